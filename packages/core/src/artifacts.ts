@@ -1,0 +1,209 @@
+import { z } from 'zod';
+
+/**
+ * The artifact contract: what the trainer writes under artifacts/<run>/ and the bench and gallery read.
+ * One schema per file; readers validate with these before trusting a number.
+ *
+ *   tower/model.json + weights   the tower alone (embeds one image)
+ *   pair/model.json + weights    the two-input pair model (distance or logit)
+ *   history.json                 HistorySchema
+ *   metrics.json                 MetricsSchema
+ *   predictions.json             PredictionsSchema
+ *   embeddings.f32               count × dim float32, little-endian, row-major
+ *   embeddings.json              EmbeddingsHeaderSchema
+ *   images.u8                    count × 28 × 28 uint8: the embedded test images, for tooltips
+ *   umap.json                    UmapSchema
+ */
+export const ARTIFACT_FILES = {
+  tower: 'tower/model.json',
+  pair: 'pair/model.json',
+  history: 'history.json',
+  metrics: 'metrics.json',
+  predictions: 'predictions.json',
+  embeddings: 'embeddings.f32',
+  embeddingsHeader: 'embeddings.json',
+  images: 'images.u8',
+  umap: 'umap.json',
+} as const;
+
+const finite = z.number().refine(Number.isFinite, { message: 'must be a finite number' });
+const fraction = finite.refine((v) => v >= 0 && v <= 1, { message: 'must be between 0 and 1' });
+
+export const DatasetNameSchema = z.enum(['mnist', 'fashion-mnist']);
+export const VariantSchema = z.enum(['contrastive', 'bce']);
+export const PolaritySchema = z.enum(['lower-is-same', 'higher-is-same']);
+
+export const EpochRecordSchema = z.object({
+  epoch: z.number().int().positive(),
+  trainLoss: finite,
+  trainAccuracy: fraction,
+  valLoss: finite,
+  valAccuracy: fraction,
+  /** The validation-chosen threshold after this epoch. */
+  valThreshold: finite,
+  seconds: finite,
+  pairsPerSecond: finite,
+});
+export type EpochRecord = z.infer<typeof EpochRecordSchema>;
+
+export const HistorySchema = z.object({
+  run: z.string(),
+  epochs: z.array(EpochRecordSchema),
+});
+export type History = z.infer<typeof HistorySchema>;
+
+export const EpisodeResultSchema = z.object({
+  ways: z.number().int(),
+  shots: z.number().int(),
+  episodes: z.number().int(),
+  accuracy: fraction,
+  ci95: finite,
+});
+
+export const OneShotSchema = z.object({
+  /** Classes the model never saw in training; episodes here use only these. */
+  heldOutClasses: z.array(z.number().int()),
+  unseen: z.array(EpisodeResultSchema),
+  /** 10-way 1-shot over all classes, seen and unseen. */
+  allClasses: EpisodeResultSchema,
+});
+
+export const RocPointSchema = z.object({ fpr: fraction, tpr: fraction, threshold: z.number() });
+
+export const HistogramSchema = z.object({
+  /** Bin edges, length bins + 1. */
+  edges: z.array(finite),
+  same: z.array(z.number().int()),
+  different: z.array(z.number().int()),
+});
+
+export const MetricsSchema = z.object({
+  run: z.string(),
+  dataset: DatasetNameSchema,
+  variant: VariantSchema,
+  tower: z.enum(['small', 'deep']),
+  head: z.enum(['distance', 'mlp']),
+  polarity: PolaritySchema,
+  heldOutClasses: z.array(z.number().int()),
+  classNames: z.array(z.string()).length(10),
+  test: z.object({
+    pairs: z.number().int().positive(),
+    accuracy: fraction,
+    loss: finite,
+    auc: fraction,
+    /** Chosen on validation pairs, applied unchanged to test pairs. */
+    threshold: finite,
+    /** Leave-one-out nearest-neighbour accuracy of the test embeddings. */
+    precisionAt1: fraction,
+  }),
+  validation: z.object({ pairs: z.number().int().positive(), accuracy: fraction, threshold: finite }),
+  oneShot: OneShotSchema.nullable(),
+  roc: z.array(RocPointSchema),
+  histogram: HistogramSchema,
+  training: z.object({
+    epochs: z.number().int().nonnegative(),
+    pairsPerEpoch: z.number().int().positive(),
+    batchSize: z.number().int().positive(),
+    optimizer: z.string(),
+    learningRate: finite,
+    trainImages: z.number().int().positive(),
+    validationImages: z.number().int().positive(),
+    seconds: finite,
+  }),
+  backend: z.string(),
+  seed: z.number().int(),
+  versions: z.record(z.string(), z.string()),
+  gitCommit: z.string(),
+  wallSeconds: finite,
+  createdAt: z.string(),
+});
+export type Metrics = z.infer<typeof MetricsSchema>;
+
+export const PredictionSchema = z.object({
+  /** Indices into the canonical test split. */
+  a: z.number().int().nonnegative(),
+  b: z.number().int().nonnegative(),
+  labelA: z.number().int(),
+  labelB: z.number().int(),
+  /** 1 = same class. */
+  same: z.union([z.literal(0), z.literal(1)]),
+  score: finite,
+  predictedSame: z.boolean(),
+  /** Why this pair is here: a random sample, or one of the worst errors of its kind. */
+  kind: z.enum(['sample', 'worst-false-match', 'worst-false-mismatch']),
+  /** Base64 of the two 28×28 uint8 images, so the gallery needs no dataset. */
+  imageA: z.string(),
+  imageB: z.string(),
+});
+export type Prediction = z.infer<typeof PredictionSchema>;
+
+export const PredictionsSchema = z.object({
+  run: z.string(),
+  polarity: PolaritySchema,
+  threshold: finite,
+  pairs: z.array(PredictionSchema),
+});
+export type Predictions = z.infer<typeof PredictionsSchema>;
+
+export const EmbeddingsHeaderSchema = z
+  .object({
+    count: z.number().int().positive(),
+    dim: z.number().int().positive(),
+    dtype: z.literal('float32'),
+    labels: z.array(z.number().int()),
+    /** Indices into the canonical test split. */
+    indices: z.array(z.number().int().nonnegative()),
+  })
+  .refine((h) => h.labels.length === h.count && h.indices.length === h.count, {
+    message: 'labels and indices must each have `count` entries',
+  });
+export type EmbeddingsHeader = z.infer<typeof EmbeddingsHeaderSchema>;
+
+export const UmapSchema = z
+  .object({
+    count: z.number().int().positive(),
+    /** Flat [x0, y0, x1, y1, …], in the order of embeddings.json. */
+    coordinates: z.array(finite),
+    labels: z.array(z.number().int()),
+    nNeighbors: z.number().int(),
+    minDist: finite,
+    seed: z.number().int(),
+  })
+  .refine((u) => u.coordinates.length === 2 * u.count && u.labels.length === u.count, {
+    message: 'coordinates must hold 2 × count numbers and labels count entries',
+  });
+export type Umap = z.infer<typeof UmapSchema>;
+
+/** Parses JSON text against a schema, with an error that names the file and the first problems. */
+export function parseArtifact<T>(schema: z.ZodType<T>, text: string, file: string): T {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+  const result = schema.safeParse(data);
+  if (!result.success) {
+    const problems = result.error.issues
+      .slice(0, 5)
+      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+      .join('; ');
+    throw new Error(`${file}: does not match the expected format: ${problems}`);
+  }
+  return result.data;
+}
+
+/** Checks a binary embeddings file against its header: exact byte length, every value finite. */
+export function parseEmbeddings(bytes: Uint8Array, header: EmbeddingsHeader, file: string): Float32Array {
+  const expected = header.count * header.dim * 4;
+  if (bytes.byteLength !== expected) {
+    throw new Error(
+      `${file}: expected ${expected} bytes (${header.count} × ${header.dim} float32), got ${bytes.byteLength}`,
+    );
+  }
+  const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
+  const values = new Float32Array(aligned.buffer, aligned.byteOffset, header.count * header.dim);
+  const bad = values.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new Error(`${file}: value ${bad} is ${values[bad]}; embeddings must be finite`);
+  return values;
+}

@@ -1,0 +1,71 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** Keras's epsilon: the floor under the squared distance, so sqrt has a finite gradient at zero distance. */
+const EPSILON = 1e-7;
+
+/**
+ * Euclidean distance between two embeddings, as a proper registered layer (tfjs has no Lambda layer), so a
+ * saved pair model loads anywhere that imports @twinnet/core.
+ */
+export class EuclideanDistance extends tf.layers.Layer {
+  static readonly className = 'EuclideanDistance';
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const first = (inputShape as tf.Shape[])[0]!;
+    return [first[0]!, 1];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const [a, b] = inputs as tf.Tensor[];
+      return euclideanDistance(a!, b!);
+    });
+  }
+}
+tf.serialization.registerClass(EuclideanDistance);
+
+/** Row-wise distance of two [n, d] embedding batches, shape [n, 1]. */
+export function euclideanDistance(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.sqrt(tf.maximum(tf.sum(tf.square(tf.sub(a, b)), -1, true), EPSILON)));
+}
+
+export type HeadKind = 'distance' | 'mlp';
+
+/** How a head's output relates to "same class": distances are small for a match, logits are large. */
+export type Polarity = 'lower-is-same' | 'higher-is-same';
+
+export function headPolarity(kind: HeadKind): Polarity {
+  return kind === 'distance' ? 'lower-is-same' : 'higher-is-same';
+}
+
+/** The head as a function of two embedding batches; its layers are shared with the saved pair model. */
+export type Head = <T extends tf.Tensor | tf.SymbolicTensor>(a: T, b: T) => T;
+
+export interface HeadOptions {
+  /** Hidden width of the MLP head. */
+  hidden?: number;
+  seed?: number;
+}
+
+export function buildHead(kind: HeadKind, { hidden = 128, seed = 1 }: HeadOptions = {}): Head {
+  if (kind === 'distance') {
+    const distance = new EuclideanDistance({ name: 'distance' });
+    return <T extends tf.Tensor | tf.SymbolicTensor>(a: T, b: T) =>
+      distance.apply([a, b] as tf.Tensor[]) as T;
+  }
+  // An MLP on the concatenated embeddings that outputs one logit (as in the PyTorch seed).
+  const concat = tf.layers.concatenate({ name: 'head_concat' });
+  const dense = tf.layers.dense({
+    units: hidden,
+    activation: 'relu',
+    name: 'head_hidden',
+    kernelInitializer: tf.initializers.heNormal({ seed: seed * 101 + 11 }),
+  });
+  const logit = tf.layers.dense({
+    units: 1,
+    name: 'head_logit',
+    kernelInitializer: tf.initializers.glorotUniform({ seed: seed * 101 + 12 }),
+  });
+  return <T extends tf.Tensor | tf.SymbolicTensor>(a: T, b: T) =>
+    logit.apply(dense.apply(concat.apply([a, b] as tf.Tensor[]))) as T;
+}

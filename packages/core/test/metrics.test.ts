@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { episodeAccuracy } from '../src/metrics/episodes.ts';
+import { precisionAt1 } from '../src/metrics/knn.ts';
+import { rocAuc, rocCurve } from '../src/metrics/roc.ts';
+import { chooseThreshold, pairAccuracy } from '../src/metrics/threshold.ts';
+import { createRng } from '../src/random.ts';
+
+describe('thresholds', () => {
+  const distances = [0.1, 0.2, 0.3, 0.9, 0.4, 1.1, 1.2];
+  const same = [1, 1, 1, 1, 0, 0, 0];
+
+  it('computes pair accuracy for distances and logits', () => {
+    // At 0.5: the 0.9 positive and the 0.4 negative are wrong.
+    expect(pairAccuracy(distances, same, 0.5, 'lower-is-same')).toBeCloseTo(5 / 7);
+    expect(pairAccuracy([2, -1, 0.5], [1, 0, 0], 0, 'higher-is-same')).toBeCloseTo(2 / 3);
+  });
+
+  it('chooses the accuracy-maximising cut between neighbouring scores', () => {
+    const choice = chooseThreshold(distances, same, 'lower-is-same');
+    // Cutting between 0.9 and 1.1 gets 6/7 (only the 0.4 negative is wrong); no cut does better.
+    expect(choice.accuracy).toBeCloseTo(6 / 7);
+    expect(choice.threshold).toBeCloseTo(1.0);
+    expect(pairAccuracy(distances, same, choice.threshold, 'lower-is-same')).toBeCloseTo(choice.accuracy);
+    const logits = chooseThreshold([3, 2, -1, -2], [1, 1, 0, 0], 'higher-is-same');
+    expect(logits.accuracy).toBe(1);
+    expect(logits.threshold).toBeCloseTo(0.5);
+  });
+
+  it('refuses NaN scores and length mismatches', () => {
+    expect(() => pairAccuracy([Number.NaN], [1], 0, 'higher-is-same')).toThrow(/finite/);
+    expect(() => chooseThreshold([1, 2], [1], 'higher-is-same')).toThrow(/differ in length/);
+  });
+});
+
+describe('ROC', () => {
+  it('AUC is 1 for perfect separation, 0.5 for ties, and counts mis-ordered pairs', () => {
+    expect(rocAuc([0.1, 0.2, 0.8, 0.9], [1, 1, 0, 0], 'lower-is-same')).toBe(1);
+    expect(rocAuc([1, 1, 1, 1], [1, 0, 1, 0], 'higher-is-same')).toBe(0.5);
+    // Positives 3, 1; negatives 2, 0: of 4 (pos, neg) pairs, (1 vs 2) is mis-ordered: AUC 3/4.
+    expect(rocAuc([3, 1, 2, 0], [1, 1, 0, 0], 'higher-is-same')).toBe(0.75);
+  });
+
+  it('curve runs from (0,0) to (1,1) and is monotone', () => {
+    const points = rocCurve([3, 1, 2, 0, 5, -1], [1, 1, 0, 0, 1, 0], 'higher-is-same');
+    expect(points[0]).toMatchObject({ fpr: 0, tpr: 0 });
+    expect(points.at(-1)).toMatchObject({ fpr: 1, tpr: 1 });
+    for (let i = 1; i < points.length; i++) {
+      expect(points[i]!.fpr).toBeGreaterThanOrEqual(points[i - 1]!.fpr);
+      expect(points[i]!.tpr).toBeGreaterThanOrEqual(points[i - 1]!.tpr);
+    }
+  });
+});
+
+describe('episodes and nearest neighbours', () => {
+  // Class c sits at position c on a line, with small per-image jitter.
+  const labels = Uint8Array.from({ length: 200 }, (_, i) => i % 5);
+  const positions = Float32Array.from(labels, (c, i) => c + ((i * 37) % 10) / 100);
+  const similarity = (noise: number) => (queries: Int32Array, supports: Int32Array) => {
+    const out = new Float32Array(queries.length * supports.length);
+    for (let i = 0; i < queries.length; i++) {
+      for (let j = 0; j < supports.length; j++) {
+        const q = queries[i]!;
+        const s = supports[j]!;
+        out[i * supports.length + j] =
+          -Math.abs(positions[q]! - positions[s]!) + noise * Math.sin(q * 31 + s * 17);
+      }
+    }
+    return out;
+  };
+
+  it('is perfect on separable classes, near chance on noise, and reports an interval', () => {
+    const base = { labels, classes: [0, 1, 2, 3, 4], ways: 5, shots: 1, episodes: 200 };
+    const clean = episodeAccuracy({ ...base, rng: createRng(1), similarity: similarity(0) });
+    expect(clean.accuracy).toBe(1);
+    expect(clean.ci95).toBe(0);
+    const noisy = episodeAccuracy({ ...base, rng: createRng(1), similarity: similarity(100) });
+    expect(noisy.accuracy).toBeGreaterThan(0.1);
+    expect(noisy.accuracy).toBeLessThan(0.35);
+    expect(noisy.ci95).toBeGreaterThan(0);
+  });
+
+  it('rejects impossible episodes', () => {
+    expect(() =>
+      episodeAccuracy({
+        labels,
+        classes: [0, 1],
+        ways: 3,
+        shots: 1,
+        episodes: 1,
+        rng: createRng(1),
+        similarity: similarity(0),
+      }),
+    ).toThrow(/ways/);
+  });
+
+  it('precision@1 finds same-class neighbours', () => {
+    expect(precisionAt1(positions, labels, 1)).toBe(1);
+    const scrambled = Uint8Array.from(labels, (_, i) => Math.floor(i / 7) % 5);
+    expect(precisionAt1(positions, scrambled, 1)).toBeLessThan(0.5);
+  });
+});

@@ -1,0 +1,111 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../src/backend/select.ts';
+import { embed, scorePairs } from '../src/evaluate.ts';
+import { euclideanDistance } from '../src/heads.ts';
+import { PIXELS } from '../src/images.ts';
+import { lossFor } from '../src/losses.ts';
+import { buildSiamese, disposeSiamese, trainableVariables } from '../src/model.ts';
+import { indexByClass, samplePairs } from '../src/pairs.ts';
+import { createRng } from '../src/random.ts';
+import { createOptimizer, trainStep } from '../src/train.ts';
+
+beforeAll(async () => {
+  await initBackend('wasm', { log: () => {} });
+});
+
+const rng = createRng(5);
+const images = Uint8Array.from({ length: 40 * PIXELS }, () => rng.int(256));
+const labels = Uint8Array.from({ length: 40 }, (_, i) => i % 4);
+
+function weightCount(model: tf.LayersModel): number {
+  return model.weights.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
+}
+
+describe.each([
+  ['small', 'distance'],
+  ['deep', 'mlp'],
+] as const)('%s tower with %s head', (tower, head) => {
+  it('shares one tower between both inputs', () => {
+    const model = buildSiamese({ tower, head, seed: 3 });
+    const headWeights = model.pair.layers
+      .filter((layer) => layer.name.startsWith('head_'))
+      .reduce((n, layer) => n + layer.countParams(), 0);
+    expect(weightCount(model.pair)).toBe(weightCount(model.tower) + headWeights);
+    // The tower appears once among the pair model's layers, called on both inputs.
+    expect(model.pair.layers.filter((layer) => layer.name === 'tower')).toHaveLength(1);
+    const towerVars = new Set(model.tower.trainableWeights.map((w) => w.read().id));
+    const pairVars = trainableVariables(model).map((v) => v.id);
+    expect(pairVars.filter((id) => towerVars.has(id))).toHaveLength(towerVars.size);
+    disposeSiamese(model);
+  });
+
+  it('computes the pair model in one tower pass, and round-trips through save and load', async () => {
+    const model = buildSiamese({ tower, head, seed: 3 });
+    const pairs = samplePairs(indexByClass(labels), 8, createRng(1));
+    const { scores } = scorePairs(model, images, pairs, lossFor(head));
+    const xa = tf.tensor4d(
+      Float32Array.from(indexRows(pairs.a), (v) => v / 255),
+      [8, 28, 28, 1],
+    );
+    const xb = tf.tensor4d(
+      Float32Array.from(indexRows(pairs.b), (v) => v / 255),
+      [8, 28, 28, 1],
+    );
+    const direct = (model.pair.predict([xa, xb]) as tf.Tensor).dataSync();
+    expect(
+      Array.from(scores)
+        .map((v, i) => v - direct[i]!)
+        .every((d) => Math.abs(d) < 1e-4),
+    ).toBe(true);
+
+    let saved: tf.io.ModelArtifacts | undefined;
+    await model.pair.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
+    const again = (loaded.predict([xa, xb]) as tf.Tensor).dataSync();
+    expect(Array.from(again)).toEqual(Array.from(direct));
+    loaded.dispose();
+    tf.dispose([xa, xb]);
+    disposeSiamese(model);
+  });
+
+  it('leaks no tensors in a training step or an evaluation', () => {
+    const model = buildSiamese({ tower, head, seed: 3 });
+    const optimizer = createOptimizer('adam', 1e-3);
+    const pairs = samplePairs(indexByClass(labels), 8, createRng(2));
+    const batch = new Float32Array(16 * PIXELS).fill(0.5);
+    // The first step creates the optimizer's slots; count from after it.
+    trainStep(model, optimizer, lossFor(head), batch, pairs.same, 0.5);
+    const baseline = tf.memory().numTensors;
+    const step = trainStep(model, optimizer, lossFor(head), batch, pairs.same, 0.5);
+    expect(Number.isFinite(step.loss)).toBe(true);
+    expect(tf.memory().numTensors).toBe(baseline);
+    scorePairs(model, images, pairs, lossFor(head));
+    embed(model.tower, images, undefined, 7);
+    expect(tf.memory().numTensors).toBe(baseline);
+    optimizer.dispose();
+    disposeSiamese(model);
+  });
+
+  function indexRows(indices: Int32Array): Uint8Array {
+    const out = new Uint8Array(indices.length * PIXELS);
+    indices.forEach((idx, i) => {
+      out.set(images.subarray(idx * PIXELS, (idx + 1) * PIXELS), i * PIXELS);
+    });
+    return out;
+  }
+});
+
+describe('euclidean distance', () => {
+  it('has a finite gradient at zero distance', () => {
+    const a = tf.tensor2d([[0.3, -0.2, 0.1]]);
+    const grad = tf.grad((x: tf.Tensor) => tf.sum(euclideanDistance(x, a)))(a);
+    for (const v of grad.dataSync()) expect(Number.isFinite(v)).toBe(true);
+    tf.dispose([a, grad]);
+  });
+});
