@@ -1,0 +1,73 @@
+import { fileURLToPath } from 'node:url';
+import { initBackend } from '@twinnet/core';
+import { type CliRequest, parseCli, USAGE, UsageError } from './cli-args.ts';
+import { type RunContext, trainRun } from './run.ts';
+
+/** <repo>/artifacts, wherever the command is started from. */
+export const DEFAULT_OUT = fileURLToPath(new URL('../../../artifacts', import.meta.url));
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let request: CliRequest;
+  try {
+    request = parseCli(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`trainer: ${error.message}\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+  if (request.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const backends = new Set(request.configs.map((c) => c.backend));
+  if (backends.size > 1) throw new Error('all runs of one invocation must use the same --backend');
+  const backend = await initBackend(request.configs[0]!.backend);
+  if (backend.name === 'cpu')
+    console.error('trainer: warning: the cpu backend trains about 100× slower than wasm');
+
+  let interrupted = false;
+  process.on('SIGINT', () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    console.error(
+      '\ntrainer: stopping after this step and saving a checkpoint (Ctrl-C again to quit at once)',
+    );
+  });
+  const ctx: RunContext = {
+    outDir: request.outDir ?? DEFAULT_OUT,
+    resume: request.resume,
+    backend,
+    log: (line) => console.log(line),
+    interrupted: () => interrupted,
+    datasets: new Map(),
+  };
+  const started = performance.now();
+  const summary: string[] = [];
+  for (const config of request.configs) {
+    const outcome = await trainRun(config, ctx);
+    if (outcome.status === 'interrupted') return 130;
+    const m = outcome.metrics;
+    summary.push(
+      `${m.run.padEnd(34)} ${(100 * m.test.accuracy).toFixed(2).padStart(6)}%  loss ${m.test.loss.toFixed(4)}  AUC ${m.test.auc.toFixed(4)}  ${m.wallSeconds.toFixed(0).padStart(5)} s`,
+    );
+  }
+  console.log(
+    `\nrun                                  test acc   loss         AUC          wall\n${summary.join('\n')}`,
+  );
+  console.log(
+    `total ${((performance.now() - started) / 1000).toFixed(0)} s on ${backend.name}; artifacts in ${ctx.outDir}`,
+  );
+  return 0;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`trainer: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,145 @@
+import { join } from 'node:path';
+import {
+  ARTIFACT_FILES,
+  type EmbeddingsHeader,
+  type Pairs,
+  PIXELS,
+  type Polarity,
+  type Prediction,
+  predictsSame,
+  type Rng,
+  type Umap,
+} from '@twinnet/core';
+import { writeFileAtomic, writeJsonAtomic } from '@twinnet/core/node';
+import { UMAP } from 'umap-js';
+
+/** Writes the gallery's view of the test set: embeddings, their images, and a 2-D UMAP layout. */
+export async function exportEmbeddings(
+  dir: string,
+  embeddings: Float32Array,
+  dim: number,
+  labels: Uint8Array,
+  images: Uint8Array,
+  count: number,
+  seed: number,
+  rng: Rng,
+): Promise<Umap> {
+  const n = Math.min(count, labels.length);
+  const indices = Array.from({ length: n }, (_, i) => i);
+  const points = embeddings.subarray(0, n * dim);
+  const header: EmbeddingsHeader = {
+    count: n,
+    dim,
+    dtype: 'float32',
+    labels: Array.from(labels.subarray(0, n)),
+    indices,
+  };
+  await writeFileAtomic(
+    join(dir, ARTIFACT_FILES.embeddings),
+    new Uint8Array(points.buffer, points.byteOffset, points.byteLength),
+  );
+  await writeFileAtomic(join(dir, ARTIFACT_FILES.images), images.subarray(0, n * PIXELS));
+  await writeJsonAtomic(join(dir, ARTIFACT_FILES.embeddingsHeader), header);
+  const umap = umapLayout(points, n, dim, rng);
+  const result: Umap = {
+    count: n,
+    coordinates: umap,
+    labels: header.labels,
+    nNeighbors: 15,
+    minDist: 0.1,
+    seed,
+  };
+  await writeJsonAtomic(join(dir, ARTIFACT_FILES.umap), result);
+  return result;
+}
+
+function umapLayout(points: Float32Array, n: number, dim: number, rng: Rng): number[] {
+  const rows = Array.from({ length: n }, (_, i) => Array.from(points.subarray(i * dim, (i + 1) * dim)));
+  // 200 epochs: the layout settles well before umap-js's default of 500 for this size, at 40% of the time.
+  const umap = new UMAP({
+    nComponents: 2,
+    nNeighbors: 15,
+    minDist: 0.1,
+    nEpochs: 200,
+    random: () => rng.next(),
+  });
+  const layout = umap.fit(rows);
+  return layout.flatMap(([x, y]) => [round(x!), round(y!)]);
+}
+
+const round = (v: number) => Math.round(v * 1e4) / 1e4;
+
+export interface PredictionSource {
+  pairs: Pairs;
+  scores: Float32Array;
+  labels: Uint8Array;
+  images: Uint8Array;
+  threshold: number;
+  polarity: Polarity;
+}
+
+/** A seeded sample of test pairs plus the most confident mistakes of each kind. */
+export function selectPredictions(source: PredictionSource, rng: Rng, sample = 96, worst = 24): Prediction[] {
+  const { pairs, scores, threshold, polarity } = source;
+  const sign = polarity === 'lower-is-same' ? -1 : 1;
+  const similarity = (i: number) => sign * scores[i]!;
+  const falseMatches: number[] = [];
+  const falseMismatches: number[] = [];
+  for (let i = 0; i < pairs.count; i++) {
+    const predicted = predictsSame(scores[i]!, threshold, polarity);
+    if (predicted && pairs.same[i] === 0) falseMatches.push(i);
+    if (!predicted && pairs.same[i] === 1) falseMismatches.push(i);
+  }
+  // Worst false match: a different pair that looks most alike; worst false mismatch: a same pair least alike.
+  falseMatches.sort((x, y) => similarity(y) - similarity(x));
+  falseMismatches.sort((x, y) => similarity(x) - similarity(y));
+  const chosen = new Map<number, Prediction['kind']>();
+  for (const i of falseMatches.slice(0, worst)) chosen.set(i, 'worst-false-match');
+  for (const i of falseMismatches.slice(0, worst)) chosen.set(i, 'worst-false-mismatch');
+  for (
+    let tries = 0;
+    chosen.size < Math.min(pairs.count, sample + 2 * worst) && tries < 10 * sample;
+    tries++
+  ) {
+    const i = rng.int(pairs.count);
+    if (!chosen.has(i)) chosen.set(i, 'sample');
+  }
+  return [...chosen].map(([i, kind]) => {
+    const a = pairs.a[i]!;
+    const b = pairs.b[i]!;
+    return {
+      a,
+      b,
+      labelA: source.labels[a]!,
+      labelB: source.labels[b]!,
+      same: pairs.same[i] === 1 ? 1 : 0,
+      score: scores[i]!,
+      predictedSame: predictsSame(scores[i]!, threshold, polarity),
+      kind,
+      imageA: base64(source.images.subarray(a * PIXELS, (a + 1) * PIXELS)),
+      imageB: base64(source.images.subarray(b * PIXELS, (b + 1) * PIXELS)),
+    };
+  });
+}
+
+const base64 = (bytes: Uint8Array) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+
+/** Counts of same and different pairs per score bin, for the gallery's histogram. */
+export function scoreHistogram(scores: Float32Array, same: Uint8Array, bins = 40) {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const s of scores) {
+    lo = Math.min(lo, s);
+    hi = Math.max(hi, s);
+  }
+  if (hi === lo) hi = lo + 1;
+  const width = (hi - lo) / bins;
+  const edges = Array.from({ length: bins + 1 }, (_, i) => lo + i * width);
+  const counts = { same: new Array<number>(bins).fill(0), different: new Array<number>(bins).fill(0) };
+  scores.forEach((s, i) => {
+    const bin = Math.min(bins - 1, Math.floor((s - lo) / width));
+    (same[i] === 1 ? counts.same : counts.different)[bin]!++;
+  });
+  return { edges, ...counts };
+}

@@ -1,0 +1,105 @@
+import type { BackendName, HeadKind, OptimizerName, TowerKind } from '@twinnet/core';
+import type { DatasetName } from '@twinnet/datasets';
+
+export type Variant = 'contrastive' | 'bce';
+
+/** Everything that defines one training run; every field can be overridden from the command line. */
+export interface TrainConfig {
+  run: string;
+  dataset: DatasetName;
+  variant: Variant;
+  tower: TowerKind;
+  head: HeadKind;
+  embeddingDim: number;
+  optimizer: OptimizerName;
+  learningRate: number;
+  /** Contrastive margin (contrastive variant only). */
+  margin: number;
+  epochs: number;
+  batchSize: number;
+  /** Fresh balanced pairs drawn each epoch. */
+  pairsPerEpoch: number;
+  /** Training images used (after the validation split); 0 = all. */
+  trainSize: number;
+  /** Fraction of the training split carved out for validation (threshold choice, curves). */
+  validationFraction: number;
+  validationPairs: number;
+  testPairs: number;
+  /** Classes never shown in training, kept for one-shot episodes. */
+  heldOutClasses: number[];
+  episodes: number;
+  /** Test images embedded for the gallery's UMAP scatter. */
+  embedPoints: number;
+  seed: number;
+  backend: BackendName;
+}
+
+/** The recipe of each variant: which tower, head, loss and optimizer (see README for where each comes from). */
+const VARIANTS: Record<
+  Variant,
+  Pick<TrainConfig, 'tower' | 'head' | 'embeddingDim' | 'optimizer' | 'learningRate' | 'margin' | 'batchSize'>
+> = {
+  // The Keras contrastive example: small tower, Euclidean distance, contrastive loss with margin 1, RMSprop.
+  contrastive: {
+    tower: 'small',
+    head: 'distance',
+    embeddingDim: 10,
+    optimizer: 'rmsprop',
+    learningRate: 0.002,
+    margin: 1,
+    batchSize: 64,
+  },
+  // The PyTorch seed: deeper tower, MLP head on both embeddings, binary cross-entropy, Adam.
+  bce: {
+    tower: 'deep',
+    head: 'mlp',
+    embeddingDim: 64,
+    optimizer: 'adam',
+    learningRate: 0.001,
+    margin: 1,
+    batchSize: 64,
+  },
+};
+
+/** Epochs and pair counts per dataset and variant, sized to reach the targets within the time budget. */
+const SCHEDULES: Record<
+  `${DatasetName}-${Variant}`,
+  Pick<TrainConfig, 'epochs' | 'pairsPerEpoch' | 'trainSize'>
+> = {
+  'mnist-contrastive': { epochs: 6, pairsPerEpoch: 30_000, trainSize: 0 },
+  'mnist-bce': { epochs: 4, pairsPerEpoch: 20_000, trainSize: 0 },
+  'fashion-mnist-contrastive': { epochs: 6, pairsPerEpoch: 30_000, trainSize: 0 },
+  'fashion-mnist-bce': { epochs: 4, pairsPerEpoch: 20_000, trainSize: 0 },
+};
+
+export const DEFAULT_HELD_OUT = [7, 8, 9];
+
+export function preset(dataset: DatasetName, variant: Variant, holdout = false): TrainConfig {
+  return {
+    run: `${dataset}-${variant}${holdout ? '-holdout' : ''}`,
+    dataset,
+    variant,
+    ...VARIANTS[variant],
+    ...SCHEDULES[`${dataset}-${variant}`],
+    validationFraction: 1 / 12,
+    validationPairs: 10_000,
+    testPairs: 10_000,
+    heldOutClasses: holdout ? [...DEFAULT_HELD_OUT] : [],
+    episodes: 1000,
+    embedPoints: 5000,
+    seed: 42,
+    backend: 'auto',
+  };
+}
+
+/** What `pnpm turbo train` produces: both variants on both datasets, plus a hold-out run per dataset. */
+export function defaultRuns(): TrainConfig[] {
+  return [
+    preset('mnist', 'contrastive'),
+    preset('mnist', 'bce'),
+    preset('fashion-mnist', 'contrastive'),
+    preset('fashion-mnist', 'bce'),
+    preset('mnist', 'contrastive', true),
+    preset('fashion-mnist', 'contrastive', true),
+  ];
+}
