@@ -10,6 +10,7 @@ export const USAGE = `usage: pnpm --filter trainer train -- [--dataset mnist|fas
   --epochs N  --batch-size N  --learning-rate X  --optimizer rmsprop|adam|sgd  --margin X
   --pairs-per-epoch N  --train-size N (0 = all)  --embedding-dim N  --seed N
   --validation-pairs N  --test-pairs N  --episodes N  --embed-points N
+  --pairing explicit|in-batch (in-batch: every pair inside class-balanced image batches)
   --backend auto|tfjs-node|wasm|cpu  --out DIR (default: <repo>/artifacts)  --resume  --help`;
 
 /** A command-line mistake: printed with the usage line, exit code 2. */
@@ -43,6 +44,7 @@ const OPTIONS = {
   episodes: { type: 'string' },
   'embed-points': { type: 'string' },
   backend: { type: 'string' },
+  pairing: { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -132,6 +134,7 @@ function parseOverrides(values: Record<string, string | boolean | undefined>): P
       | BackendName
       | undefined,
   );
+  set('pairing', oneOf('--pairing', values.pairing as string | undefined, ['explicit', 'in-batch'] as const));
   const heldOut = values['held-out'] as string | undefined;
   if (heldOut !== undefined) set('heldOutClasses', parseClassList(heldOut));
   return out;

@@ -17,8 +17,13 @@ export interface TrainConfig {
   margin: number;
   epochs: number;
   batchSize: number;
-  /** Fresh balanced pairs drawn each epoch. */
+  /** Fresh balanced pairs drawn each epoch (in-batch: epochs push as many images through the tower). */
   pairsPerEpoch: number;
+  /**
+   * explicit: balanced pairs, both images of each through the tower (the Keras and PyTorch recipes).
+   * in-batch: batches of batchSize images from all training classes, scored as every pair inside the batch.
+   */
+  pairing: 'explicit' | 'in-batch';
   /** Training images used (after the validation split); 0 = all. */
   trainSize: number;
   /** Fraction of the training split carved out for validation (threshold choice, curves). */
@@ -81,6 +86,7 @@ export function preset(dataset: DatasetName, variant: Variant, holdout = false):
     variant,
     ...VARIANTS[variant],
     ...SCHEDULES[`${dataset}-${variant}`],
+    pairing: 'explicit',
     validationFraction: 1 / 12,
     validationPairs: 10_000,
     testPairs: 10_000,

@@ -7,6 +7,7 @@ import {
   type BackendInfo,
   buildSiamese,
   chooseThreshold,
+  cosineRate,
   createOptimizer,
   createRng,
   type EpisodeResult,
@@ -26,6 +27,7 @@ import {
   rocCurve,
   samplePairs,
   scoreEmbeddedPairs,
+  setLearningRate,
   trainEpoch,
 } from '@twinnet/core';
 import { saveModelToDir, writeJsonAtomic } from '@twinnet/core/node';
@@ -112,10 +114,15 @@ export async function trainRun(config: TrainConfig, ctx: RunContext): Promise<Ru
 
   ctx.log(
     `${config.run}: ${config.tower} tower, ${config.head} head, ${train.count} training images of classes ${seen.join(',')}, ` +
-      `${config.epochs} epochs × ${config.pairsPerEpoch} pairs, batch ${config.batchSize}, ${config.optimizer} lr ${config.learningRate}`,
+      `${config.epochs} epochs × ${config.pairsPerEpoch} pairs (${config.pairing}), batch ${config.batchSize}, ` +
+      `${config.optimizer} lr ${config.learningRate}`,
   );
   for (let epoch = epochsDone + 1; epoch <= config.epochs; epoch++) {
-    const progress = epochProgress(`${config.run} epoch ${epoch}/${config.epochs}`, config.pairsPerEpoch);
+    setLearningRate(optimizer, cosineRate(config.learningRate, epoch, config.epochs));
+    const steps = Math.ceil(
+      (config.pairing === 'explicit' ? config.pairsPerEpoch : 2 * config.pairsPerEpoch) / config.batchSize,
+    );
+    const progress = epochProgress(`${config.run} epoch ${epoch}/${config.epochs}`, steps);
     let stats: Awaited<ReturnType<typeof trainEpoch>>;
     try {
       stats = await trainEpoch(model, {
@@ -127,9 +134,13 @@ export async function trainRun(config: TrainConfig, ctx: RunContext): Promise<Ru
         loss,
         rng: stream(config.seed, EPOCH_STREAM + epoch),
         threshold: runningThreshold,
+        mode:
+          config.pairing === 'explicit'
+            ? { kind: 'explicit' }
+            : { kind: 'in-batch', classesPerBatch: seen.length, balance: true },
         stepOffset: (epoch - 1) * Math.ceil(config.pairsPerEpoch / config.batchSize),
-        onStep: ({ pairs, loss: running }) => {
-          progress.update(pairs, running);
+        onStep: ({ step, pairs, loss: running }) => {
+          progress.update(step, pairs, running);
           return ctx.interrupted();
         },
       });

@@ -21,7 +21,18 @@ export {
   type Polarity,
 } from './heads.ts';
 export { gatherImages, IMAGE_SIZE, PIXELS } from './images.ts';
+export { allPairs, type InBatchOptions, inBatchLoss, sampleClassBatch } from './inbatch.ts';
 export { binaryCrossEntropyWithLogits, contrastiveLoss, lossFor, type PairLoss } from './losses.ts';
+export {
+  type DecodedImage,
+  type LabelDistance,
+  Matcher,
+  type MatcherSource,
+  type MatchImage,
+  type MatchOptions,
+  type MatchResult,
+  UNKNOWN,
+} from './matcher.ts';
 export {
   type EpisodeOptions,
   type EpisodeResult,
@@ -46,7 +57,10 @@ export {
   samplePairs,
   slicePairs,
 } from './pairs.ts';
+export { type PreprocessOptions, type PreprocessStyle, preprocessImage } from './preprocess.ts';
 export { createRng, type Rng, shuffleInPlace } from './random.ts';
+export { cosineRate, setLearningRate } from './schedule.ts';
+export { type ModelIdentity, ModelIdentitySchema, type Supports, SupportsSchema } from './supports.ts';
 export { buildTower, deepTower, smallTower, type TowerKind, type TowerOptions } from './towers.ts';
 export {
   createOptimizer,
@@ -54,7 +68,9 @@ export {
   type EpochStats,
   NonFiniteLossError,
   type OptimizerName,
+  type PairMode,
   type StepResult,
   trainEpoch,
   trainStep,
+  trainStepInBatch,
 } from './train.ts';

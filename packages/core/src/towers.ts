@@ -48,7 +48,7 @@ export function smallTower({ embeddingDim = 10, seed = 1 }: TowerOptions = {}): 
 }
 
 /**
- * The deeper tower after the PyTorch seed: four 3×3 ReLU convolutions, three of them downsampling by stride 2,
+ * The deeper tower after the PyTorch seed: four 3×3 ReLU convolutions, each downsampling by stride 2,
  * global average pooling to a 512-wide vector and a linear embedding. He initialisation, because a deep ReLU
  * stack with Glorot weights can sit at chance for a whole epoch.
  */
@@ -67,7 +67,8 @@ export function deepTower({ embeddingDim = 64, seed = 1 }: TowerOptions = {}): t
   return tf.sequential({
     name: 'tower',
     layers: [
-      conv(32, 1, 1, true),
+      // 28 → 14 → 7 → 4 → 2: every convolution downsamples, which keeps the 512-wide layer affordable on a CPU.
+      conv(32, 2, 1, true),
       conv(64, 2, 2),
       conv(128, 2, 3),
       conv(512, 2, 4),

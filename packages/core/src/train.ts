@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { pairBatch } from './evaluate.ts';
-import { IMAGE_SIZE } from './images.ts';
+import { gatherImages, IMAGE_SIZE } from './images.ts';
+import { allPairs, type InBatchOptions, inBatchLoss, sampleClassBatch } from './inbatch.ts';
 import type { PairLoss } from './losses.ts';
 import { predictsSame } from './metrics/threshold.ts';
 import { type SiameseModel, trainableVariables } from './model.ts';
@@ -76,6 +77,49 @@ export function trainStep(
   return { loss: value, correct };
 }
 
+/**
+ * One optimizer step on a batch of m images (P classes × K each) scored as all m(m−1)/2 pairs inside it: each
+ * image passes through the tower once however many pairs it is in.
+ */
+export function trainStepInBatch(
+  model: SiameseModel,
+  optimizer: tf.Optimizer,
+  loss: PairLoss,
+  images: Float32Array,
+  labels: ArrayLike<number>,
+  options: InBatchOptions,
+  threshold: number,
+): StepResult & { pairs: number } {
+  const m = labels.length;
+  let outputs: Float32Array | undefined;
+  const cost = tf.tidy(() => {
+    const x = tf.tensor4d(images, [m, IMAGE_SIZE, IMAGE_SIZE, 1]);
+    return optimizer.minimize(
+      () => {
+        const e = model.tower.apply(x, { training: true }) as tf.Tensor;
+        return inBatchLoss(model.head, loss, e, labels, options, (out) => {
+          outputs = out.dataSync() as Float32Array;
+        });
+      },
+      true,
+      trainableVariables(model),
+    )!;
+  });
+  const value = cost.dataSync()[0]!;
+  cost.dispose();
+  const { same } = allPairs(labels);
+  let correct = 0;
+  for (let i = 0; i < same.length; i++) {
+    if (predictsSame(outputs![i]!, threshold, model.polarity) === (same[i] === 1)) correct++;
+  }
+  return { loss: value, correct, pairs: same.length };
+}
+
+/** How an epoch forms its pairs: explicit balanced pairs, or all pairs inside P×K class batches. */
+export type PairMode =
+  | { kind: 'explicit' }
+  | ({ kind: 'in-batch'; classesPerBatch: number } & InBatchOptions);
+
 export interface EpochOptions {
   images: Uint8Array;
   index: ClassIndex;
@@ -91,6 +135,11 @@ export interface EpochOptions {
   onStep?: (progress: { step: number; steps: number; pairs: number; loss: number }) => boolean | undefined;
   /** Steps taken before this epoch, for error messages. */
   stepOffset?: number;
+  /**
+   * Explicit pairs (default): pairsPerEpoch balanced pairs in batches of batchSize pairs. In-batch: batches of
+   * batchSize images, as many steps as push the same number of images (2 × pairsPerEpoch) through the tower.
+   */
+  mode?: PairMode;
 }
 
 export interface EpochStats {
@@ -105,28 +154,51 @@ export interface EpochStats {
 /** One epoch over freshly sampled pairs. Throws NonFiniteLossError as soon as a loss is not finite. */
 export async function trainEpoch(model: SiameseModel, options: EpochOptions): Promise<EpochStats> {
   const { images, index, pairsPerEpoch, batchSize, optimizer, loss, rng, threshold } = options;
-  const pairs = samplePairs(index, pairsPerEpoch, rng);
-  const steps = Math.ceil(pairs.count / batchSize);
+  const mode = options.mode ?? { kind: 'explicit' };
+  const pairs = mode.kind === 'explicit' ? samplePairs(index, pairsPerEpoch, rng) : undefined;
+  const steps = pairs ? Math.ceil(pairs.count / batchSize) : Math.ceil((2 * pairsPerEpoch) / batchSize);
   const started = performance.now();
   let lossSum = 0;
   let correct = 0;
   let seen = 0;
   let stopped = false;
   for (let step = 0; step < steps; step++) {
-    const batch = slicePairs(pairs, step * batchSize, (step + 1) * batchSize);
-    const result = trainStep(
-      model,
-      optimizer,
-      loss,
-      pairBatch(images, batch, 0, batch.count),
-      batch.same,
-      threshold,
-    );
+    let result: StepResult;
+    let count: number;
+    if (pairs) {
+      const batch = slicePairs(pairs, step * batchSize, (step + 1) * batchSize);
+      result = trainStep(
+        model,
+        optimizer,
+        loss,
+        pairBatch(images, batch, 0, batch.count),
+        batch.same,
+        threshold,
+      );
+      count = batch.count;
+    } else if (mode.kind === 'in-batch') {
+      const perClass = Math.max(2, Math.floor(batchSize / mode.classesPerBatch));
+      const ids = sampleClassBatch(index, mode.classesPerBatch, perClass, rng);
+      const labels = Uint8Array.from(ids, (_, i) => Math.floor(i / perClass));
+      const inBatch = trainStepInBatch(
+        model,
+        optimizer,
+        loss,
+        gatherImages(images, ids),
+        labels,
+        mode,
+        threshold,
+      );
+      result = inBatch;
+      count = inBatch.pairs;
+    } else {
+      throw new Error('unreachable');
+    }
     if (!Number.isFinite(result.loss))
       throw new NonFiniteLossError(result.loss, (options.stepOffset ?? 0) + step + 1);
-    lossSum += result.loss * batch.count;
+    lossSum += result.loss * count;
     correct += result.correct;
-    seen += batch.count;
+    seen += count;
     if (options.onStep?.({ step: step + 1, steps, pairs: seen, loss: lossSum / seen })) {
       stopped = true;
       break;

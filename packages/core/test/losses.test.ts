@@ -42,3 +42,14 @@ describe('binaryCrossEntropyWithLogits', () => {
     tf.dispose([same, z]);
   });
 });
+
+describe('cosineRate', () => {
+  it('starts at the base rate, decays monotonically, and ends at the floor', async () => {
+    const { cosineRate } = await import('../src/schedule.ts');
+    const rates = [1, 2, 3, 4, 5].map((epoch) => cosineRate(0.01, epoch, 5));
+    expect(rates[0]).toBeCloseTo(0.01);
+    expect(rates[4]).toBeCloseTo(0.0005);
+    for (let i = 1; i < rates.length; i++) expect(rates[i]!).toBeLessThan(rates[i - 1]!);
+    expect(cosineRate(0.01, 1, 1)).toBe(0.01);
+  });
+});
