@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { BackendName, OptimizerName } from '@twinnet/core';
 import { DATASET_NAMES, type DatasetName } from '@twinnet/datasets';
@@ -11,7 +12,8 @@ export const USAGE = `usage: pnpm --filter trainer train -- [--dataset mnist|fas
   --pairs-per-epoch N  --train-size N (0 = all)  --embedding-dim N  --seed N
   --validation-pairs N  --test-pairs N  --episodes N  --embed-points N
   --pairing explicit|in-batch (in-batch: every pair inside class-balanced image batches)
-  --backend auto|tfjs-node|wasm|cpu  --out DIR (default: <repo>/artifacts)  --resume  --help`;
+  --backend auto|tfjs-node|wasm|cpu  --out DIR (default: <repo>/artifacts)  --resume  --help
+  --jobs N                  runs trained at once, each in its own thread (default: min(2, cores) for several runs)`;
 
 /** A command-line mistake: printed with the usage line, exit code 2. */
 export class UsageError extends Error {
@@ -23,6 +25,7 @@ export interface CliRequest {
   outDir: string | undefined;
   resume: boolean;
   help: boolean;
+  jobs: number;
 }
 
 const OPTIONS = {
@@ -47,6 +50,7 @@ const OPTIONS = {
   pairing: { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'boolean' },
+  jobs: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -86,7 +90,11 @@ export function parseCli(argv: readonly string[]): CliRequest {
     if (config.heldOutClasses.length > 8)
       throw new UsageError('--held-out must leave at least 2 classes to train on');
   }
-  return { configs, outDir: values.out, resume: values.resume ?? false, help };
+  const jobs =
+    values.jobs === undefined ? Math.min(2, availableParallelism(), configs.length) : Number(values.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1)
+    throw new UsageError(`--jobs expects a whole number >= 1, got '${values.jobs}'`);
+  return { configs, outDir: values.out, resume: values.resume ?? false, help, jobs };
 }
 
 function parseOverrides(values: Record<string, string | boolean | undefined>): Partial<TrainConfig> {

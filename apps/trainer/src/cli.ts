@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '@twinnet/core';
 import { type CliRequest, parseCli, USAGE, UsageError } from './cli-args.ts';
-import { type RunContext, trainRun } from './run.ts';
+import { runPool } from './pool.ts';
+import { type RunContext, type RunOutcome, trainRun } from './run.ts';
 
 /** <repo>/artifacts, wherever the command is started from. */
 export const DEFAULT_OUT = fileURLToPath(new URL('../../../artifacts', import.meta.url));
@@ -27,37 +28,56 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (backend.name === 'cpu')
     console.error('trainer: warning: the cpu backend trains about 100× slower than wasm');
 
+  const outDir = request.outDir ?? DEFAULT_OUT;
   let interrupted = false;
+  const stopHandlers: (() => void)[] = [];
   process.on('SIGINT', () => {
     if (interrupted) process.exit(130);
     interrupted = true;
     console.error(
       '\ntrainer: stopping after this step and saving a checkpoint (Ctrl-C again to quit at once)',
     );
+    for (const stop of stopHandlers) stop();
   });
-  const ctx: RunContext = {
-    outDir: request.outDir ?? DEFAULT_OUT,
-    resume: request.resume,
-    backend,
-    log: (line) => console.log(line),
-    interrupted: () => interrupted,
-    datasets: new Map(),
-  };
   const started = performance.now();
-  const summary: string[] = [];
-  for (const config of request.configs) {
-    const outcome = await trainRun(config, ctx);
-    if (outcome.status === 'interrupted') return 130;
-    const m = outcome.metrics;
-    summary.push(
-      `${m.run.padEnd(34)} ${(100 * m.test.accuracy).toFixed(2).padStart(6)}%  loss ${m.test.loss.toFixed(4)}  AUC ${m.test.auc.toFixed(4)}  ${m.wallSeconds.toFixed(0).padStart(5)} s`,
-    );
+  let outcomes: RunOutcome[];
+  if (request.jobs > 1) {
+    console.log(`trainer: ${request.configs.length} runs, ${request.jobs} at a time (one thread each)`);
+    outcomes = await runPool(request.configs, {
+      jobs: request.jobs,
+      outDir,
+      resume: request.resume,
+      log: (line) => console.log(line),
+      onInterrupt: (stop) => stopHandlers.push(stop),
+    });
+  } else {
+    const ctx: RunContext = {
+      outDir,
+      resume: request.resume,
+      backend,
+      log: (line) => console.log(line),
+      interrupted: () => interrupted,
+      datasets: new Map(),
+    };
+    outcomes = [];
+    for (const config of request.configs) {
+      const outcome = await trainRun(config, ctx);
+      outcomes.push(outcome);
+      if (outcome.status === 'interrupted') break;
+    }
   }
+  if (outcomes.some((o) => o.status === 'interrupted')) return 130;
+  const summary = outcomes
+    .flatMap((o) => (o.status === 'done' ? [o.metrics] : []))
+    .map(
+      (m) =>
+        `${m.run.padEnd(34)} ${(100 * m.test.accuracy).toFixed(2).padStart(6)}%  loss ${m.test.loss.toFixed(4)}  AUC ${m.test.auc.toFixed(4)}  ${m.wallSeconds.toFixed(0).padStart(5)} s`,
+    );
   console.log(
     `\nrun                                  test acc   loss         AUC          wall\n${summary.join('\n')}`,
   );
   console.log(
-    `total ${((performance.now() - started) / 1000).toFixed(0)} s on ${backend.name}; artifacts in ${ctx.outDir}`,
+    `total ${((performance.now() - started) / 1000).toFixed(0)} s on ${backend.name}; artifacts in ${outDir}`,
   );
   return 0;
 }
