@@ -39,42 +39,35 @@ export interface TrainConfig {
   backend: BackendName;
 }
 
-/** The recipe of each variant: which tower, head, loss and optimizer (see README for where each comes from). */
+/**
+ * The recipe of each variant: which tower, head, loss and optimizer. Both use Adam with cosine decay: in the
+ * short runs our time budget allows, it reaches a given accuracy in fewer steps than the Keras example's
+ * RMSprop at batch 16 (measured in the README), and batch 64 keeps the per-step overhead of tfjs small.
+ */
 const VARIANTS: Record<
   Variant,
   Pick<TrainConfig, 'tower' | 'head' | 'embeddingDim' | 'optimizer' | 'learningRate' | 'margin' | 'batchSize'>
 > = {
-  // The Keras contrastive example: small tower, Euclidean distance, contrastive loss with margin 1, RMSprop.
+  // After the Keras contrastive example: small tower, Euclidean distance, contrastive loss with margin 1.
   contrastive: {
     tower: 'small',
     head: 'distance',
     embeddingDim: 10,
-    optimizer: 'rmsprop',
+    optimizer: 'adam',
     learningRate: 0.002,
     margin: 1,
     batchSize: 64,
   },
-  // The PyTorch seed: deeper tower, MLP head on both embeddings, binary cross-entropy, Adam.
-  bce: {
-    tower: 'deep',
-    head: 'mlp',
-    embeddingDim: 64,
-    optimizer: 'adam',
-    learningRate: 0.001,
-    margin: 1,
-    batchSize: 64,
-  },
+  // After the PyTorch seed: deeper tower, MLP head on both embeddings, binary cross-entropy.
+  bce: { tower: 'deep', head: 'mlp', embeddingDim: 64, optimizer: 'adam', learningRate: 0.001, margin: 1, batchSize: 64 },
 };
 
-/** Epochs and pair counts per dataset and variant, sized to reach the targets within the time budget. */
-const SCHEDULES: Record<
-  `${DatasetName}-${Variant}`,
-  Pick<TrainConfig, 'epochs' | 'pairsPerEpoch' | 'trainSize'>
-> = {
-  'mnist-contrastive': { epochs: 6, pairsPerEpoch: 30_000, trainSize: 0 },
-  'mnist-bce': { epochs: 4, pairsPerEpoch: 20_000, trainSize: 0 },
-  'fashion-mnist-contrastive': { epochs: 6, pairsPerEpoch: 30_000, trainSize: 0 },
-  'fashion-mnist-bce': { epochs: 4, pairsPerEpoch: 20_000, trainSize: 0 },
+/** Epochs and pair counts, sized so that all default runs fit the 30-minute budget on two cores. */
+const SCHEDULES: Record<`${Variant}${'' | '-holdout'}`, Pick<TrainConfig, 'epochs' | 'pairsPerEpoch' | 'trainSize'>> = {
+  contrastive: { epochs: 12, pairsPerEpoch: 30_000, trainSize: 0 },
+  bce: { epochs: 5, pairsPerEpoch: 20_000, trainSize: 0 },
+  'contrastive-holdout': { epochs: 6, pairsPerEpoch: 30_000, trainSize: 0 },
+  'bce-holdout': { epochs: 3, pairsPerEpoch: 20_000, trainSize: 0 },
 };
 
 export const DEFAULT_HELD_OUT = [7, 8, 9];
@@ -85,7 +78,7 @@ export function preset(dataset: DatasetName, variant: Variant, holdout = false):
     dataset,
     variant,
     ...VARIANTS[variant],
-    ...SCHEDULES[`${dataset}-${variant}`],
+    ...SCHEDULES[holdout ? (`${variant}-holdout` as const) : variant],
     pairing: 'explicit',
     validationFraction: 1 / 12,
     validationPairs: 10_000,
