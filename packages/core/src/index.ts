@@ -2,6 +2,7 @@
 
 export * from './artifacts.ts';
 export { type BackendInfo, type BackendName, initBackend } from './backend/select.ts';
+export * from './bench-schema.ts';
 export {
   embed,
   embeddingDim,

@@ -1,0 +1,325 @@
+import type {
+  BackendInfo,
+  BenchProtocol,
+  BenchQuality,
+  BenchResult,
+  BenchShortRun,
+  BenchThroughput,
+  Compared,
+  TimeToAccuracy,
+  TtaRun,
+} from '@twinnet/core';
+import { BENCH_SCHEMA_VERSION } from '@twinnet/core';
+import type { Variant } from 'trainer/presets';
+import { describeBackend } from 'trainer/run';
+import { CALIBRATION_WORKLOAD } from './calibration.ts';
+import type { ShortRunMetrics } from './evaluation.ts';
+import type { ShortRunRaw } from './ours/short-run.ts';
+import type { ThroughputRaw } from './ours/throughput.ts';
+import type { TtaRaw } from './ours/tta.ts';
+import type { PeerProbe } from './peer.ts';
+import type { PeerOutput } from './peer-output.ts';
+import { recipeOf, VARIANTS } from './recipe.ts';
+import { best, median, percentile } from './stats.ts';
+import type { ArtifactQuality } from './trainer-artifacts.ts';
+
+/** Everything one bench run measured, before it is shaped into a BenchResult. */
+export interface RawRun {
+  createdAt: Date;
+  wallSeconds: number;
+  git: { commit: string; dirty: boolean };
+  machine: { cpuModel: string; logicalCores: number; totalMemoryMiB: number };
+  loadAverage: { start: [number, number, number]; end: [number, number, number] };
+  versions: Record<string, string>;
+  protocol: BenchProtocol;
+  backend: BackendInfo;
+  calibration: number[];
+  ours: {
+    throughput: ThroughputRaw[];
+    shortRuns: ShortRunRaw[];
+    tta: TtaRaw;
+    processes: { job: string; peakRssMiB: number }[];
+    /** Digest of the pairs the peer is asked to reproduce. */
+    pairsDigest: string;
+  };
+  peer: {
+    probe: PeerProbe;
+    script: string;
+    outputs: { job: string; output: PeerOutput }[];
+    /** The peer's short-run metrics, computed by the bench from its scores. */
+    shortRuns: Partial<Record<Variant, ShortRunMetrics>>;
+    /** Why parts of the peer are missing (failures, skipped thread counts). */
+    problems: string[];
+  };
+  artifacts: Record<Variant, ArtifactQuality>;
+  notes: string[];
+}
+
+export const MILESTONES = [0.9, 0.95, 0.97];
+
+/** The thread count our backend computes with: the peer figure ratios are taken against. */
+export function oursThreads(backend: BackendInfo): number {
+  return backend.threads;
+}
+
+export function compared(
+  ours: number | null,
+  peer: { threads: number; value: number }[],
+  threads: number,
+): Compared {
+  const match = peer.find((p) => p.threads === threads);
+  return {
+    ours,
+    peer,
+    ratio: ours !== null && match !== undefined && match.value !== 0 ? ours / match.value : null,
+  };
+}
+
+export function assemble(raw: RawRun): BenchResult {
+  const ratioThreads = oursThreads(raw.backend);
+  const notes = [...raw.notes, ...raw.peer.problems];
+  const calibration = best(raw.calibration);
+  const peerResults = raw.peer.outputs.flatMap(({ output }) =>
+    output.results.map((result) => ({ threads: output.threads, result })),
+  );
+  const peerThreads = [...new Set(raw.peer.outputs.map((o) => o.output.threads))].sort((a, b) => a - b);
+
+  const throughput: BenchThroughput[] = raw.ours.throughput.map((ours) => {
+    const recipe = recipeOf(ours.variant);
+    const peers = peerResults.flatMap(({ threads, result }) =>
+      result.kind === 'throughput' && result.variant === ours.variant ? [{ threads, result }] : [],
+    );
+    for (const { threads, result } of peers) {
+      if (result.towerParameters !== ours.towerParameters) {
+        notes.push(
+          `${ours.variant}: the peer's tower has ${result.towerParameters} trainable parameters, ours ` +
+            `${ours.towerParameters}: peers/siamese_torch.py is out of step with packages/core/src/towers.ts ` +
+            `(${threads} thread run)`,
+        );
+      }
+    }
+    const side = (
+      pick: (r: Pick<ThroughputRaw, 'trainPairsPerSecond' | 'embedImagesPerSecond' | 'latencyMs'>) => number,
+    ) =>
+      compared(
+        pick(ours),
+        peers.map(({ threads, result }) => ({ threads, value: pick(result) })),
+        ratioThreads,
+      );
+    const trainPairs = best(ours.trainPairsPerSecond);
+    const embedImages = best(ours.embedImagesPerSecond);
+    return {
+      variant: ours.variant,
+      tower: recipe.tower,
+      head: recipe.head,
+      batchSize: recipe.batchSize,
+      trainPairsPerSecond: side((r) => best(r.trainPairsPerSecond)),
+      trainImagesPerSecond: side((r) => 2 * best(r.trainPairsPerSecond)),
+      embedImagesPerSecond: side((r) => best(r.embedImagesPerSecond)),
+      latencyMedianMs: side((r) => median(r.latencyMs)),
+      latencyP95Ms: side((r) => percentile(r.latencyMs, 95)),
+      calibrated: { trainPairs: trainPairs / calibration, embedImages: embedImages / calibration },
+    };
+  });
+
+  const shortRun: BenchShortRun[] = raw.ours.shortRuns.map((ours) => {
+    const recipe = recipeOf(ours.variant);
+    const peerRun = peerResults.find(
+      ({ result }) => result.kind === 'short-run' && result.variant === ours.variant,
+    );
+    const peerMetrics = raw.peer.shortRuns[ours.variant];
+    const peer = peerRun?.result.kind === 'short-run' ? peerRun : undefined;
+    const side = (oursValue: number, peerValue: number | undefined) =>
+      compared(
+        oursValue,
+        peer && peerValue !== undefined ? [{ threads: peer.threads, value: peerValue }] : [],
+        ratioThreads,
+      );
+    const peerLoss = peer?.result.kind === 'short-run' ? peer.result.testLoss : undefined;
+    const peerSeconds = peer?.result.kind === 'short-run' ? peer.result.trainSeconds : undefined;
+    const identical =
+      peer?.result.kind === 'short-run'
+        ? peer.result.validationDigest === ours.validationDigest && peer.result.testDigest === ours.testDigest
+        : null;
+    if (identical === false)
+      notes.push(`${ours.variant}: the peer scored different evaluation pairs than ours`);
+    return {
+      variant: ours.variant,
+      pairs: raw.protocol.shortRun.pairs[ours.variant],
+      batchSize: recipe.batchSize,
+      optimizer: recipe.optimizer,
+      learningRate: recipe.learningRate,
+      accuracy: side(ours.accuracy, peerMetrics?.accuracy),
+      loss: side(ours.testLoss, peerLoss),
+      auc: side(ours.auc, peerMetrics?.auc),
+      oneShotAccuracy: side(ours.oneShot.accuracy, peerMetrics?.oneShot.accuracy),
+      trainSeconds: side(ours.trainSeconds, peerSeconds),
+      pairsIdentical: identical,
+    };
+  });
+
+  const quality: BenchQuality[] = VARIANTS.map((variant) => {
+    const fromArtifacts = raw.artifacts[variant];
+    if (fromArtifacts.ok) return fromArtifacts.quality;
+    const ours = raw.ours.shortRuns.find((r) => r.variant === variant);
+    if (!ours) throw new Error(`no artifacts and no short run for ${variant}`);
+    notes.push(`${variant} quality: from the bench's short run (${fromArtifacts.reason})`);
+    return {
+      variant,
+      source: 'short-run',
+      artifact: null,
+      testPairs: raw.protocol.shortRun.testPairs,
+      accuracy: ours.accuracy,
+      loss: ours.testLoss,
+      auc: ours.auc,
+      oneShot: ours.oneShot,
+    };
+  });
+
+  const timeToAccuracy = assembleTta(raw, ratioThreads, notes);
+
+  const processes = [
+    ...raw.ours.processes.map((p) => ({ side: 'twinnet' as const, threads: ratioThreads, ...p })),
+    ...raw.peer.outputs.map(({ job, output }) => ({
+      side: 'pytorch' as const,
+      job,
+      threads: output.threads,
+      peakRssMiB: output.peakRssMiB,
+    })),
+  ];
+  const peakFor = (threads: number) =>
+    Math.max(
+      ...processes.filter((p) => p.side === 'pytorch' && p.threads === threads).map((p) => p.peakRssMiB),
+    );
+
+  if (raw.peer.probe.ok && raw.peer.outputs.length > 0) {
+    const digests = new Set(raw.peer.outputs.map((o) => o.output.pairsDigest));
+    if (digests.size !== 1 || !digests.has(raw.ours.pairsDigest)) {
+      notes.push(
+        "the peer's pair sampler does not reproduce ours (digest mismatch): check peers/siamese_torch.py",
+      );
+    }
+  }
+  const busy = Math.max(raw.loadAverage.start[0], raw.loadAverage.end[0]);
+  if (busy > raw.machine.logicalCores / 2) {
+    notes.push(
+      `the machine was busy (1-minute load average up to ${busy.toFixed(1)} on ${raw.machine.logicalCores} cores): ` +
+        'absolute rates are low; ratios measured in this run are the figures to compare',
+    );
+  }
+
+  return {
+    schemaVersion: BENCH_SCHEMA_VERSION,
+    createdAt: raw.createdAt.toISOString(),
+    gitCommit: raw.git.commit,
+    gitDirty: raw.git.dirty,
+    wallSeconds: raw.wallSeconds,
+    machine: { ...raw.machine, loadAverage: raw.loadAverage },
+    versions: raw.versions,
+    backend: {
+      name: raw.backend.name === 'tensorflow' ? 'tfjs-node' : raw.backend.name,
+      description: describeBackend(raw.backend),
+      threads: raw.backend.threads,
+      simd: raw.backend.simd,
+    },
+    calibration: { workload: CALIBRATION_WORKLOAD, unitsPerSecond: calibration },
+    peer: {
+      available: raw.peer.probe.ok && raw.peer.outputs.length > 0,
+      reason: raw.peer.probe.ok
+        ? raw.peer.outputs.length > 0
+          ? null
+          : (raw.peer.problems[0] ?? 'not run')
+        : raw.peer.probe.reason,
+      python: raw.peer.probe.ok ? raw.peer.probe.python : null,
+      torch: raw.peer.probe.ok ? raw.peer.probe.torch : null,
+      script: raw.peer.script,
+      threads: peerThreads,
+      ratioThreads,
+    },
+    protocol: raw.protocol,
+    throughput,
+    quality,
+    shortRun,
+    timeToAccuracy,
+    memory: {
+      peakRssMiB: compared(
+        Math.max(...raw.ours.processes.map((p) => p.peakRssMiB)),
+        peerThreads.map((threads) => ({ threads, value: peakFor(threads) })),
+        ratioThreads,
+      ),
+      processes,
+    },
+    notes,
+  };
+}
+
+function assembleTta(raw: RawRun, ratioThreads: number, notes: string[]): TimeToAccuracy {
+  const { tta } = raw.protocol;
+  const ours = raw.ours.tta;
+  const run = (
+    side: TtaRun['side'],
+    threads: number,
+    recipe: TtaRun['recipe'],
+    r: Pick<TtaRaw, 'reached' | 'seconds' | 'pairs' | 'wallSeconds' | 'curve'>,
+  ): TtaRun => ({
+    side,
+    threads,
+    recipe,
+    reached: r.reached,
+    seconds: r.seconds,
+    pairs: r.pairs,
+    wallSeconds: r.wallSeconds,
+    bestAccuracy: r.curve.length > 0 ? Math.max(...r.curve.map((p) => p.accuracy)) : null,
+    curve: r.curve,
+  });
+  const oursRun = run('twinnet', ratioThreads, ours.recipe, ours);
+  if (ours.stoppedBy === 'epochs') {
+    notes.push(
+      `time to accuracy: the preset's ${ours.epochs} epochs ended after ${ours.wallSeconds.toFixed(0)} s, before the target and the cap`,
+    );
+  }
+  if (ours.pairing !== 'explicit') {
+    notes.push(`time to accuracy: the preset trains with ${ours.pairing} pairing; pairs count images ÷ 2`);
+  }
+  const peers = raw.peer.outputs.flatMap(({ output }) =>
+    output.results.flatMap((r) =>
+      r.kind === 'tta' ? [run('pytorch', output.threads, tta.peerRecipe, r)] : [],
+    ),
+  );
+  for (const p of raw.peer.outputs.flatMap(({ output }) => output.results)) {
+    if (p.kind === 'tta' && p.validationDigest !== ours.validationDigest) {
+      notes.push('time to accuracy: the peer validated on different pairs than ours');
+    }
+  }
+  const peer = peers.find((p) => p.threads === ratioThreads);
+  const lastSeconds = (r: TtaRun) => r.curve.at(-1)?.seconds ?? null;
+  let ratio: number | null = null;
+  let ratioKind: TimeToAccuracy['ratioKind'] = null;
+  if (peer && oursRun.seconds !== null && peer.seconds !== null) {
+    ratio = oursRun.seconds / peer.seconds;
+    ratioKind = 'exact';
+  } else if (peer && oursRun.seconds === null && peer.seconds !== null && lastSeconds(oursRun) !== null) {
+    ratio = lastSeconds(oursRun)! / peer.seconds;
+    ratioKind = 'at-least';
+  } else if (peer && oursRun.seconds !== null && peer.seconds === null && lastSeconds(peer) !== null) {
+    ratio = oursRun.seconds / lastSeconds(peer)!;
+    ratioKind = 'at-most';
+  }
+  const firstAt = (r: TtaRun | undefined, accuracy: number) =>
+    r?.curve.find((p) => p.accuracy >= accuracy)?.seconds ?? null;
+  return {
+    target: tta.target,
+    capSeconds: tta.capSeconds,
+    validationPairs: tta.validationPairs,
+    evalEveryPairs: tta.evalEveryPairs,
+    ours: oursRun,
+    peer: peers,
+    ratio,
+    ratioKind,
+    milestones: MILESTONES.map((accuracy) => {
+      const o = firstAt(oursRun, accuracy);
+      const p = firstAt(peer, accuracy);
+      return { accuracy, ours: o, peer: p, ratio: o !== null && p !== null && p > 0 ? o / p : null };
+    }),
+  };
+}

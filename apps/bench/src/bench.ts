@@ -1,0 +1,210 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import {
+  type BackendName,
+  type BenchProtocol,
+  type BenchResult,
+  createRng,
+  headPolarity,
+  indexByClass,
+  samplePairs,
+} from '@twinnet/core';
+import { assemble, type RawRun } from './assemble.ts';
+import { loadBenchData, mnistDataDir, writeSplits } from './data.ts';
+import { pairsDigest } from './digest.ts';
+import { evaluationSets } from './evaluation.ts';
+import { runWorker } from './jobs.ts';
+import { PEER_SCRIPT, type PeerSpec, probePeer, runPeer } from './peer.ts';
+import { peerShortRunMetrics, writeEpisodes } from './peer-metrics.ts';
+import { PURPOSE, seedFor } from './protocol.ts';
+import { recipeOf, VARIANTS } from './recipe.ts';
+import { gitState, loadAverage, machine } from './system.ts';
+import { artifactQuality } from './trainer-artifacts.ts';
+
+export interface BenchOptions {
+  protocol: BenchProtocol;
+  backend: BackendName;
+  /** Interpreter with PyTorch; null skips the peer. */
+  python: string | null;
+  /** Thread counts the peer's time to accuracy runs at; default: our backend's. */
+  peerTtaThreads: number[] | null;
+  artifactsDir: string;
+  repoRoot: string;
+  log: (line: string) => void;
+}
+
+const DIGEST_PAIRS = 1000;
+
+/** Runs every measurement, ours and the peer's, one after another (never two at once on a 2-core machine). */
+export async function runBench(options: BenchOptions): Promise<BenchResult> {
+  const { protocol, log } = options;
+  const started = performance.now();
+  const createdAt = new Date();
+  const loadStart = loadAverage();
+  const git = gitState(options.repoRoot);
+  const data = await loadBenchData(protocol.seed);
+  const notes: string[] = [];
+  const digestSeed = seedFor(protocol.seed, PURPOSE.digest);
+  const oursDigest = pairsDigest(
+    samplePairs(indexByClass(data.train.labels), DIGEST_PAIRS, createRng(digestSeed)),
+  );
+
+  const probe = options.python
+    ? await probePeer(options.python)
+    : ({ ok: false, reason: 'skipped (--no-peer)' } as const);
+  log(probe.ok ? `PyTorch ${probe.torch} (Python ${probe.python})` : `PyTorch peer skipped: ${probe.reason}`);
+  const work = await mkdtemp(join(tmpdir(), 'twinnet-bench-'));
+  const peer: RawRun['peer'] = {
+    probe,
+    script: 'apps/bench/peers/siamese_torch.py',
+    outputs: [],
+    shortRuns: {},
+    problems: [],
+  };
+  try {
+    if (probe.ok) await writeSplits(data, work);
+    const spec = (threads: number, jobs: Record<string, unknown>[]): PeerSpec => ({
+      seed: protocol.seed,
+      threads,
+      dataDir: work,
+      outDir: work,
+      digestPairs: DIGEST_PAIRS,
+      digestSeed,
+      jobs,
+    });
+    const peerRun = async (threads: number, job: string, jobs: Record<string, unknown>[]) => {
+      if (!probe.ok || !options.python) return;
+      log(`PyTorch ${job} at ${threads} thread${threads === 1 ? '' : 's'}`);
+      try {
+        peer.outputs.push({ job, output: await runPeer(options.python, spec(threads, jobs)) });
+      } catch (error) {
+        peer.problems.push(`PyTorch ${job} at ${threads} thread(s): ${(error as Error).message}`);
+        log(peer.problems.at(-1)!);
+      }
+    };
+
+    // 1. Throughput, ours then the peer's at each thread count, close together in time.
+    log('twinnet throughput');
+    const throughputJob = await runWorker({
+      kind: 'throughput',
+      variants: [...VARIANTS],
+      backend: options.backend,
+      protocol,
+    });
+    const backend = throughputJob.backend;
+    const threads = backend.threads;
+    const peerThreads = [...new Set([1, threads, availableParallelism()])].sort((a, b) => a - b);
+    const throughputSpecs = VARIANTS.map((variant) => ({
+      kind: 'throughput',
+      variant,
+      recipe: recipeOf(variant),
+      pairSeed: seedFor(protocol.seed, PURPOSE.throughputPairs),
+      ...protocol.throughput[variant],
+      embedBatch: protocol.embedBatchSize,
+      embedRounds: protocol.embedRounds,
+      latencyWarmup: protocol.latencyWarmup,
+      latencyCalls: protocol.latencyCalls,
+    }));
+    for (const t of peerThreads) await peerRun(t, 'throughput', throughputSpecs);
+
+    // 2. The fixed-budget short runs: quality when there are no artifacts, and accuracy beside the peer's.
+    log('twinnet short runs');
+    const shortJob = await runWorker({
+      kind: 'short-run',
+      variants: [...VARIANTS],
+      backend: options.backend,
+      protocol,
+    });
+    const { shortRun } = protocol;
+    const sets = evaluationSets(data, protocol);
+    const episodes = probe.ok ? await writeEpisodes(sets, protocol, work) : null;
+    await peerRun(
+      threads,
+      'short-run',
+      VARIANTS.map((variant) => ({
+        kind: 'short-run',
+        variant,
+        recipe: recipeOf(variant),
+        pairs: shortRun.pairs[variant],
+        pairSeed: seedFor(protocol.seed, PURPOSE.shortRunPairs),
+        validationImages: shortRun.validationImages,
+        validationPairs: shortRun.validationPairs,
+        validationSeed: seedFor(protocol.seed, PURPOSE.validationPairs),
+        testImages: shortRun.testImages,
+        testPairs: shortRun.testPairs,
+        testSeed: seedFor(protocol.seed, PURPOSE.testPairs),
+        episodes,
+      })),
+    );
+    for (const { output } of peer.outputs) {
+      for (const result of output.results) {
+        if (result.kind !== 'short-run') continue;
+        try {
+          const polarity = headPolarity(recipeOf(result.variant).head);
+          peer.shortRuns[result.variant] = await peerShortRunMetrics(result, work, sets, protocol, polarity);
+        } catch (error) {
+          peer.problems.push(`PyTorch short run ${result.variant}: ${(error as Error).message}`);
+        }
+      }
+    }
+
+    // 3. Time to accuracy: the trainer's preset on ours, the Keras recipe on the peer.
+    log(`twinnet time to ${(100 * protocol.tta.target).toFixed(1)}% (cap ${protocol.tta.capSeconds} s)`);
+    const ttaJob = await runWorker({ kind: 'tta', backend: options.backend, protocol });
+    const ttaSpec = {
+      kind: 'tta',
+      recipe: protocol.tta.peerRecipe,
+      pairSeed: seedFor(protocol.seed, PURPOSE.ttaPairs),
+      pairsPerEpoch: protocol.tta.peerRecipe.pairsPerEpoch,
+      validationPairs: protocol.tta.validationPairs,
+      validationSeed: seedFor(protocol.seed, PURPOSE.ttaValidationPairs),
+      evalEveryPairs: protocol.tta.evalEveryPairs,
+      target: protocol.tta.target,
+      capSeconds: protocol.tta.capSeconds,
+    };
+    for (const t of options.peerTtaThreads ?? [threads]) await peerRun(t, 'time-to-accuracy', [ttaSpec]);
+    if (!ttaJob.tta) throw new Error('the time-to-accuracy job returned no result');
+
+    const artifacts = {
+      contrastive: await artifactQuality(options.artifactsDir, 'contrastive', createdAt),
+      bce: await artifactQuality(options.artifactsDir, 'bce', createdAt),
+    };
+    notes.push(
+      `data: MNIST from ${mnistDataDir()}, the trainer's seeded validation split; the peer reads the same bytes`,
+    );
+    return assemble({
+      createdAt,
+      wallSeconds: (performance.now() - started) / 1000,
+      git,
+      machine: machine(),
+      loadAverage: { start: loadStart, end: loadAverage() },
+      versions: {
+        node: process.versions.node,
+        tfjs: tf.version.tfjs,
+        twinnet: '0.1.0',
+        ...(probe.ok ? { python: probe.python, torch: probe.torch } : {}),
+      },
+      protocol,
+      backend,
+      calibration: throughputJob.calibration,
+      ours: {
+        throughput: throughputJob.throughput,
+        shortRuns: shortJob.shortRuns,
+        tta: ttaJob.tta,
+        processes: [
+          { job: 'throughput', peakRssMiB: throughputJob.peakRssMiB },
+          { job: 'short-run', peakRssMiB: shortJob.peakRssMiB },
+          { job: 'time-to-accuracy', peakRssMiB: ttaJob.peakRssMiB },
+        ],
+        pairsDigest: oursDigest,
+      },
+      peer: { ...peer, script: PEER_SCRIPT.slice(options.repoRoot.length + 1) },
+      artifacts,
+      notes,
+    });
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}

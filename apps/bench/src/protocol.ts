@@ -1,0 +1,66 @@
+import type { BenchProtocol } from '@twinnet/core';
+
+/**
+ * The budgets of one bench run. The full protocol fits in under 10 minutes on 2 shared cores with the wasm
+ * backend; --quick shrinks everything for development (its results are marked and never compared with full ones).
+ */
+export function benchProtocol(quick: boolean): BenchProtocol {
+  return {
+    quick,
+    seed: 42,
+    throughput: quick
+      ? {
+          contrastive: { warmupSteps: 2, steps: 4, rounds: 2, embedBatches: 2 },
+          bce: { warmupSteps: 1, steps: 2, rounds: 2, embedBatches: 1 },
+        }
+      : {
+          contrastive: { warmupSteps: 5, steps: 20, rounds: 3, embedBatches: 8 },
+          bce: { warmupSteps: 3, steps: 8, rounds: 3, embedBatches: 4 },
+        },
+    embedBatchSize: 256,
+    embedRounds: quick ? 2 : 3,
+    latencyWarmup: 10,
+    latencyCalls: quick ? 50 : 200,
+    shortRun: {
+      pairs: quick ? { contrastive: 640, bce: 256 } : { contrastive: 12_800, bce: 6_400 },
+      validationImages: quick ? 500 : 2000,
+      validationPairs: quick ? 1000 : 5000,
+      testImages: quick ? 500 : 2000,
+      testPairs: quick ? 1000 : 5000,
+      episodes: quick ? 50 : 300,
+    },
+    tta: {
+      target: 0.98,
+      capSeconds: quick ? 15 : 120,
+      validationPairs: quick ? 1000 : 5000,
+      evalEveryPairs: quick ? 1280 : 6400,
+      // The Keras contrastive example's recipe, which the peer follows for time to accuracy.
+      peerRecipe: {
+        tower: 'small',
+        head: 'distance',
+        embeddingDim: 10,
+        optimizer: 'rmsprop',
+        learningRate: 0.001,
+        margin: 1,
+        batchSize: 16,
+        pairsPerEpoch: 30_000,
+      },
+    },
+  };
+}
+
+/** Independent seeded streams per purpose (as in the trainer), identical on both sides. */
+export const PURPOSE = {
+  throughputPairs: 1,
+  shortRunPairs: 2,
+  validationPairs: 3,
+  testPairs: 4,
+  episodes: 5,
+  ttaPairs: 6,
+  ttaValidationPairs: 7,
+  digest: 8,
+} as const;
+
+export function seedFor(seed: number, purpose: number): number {
+  return (seed * 7919 + purpose * 104729) >>> 0;
+}

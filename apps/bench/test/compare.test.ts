@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { compareResults, comparisonFailed } from '../src/compare.ts';
+import { benchProtocol } from '../src/protocol.ts';
+import { syntheticResult, withAccuracy, withSpeed } from './fixtures.ts';
+
+const failures = (checks: ReturnType<typeof compareResults>) =>
+  checks.filter((c) => c.status === 'fail').map((c) => c.name);
+
+describe('compareResults', () => {
+  const base = syntheticResult();
+
+  it('passes an identical result', () => {
+    const checks = compareResults(base, syntheticResult());
+    expect(comparisonFailed(checks)).toBe(false);
+    expect(checks.filter((c) => c.status === 'pass').map((c) => c.name)).toEqual([
+      'contrastive short-run test accuracy',
+      'bce short-run test accuracy',
+      'contrastive training throughput (ours/PyTorch at 1 thread(s))',
+      'contrastive embedding throughput (ours/PyTorch at 1 thread(s))',
+      'bce training throughput (ours/PyTorch at 1 thread(s))',
+      'bce embedding throughput (ours/PyTorch at 1 thread(s))',
+    ]);
+  });
+
+  it('fails a result 20% slower, and passes one 10% slower', () => {
+    expect(failures(compareResults(base, withSpeed(base, 0.8)))).toEqual([
+      'contrastive training throughput (ours/PyTorch at 1 thread(s))',
+      'contrastive embedding throughput (ours/PyTorch at 1 thread(s))',
+      'bce training throughput (ours/PyTorch at 1 thread(s))',
+      'bce embedding throughput (ours/PyTorch at 1 thread(s))',
+    ]);
+    expect(comparisonFailed(compareResults(base, withSpeed(base, 0.9)))).toBe(false);
+  });
+
+  it('fails a result 1 point less accurate, and passes 0.2 points less', () => {
+    expect(failures(compareResults(base, withAccuracy(base, -0.01)))).toEqual([
+      'contrastive short-run test accuracy',
+      'bce short-run test accuracy',
+    ]);
+    expect(comparisonFailed(compareResults(base, withAccuracy(base, -0.002)))).toBe(false);
+  });
+
+  it('falls back to the calibration ratio when a run has no peer', () => {
+    const noPeer = (r: ReturnType<typeof syntheticResult>) => ({
+      ...r,
+      throughput: r.throughput.map((t) => ({
+        ...t,
+        trainPairsPerSecond: { ...t.trainPairsPerSecond, peer: [], ratio: null },
+      })),
+    });
+    const checks = compareResults(base, noPeer(withSpeed(base, 0.8)));
+    expect(failures(checks)).toContain('contrastive training throughput (ours/calibration workload)');
+    expect(comparisonFailed(compareResults(base, noPeer(syntheticResult())))).toBe(false);
+  });
+
+  it('checks artifact accuracy when both runs read artifacts', () => {
+    const fromArtifacts = (r: ReturnType<typeof syntheticResult>) => ({
+      ...r,
+      quality: r.quality.map((q) => ({
+        ...q,
+        source: 'artifacts' as const,
+        artifact: {
+          path: 'artifacts/x/metrics.json',
+          gitCommit: 'abc',
+          createdAt: r.createdAt,
+          ageHours: 1,
+          backend: 'wasm',
+          epochs: 6,
+        },
+      })),
+    });
+    const worse = fromArtifacts(syntheticResult());
+    worse.quality[1]!.accuracy -= 0.005;
+    expect(failures(compareResults(fromArtifacts(base), worse))).toEqual([
+      'bce trained-model test accuracy (artifacts)',
+    ]);
+  });
+
+  it('refuses to compare a quick run with a full baseline', () => {
+    const quick = { ...syntheticResult(), protocol: benchProtocol(true) };
+    expect(failures(compareResults(base, quick))).toEqual(['protocol']);
+  });
+
+  it('skips the short-run accuracy check when the budgets changed', () => {
+    const other = syntheticResult();
+    other.protocol.shortRun.pairs.contrastive *= 2;
+    const checks = compareResults(base, withAccuracy(other, -0.05));
+    expect(checks.filter((c) => c.name.includes('short-run')).map((c) => c.status)).toEqual(['skip', 'skip']);
+  });
+});

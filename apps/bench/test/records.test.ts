@@ -1,0 +1,75 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BenchResultSchema, parseBenchHistory } from '@twinnet/core';
+import { describe, expect, it } from 'vitest';
+import { historyEntry, readResult, recordResult, resultFileName } from '../src/records.ts';
+import { syntheticResult } from './fixtures.ts';
+
+const tempDir = () => mkdtemp(join(tmpdir(), 'twinnet-bench-test-'));
+
+describe('bench records', () => {
+  it('round-trips a result through results/<date>-<commit>.json and appends one history line', async () => {
+    const dir = await tempDir();
+    const result = syntheticResult();
+    const path = await recordResult(result, dir);
+    expect(path).toBe(join(dir, 'results', '2026-11-23-150000-abcdef123456.json'));
+    expect(await readResult(path)).toEqual(result);
+
+    await recordResult({ ...result, createdAt: '2026-11-24T08:30:00.000Z' }, dir);
+    const history = parseBenchHistory(await readFile(join(dir, 'history.jsonl'), 'utf8'), 'history.jsonl');
+    expect(history).toHaveLength(2);
+    expect(history[0]).toEqual(historyEntry(result, 'results/2026-11-23-150000-abcdef123456.json'));
+    expect(history[0]?.variants.map((v) => v.trainPairsPerSecond)).toEqual([
+      { ours: 2000, peer: 4000, ratio: 0.5 },
+      { ours: 300, peer: 600, ratio: 0.5 },
+    ]);
+  });
+
+  it('marks results from a dirty tree in the file name', () => {
+    expect(resultFileName({ ...syntheticResult(), gitDirty: true })).toBe(
+      '2026-11-23-150000-abcdef123456-dirty.json',
+    );
+  });
+
+  it('refuses to write a result that does not match the schema', async () => {
+    const dir = await tempDir();
+    const broken = syntheticResult();
+    broken.throughput[0]!.trainPairsPerSecond.ours = Number.NaN;
+    await expect(recordResult(broken, dir)).rejects.toThrow(/throughput\.0\.trainPairsPerSecond\.ours/);
+  });
+
+  it('gives a clear error for a missing, malformed, invalid or future-version result file', async () => {
+    const dir = await tempDir();
+    await expect(readResult(join(dir, 'nope.json'))).rejects.toThrow(/nope\.json: no such bench result/);
+
+    const notJson = join(dir, 'not-json.json');
+    await writeFile(notJson, '{"schemaVersion": 1,');
+    await expect(readResult(notJson)).rejects.toThrow(/not-json\.json: not valid JSON/);
+
+    const invalid = join(dir, 'invalid.json');
+    const { throughput: _, ...withoutThroughput } = syntheticResult();
+    await writeFile(invalid, JSON.stringify(withoutThroughput));
+    await expect(readResult(invalid)).rejects.toThrow(
+      /invalid\.json: does not match the expected format: throughput/,
+    );
+
+    const future = join(dir, 'future.json');
+    await writeFile(future, JSON.stringify({ ...syntheticResult(), schemaVersion: 2 }));
+    await expect(readResult(future)).rejects.toThrow(
+      /future\.json: bench result schema version 2, this code reads version 1/,
+    );
+  });
+
+  it('reports the line of a bad history entry', () => {
+    const good = JSON.stringify(historyEntry(syntheticResult(), 'results/x.json'));
+    expect(parseBenchHistory(`${good}\n\n${good}\n`, 'h.jsonl')).toHaveLength(2);
+    expect(() => parseBenchHistory(`${good}\n{"schemaVersion":1}\n`, 'h.jsonl')).toThrow(
+      /h\.jsonl:2: does not match/,
+    );
+  });
+
+  it('validates the fixture itself, so the other tests start from a valid result', () => {
+    expect(BenchResultSchema.safeParse(syntheticResult()).success).toBe(true);
+  });
+});
