@@ -82,7 +82,8 @@ async function evaluate(argv: readonly string[]): Promise<number> {
   const unseenTrain = selectClasses(dataset.train, heldOut);
   const unseenTest = selectClasses(dataset.test, heldOut);
   const seenTest = drawQueries(selectClasses(dataset.test, seen), seenQueries, seed);
-  const label = (c: number) => `${c}-${metrics.classNames[c]!.replace(/[^A-Za-z0-9]+/g, '_')}`;
+  // Class names as labels and folder names ('T-shirt/top' cannot be a folder name as it is).
+  const label = (c: number) => metrics.classNames[c]!.replace(/[/\\]/g, '-');
   const tower = await loadModelFromDir(join(runDir, 'tower'));
   const source = { run: metrics.run, dataset: metrics.dataset, threshold: metrics.test.threshold };
   console.error(
@@ -238,7 +239,7 @@ function report(run: string, summaries: Summary[]): string {
       lines.push(
         `  pnpm match ${s.shots}-shot   ${pct(s.cli.closedAccuracy).padEnd(17)}  ${pct(s.cli.openAccuracy).padEnd(18)}  ` +
           `${pct(s.cli.unseenUnknown).padEnd(15)}  ${pct(s.cli.seenUnknown).padEnd(13)}  ${s.cli.queriesPerSecond.toFixed(0)} ` +
-          `(${s.cli.queries} PNG files, ${s.cli.seconds.toFixed(1)} s end to end)`,
+          `(${s.cli.queries} PNG files, supports of draw 1, ${s.cli.seconds.toFixed(1)} s end to end)`,
       );
     }
   }

@@ -67,8 +67,6 @@ const RunInfoSchema = MetricsSchema.pick({
   variant: true,
   head: true,
   polarity: true,
-  heldOutClasses: true,
-  classNames: true,
 }).extend({ test: MetricsSchema.shape.test.pick({ threshold: true }) });
 
 /**
@@ -113,11 +111,16 @@ export class Matcher {
       );
     }
     const tower = await loadLayersModelAt(joinLocation(runDir, 'tower'));
-    return Matcher.create(
-      tower,
-      { run: info.run, dataset: info.dataset, threshold: options.threshold ?? info.test.threshold },
-      true,
-    );
+    try {
+      return await Matcher.create(
+        tower,
+        { run: info.run, dataset: info.dataset, threshold: options.threshold ?? info.test.threshold },
+        true,
+      );
+    } catch (error) {
+      tower.dispose();
+      throw error;
+    }
   }
 
   /** Wraps a tower already in memory (the caller keeps ownership: dispose() leaves it alone). */

@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -198,6 +199,33 @@ describe('Matcher', () => {
       threshold: THRESHOLD,
     });
     expect(() => empty.match(new Uint8Array(784))).toThrow(/no supports yet/);
+  });
+
+  it('loads a run over HTTP the way a browser does, to the same model', async () => {
+    // A loopback server for the run directory: the fetch path of the loader, without a browser.
+    const server = createServer((request, response) => {
+      readFile(join(runDir, decodeURIComponent(request.url ?? '/')))
+        .then((body) => response.end(body))
+        .catch(() => {
+          response.statusCode = 404;
+          response.end();
+        });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const fromDisk = await Matcher.load(runDir);
+      const overHttp = await Matcher.load(`http://127.0.0.1:${port}/`);
+      expect(overHttp.model).toEqual(fromDisk.model);
+      expect(overHttp.threshold).toBe(THRESHOLD);
+      await expect(Matcher.load(`http://127.0.0.1:${port}/missing`)).rejects.toThrow(
+        /missing: not a trained run .*metrics.json: cannot be fetched \(HTTP 404\)/,
+      );
+      fromDisk.dispose();
+      overHttp.dispose();
+    } finally {
+      server.close();
+    }
   });
 
   it('leaves no tensors behind', async () => {
