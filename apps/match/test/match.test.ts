@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -8,7 +8,7 @@ import jpeg from 'jpeg-js';
 import pngjs from 'pngjs';
 import { preset, type TrainConfig } from 'trainer/presets';
 import { trainRun } from 'trainer/run';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Io, type JsonOutput, main } from '../src/cli.ts';
 import { encodePng, writePngs } from '../src/png-folders.ts';
 import { drawQueries, drawSupports } from '../src/sampling.ts';
@@ -18,6 +18,8 @@ const SEEN = [0, 1, 2, 3, 4, 5, 6];
 
 let mnist: Dataset;
 let runDir: string;
+/** Everything the tests write goes under here, removed at the end. */
+let scratch: string;
 
 /**
  * A small hold-out run made by the trainer itself (real artifacts, real validation threshold): 6,000 images
@@ -39,7 +41,8 @@ beforeAll(async () => {
     embedPoints: 60,
     seed: 2,
   };
-  const out = await mkdtemp(join(tmpdir(), 'twinnet-match-'));
+  scratch = await mkdtemp(join(tmpdir(), 'twinnet-match-'));
+  const out = join(scratch, 'runs');
   const outcome = await trainRun(config, {
     outDir: out,
     resume: false,
@@ -51,6 +54,10 @@ beforeAll(async () => {
   expect(outcome.status).toBe('done');
   runDir = join(out, config.run);
   mnist = await loadDataset('mnist');
+});
+
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
 });
 
 describe('one-shot matching of held-out classes', () => {
@@ -102,7 +109,7 @@ describe('pnpm match', () => {
 
   /** support/<class>/ with three images each (one class as JPEG), query/ with test images of those classes. */
   async function fixture(): Promise<{ dir: string; support: string; query: string }> {
-    const dir = await mkdtemp(join(tmpdir(), 'twinnet-match-cli-'));
+    const dir = await mkdtemp(join(scratch, 'cli-'));
     const support = join(dir, 'support');
     const query = join(dir, 'query');
     for (const [c, images] of drawSupports(selectClasses(mnist.train, HELD_OUT), HELD_OUT, 3, 2)) {

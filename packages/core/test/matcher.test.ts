@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,8 +37,9 @@ beforeAll(async () => {
   await writeMetrics(runDir, {});
 });
 
-afterAll(() => {
+afterAll(async () => {
   disposeSiamese(model);
+  await rm(runDir, { recursive: true, force: true });
 });
 
 async function writeMetrics(dir: string, overrides: Record<string, unknown>): Promise<void> {
@@ -190,7 +191,8 @@ describe('Matcher', () => {
     await expect(Matcher.load(join(runDir, 'nope'))).rejects.toThrow(
       /nope: not a trained run .*metrics.json: cannot be read \(no such file\)/,
     );
-    const bce = await mkdtemp(join(tmpdir(), 'twinnet-bce-'));
+    const bce = join(runDir, 'bce-run');
+    await mkdir(bce, { recursive: true });
     await writeMetrics(bce, { variant: 'bce', head: 'mlp', polarity: 'higher-is-same' });
     await expect(Matcher.load(bce)).rejects.toThrow(/'bce' run with an MLP head.*Use a contrastive run/);
     const empty = await Matcher.fromModel(model.tower, {
