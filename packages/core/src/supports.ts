@@ -47,6 +47,12 @@ export async function modelIdentity(
     bytes.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), offset);
     offset += v.byteLength;
   }
+  // Browsers only expose crypto.subtle in secure contexts (https, localhost).
+  if (!globalThis.crypto?.subtle) {
+    throw new Error(
+      'hashing the model needs Web Crypto (crypto.subtle): serve the page over https or localhost',
+    );
+  }
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
   const hex = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
   return { run, dataset, weights: `sha256:${hex}`, embeddingDim };
