@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { z } from 'zod';
 import { parseArtifact } from '../artifacts.ts';
+import { loadLayersModelAt } from './layers-model.ts';
 
 const WEIGHTS_FILE = 'weights.bin';
 
@@ -81,37 +82,5 @@ export async function saveModelToDir(model: tf.LayersModel, dir: string): Promis
   }
 }
 
-/** Loads a model saved by saveModelToDir (or any single-weights-file tfjs layers model) from disk. */
-export async function loadModelFromDir(dir: string): Promise<tf.LayersModel> {
-  const jsonPath = join(dir, 'model.json');
-  let json: {
-    modelTopology?: unknown;
-    weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-  };
-  try {
-    json = JSON.parse(await readFile(jsonPath, 'utf8'));
-  } catch (error) {
-    throw new Error(`${jsonPath}: cannot load model (${(error as Error).message})`);
-  }
-  if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
-    throw new Error(`${jsonPath}: not a TensorFlow.js layers model (no modelTopology or weightsManifest)`);
-  }
-  const specs = json.weightsManifest.flatMap((group) => group.weights);
-  const buffers = await Promise.all(
-    json.weightsManifest.flatMap((group) => group.paths).map((p) => readFile(join(dir, p))),
-  );
-  const data = tf.io.CompositeArrayBuffer.join(
-    buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)),
-  );
-  const expected = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
-  if (data.byteLength !== expected) {
-    throw new Error(`${dir}: weights hold ${data.byteLength} bytes, the manifest needs ${expected}`);
-  }
-  return tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: json.modelTopology as tf.io.ModelJSON['modelTopology'],
-      weightSpecs: specs,
-      weightData: data,
-    }),
-  );
-}
+/** Loads a model saved by saveModelToDir: the browser-safe loader, which reads local paths under Node. */
+export const loadModelFromDir: (dir: string) => Promise<tf.LayersModel> = loadLayersModelAt;

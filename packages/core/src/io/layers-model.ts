@@ -3,7 +3,6 @@ import { joinLocation, readBytes, readText } from './resource.ts';
 
 /**
  * Loads a layers model (model.json + weight files) from a directory path under Node or a URL in a browser.
- * The same checks as loadModelFromDir in files.ts, which is Node-only; this one stays browser-safe.
  */
 export async function loadLayersModelAt(dir: string): Promise<tf.LayersModel> {
   const jsonPath = joinLocation(dir, 'model.json');
