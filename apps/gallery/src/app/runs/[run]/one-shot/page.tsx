@@ -1,0 +1,46 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { Demos } from '../../../../components/Demos.tsx';
+import { readMetrics } from '../../../../lib/server/data.ts';
+import { NO_RUN, runParams } from '../../../../lib/server/run-params.ts';
+import { runPageUrl } from '../../../../lib/urls.ts';
+
+export const dynamicParams = false;
+export const generateStaticParams = runParams;
+
+type Props = { params: Promise<{ run: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { run } = await params;
+  return { title: run === NO_RUN ? 'No runs' : `One-shot demo · ${run}` };
+}
+
+export default async function DemoPage({ params }: Props) {
+  const { run } = await params;
+  if (run === NO_RUN) {
+    return (
+      <p className="notice">
+        No trained runs yet. <Link href="/">The home page</Link> says how to make them.
+      </p>
+    );
+  }
+  const metrics = await readMetrics(run);
+  return (
+    <>
+      <h1>One-shot demo</h1>
+      <p>
+        <Link href={runPageUrl(run)}>{run}</Link> · {metrics.dataset}, {metrics.variant}. The model runs in
+        your browser; drawings are cropped, scaled and centred as{' '}
+        {metrics.dataset === 'mnist' ? 'MNIST' : 'Fashion-MNIST'} images were before they are embedded.
+      </p>
+      <Demos
+        run={run}
+        classNames={metrics.classNames}
+        heldOutClasses={metrics.heldOutClasses}
+        polarity={metrics.polarity}
+        threshold={metrics.test.threshold}
+        style={metrics.dataset}
+      />
+    </>
+  );
+}

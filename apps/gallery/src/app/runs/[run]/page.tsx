@@ -1,0 +1,114 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { Histogram } from '../../../components/charts/Histogram.tsx';
+import { LineChart } from '../../../components/charts/LineChart.tsx';
+import { RocChart } from '../../../components/charts/RocChart.tsx';
+import { PairGrid } from '../../../components/PairGrid.tsx';
+import { RunSummary } from '../../../components/RunSummary.tsx';
+import { UmapScatter } from '../../../components/UmapScatter.tsx';
+import { scoreName } from '../../../lib/format.ts';
+import { readHistory, readMetrics } from '../../../lib/server/data.ts';
+import { NO_RUN, runParams } from '../../../lib/server/run-params.ts';
+import { demoPageUrl } from '../../../lib/urls.ts';
+
+export const dynamicParams = false;
+export const generateStaticParams = runParams;
+
+type Props = { params: Promise<{ run: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { run } = await params;
+  return { title: run === NO_RUN ? 'No runs' : run };
+}
+
+export default async function RunPage({ params }: Props) {
+  const { run } = await params;
+  if (run === NO_RUN) {
+    return (
+      <p className="notice">
+        No trained runs yet. <Link href="/">The home page</Link> says how to make them.
+      </p>
+    );
+  }
+  const [metrics, history] = await Promise.all([readMetrics(run), readHistory(run)]);
+  const epochs = history.epochs;
+  const name = scoreName(metrics.polarity);
+  return (
+    <>
+      <h1>{run}</h1>
+      <RunSummary metrics={metrics} />
+      <p>
+        <Link href={demoPageUrl(run)} className="button">
+          Try the one-shot demo →
+        </Link>
+      </p>
+      <section>
+        <h2>Test embeddings</h2>
+        <UmapScatter run={run} classNames={metrics.classNames} heldOutClasses={metrics.heldOutClasses} />
+      </section>
+      <section>
+        <h2>Test pairs</h2>
+        <PairGrid run={run} classNames={metrics.classNames} />
+      </section>
+      <section>
+        <h2>Training</h2>
+        <div className="charts">
+          <LineChart
+            title="Loss per epoch"
+            xLabel="epoch"
+            yLabel="loss"
+            integerX
+            series={[
+              { name: 'train', color: '#264653', points: epochs.map((e) => [e.epoch, e.trainLoss]) },
+              {
+                name: 'validation',
+                color: '#e76f51',
+                dashed: true,
+                points: epochs.map((e) => [e.epoch, e.valLoss]),
+              },
+            ]}
+          />
+          <LineChart
+            title="Pair accuracy per epoch"
+            xLabel="epoch"
+            yLabel="accuracy"
+            integerX
+            yFormat={(v) => `${Math.round(v * 100)}%`}
+            series={[
+              { name: 'train', color: '#264653', points: epochs.map((e) => [e.epoch, e.trainAccuracy]) },
+              {
+                name: 'validation',
+                color: '#e76f51',
+                dashed: true,
+                points: epochs.map((e) => [e.epoch, e.valAccuracy]),
+              },
+            ]}
+          />
+        </div>
+        <p className="muted small">
+          Train accuracy is measured during the epoch at a fixed threshold; validation accuracy at the
+          threshold chosen on validation pairs after it.
+        </p>
+      </section>
+      <section>
+        <h2>Scores on test pairs</h2>
+        <div className="charts">
+          <Histogram
+            title={`${name[0]!.toUpperCase()}${name.slice(1)} of same and different pairs`}
+            edges={metrics.histogram.edges}
+            same={metrics.histogram.same}
+            different={metrics.histogram.different}
+            threshold={metrics.test.threshold}
+            scoreName={name}
+          />
+          <RocChart
+            roc={metrics.roc}
+            auc={metrics.test.auc}
+            threshold={metrics.test.threshold}
+            lowerIsSame={metrics.polarity === 'lower-is-same'}
+          />
+        </div>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,55 @@
+'use client';
+
+import type { Polarity, PreprocessStyle } from '@twinnet/core';
+import { useRunModel } from '../lib/client/use-run-model.ts';
+import { NewClassDemo } from './NewClassDemo.tsx';
+import { OneShotDemo } from './OneShotDemo.tsx';
+
+/** Loads the run's model in the browser once and hands it to both demos. */
+export function Demos({
+  run,
+  classNames,
+  heldOutClasses,
+  polarity,
+  threshold,
+  style,
+}: {
+  run: string;
+  classNames: string[];
+  heldOutClasses: number[];
+  polarity: Polarity;
+  threshold: number;
+  style: PreprocessStyle;
+}) {
+  const { model, error } = useRunModel(run, polarity, style);
+  if (error) return <p className="error">Could not load the model: {error}</p>;
+  if (!model)
+    return (
+      <p className="muted" data-testid="model-loading">
+        Loading the model…
+      </p>
+    );
+  return (
+    <div data-testid="demos" data-backend={model.siamese.backend}>
+      <section>
+        <h2>Draw and compare</h2>
+        <OneShotDemo model={model} classNames={classNames} threshold={threshold} style={style} />
+      </section>
+      <section>
+        <h2>New classes</h2>
+        {heldOutClasses.length > 0 ? (
+          <p>
+            This run never saw {heldOutClasses.map((c) => classNames[c]).join(', ')} in training. Give one
+            example of each, then ask queries: the nearest support wins.
+          </p>
+        ) : (
+          <p>
+            This run trained on every class; its hold-out sibling (<code>{run}-holdout</code>, if trained)
+            kept some classes back. Draw your own symbols as classes: one example each, then draw queries.
+          </p>
+        )}
+        <NewClassDemo model={model} classNames={classNames} heldOutClasses={heldOutClasses} style={style} />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,289 @@
+'use client';
+
+import type { PreprocessStyle } from '@twinnet/core';
+import { schemeDark2 } from 'd3';
+import { useEffect, useMemo, useState } from 'react';
+import { type Answer, answer, type Drawing, drawingPixels } from '../lib/client/query.ts';
+import { imageAt } from '../lib/client/run-data.ts';
+import { examplesOf, type RunModel } from '../lib/client/use-run-model.ts';
+import { classColor } from '../lib/colors.ts';
+import { scoreName } from '../lib/format.ts';
+import { DigitImage } from './DigitImage.tsx';
+import { DrawPad } from './DrawPad.tsx';
+import { barFraction, ScoreRow } from './OneShotDemo.tsx';
+
+interface Support {
+  name: string;
+  pixels: Uint8Array;
+  embedding: Float32Array;
+  /** Where the example came from, for its caption. */
+  origin: string;
+}
+
+const CANDIDATES = 6;
+const QUERY_CANDIDATES = 10;
+/** Drawn classes get colours of their own, apart from the dataset's classes. */
+const customColor = (k: number) => schemeDark2[Math.max(0, k) % schemeDark2.length]!;
+
+/**
+ * Classes the model never trained on, each given by one example: the held-out classes of a hold-out run
+ * (picked from the test set or drawn), or symbols the user draws and names. A query, drawn or picked, goes to
+ * the nearest support.
+ */
+export function NewClassDemo({
+  model,
+  classNames,
+  heldOutClasses,
+  style,
+}: {
+  model: RunModel;
+  classNames: string[];
+  heldOutClasses: number[];
+  style: PreprocessStyle;
+}) {
+  const { siamese, images, labels } = model;
+  const [supports, setSupports] = useState<Support[]>([]);
+  const [offset, setOffset] = useState(0);
+  const [supportDrawing, setSupportDrawing] = useState<Drawing>();
+  const [padKey, setPadKey] = useState(0);
+  const [newName, setNewName] = useState('');
+  const [query, setQuery] = useState<Drawing | Uint8Array>();
+  const [picked, setPicked] = useState<number>();
+  const [result, setResult] = useState<Answer>();
+
+  const candidates = useMemo(
+    () => heldOutClasses.map((label) => ({ label, indices: examplesOf(labels, label, CANDIDATES, offset) })),
+    [heldOutClasses, labels, offset],
+  );
+  const queryCandidates = useMemo(() => {
+    const pool = labels.flatMap((label, i) => (heldOutClasses.includes(label) ? [i] : []));
+    const step = Math.max(1, Math.floor(pool.length / QUERY_CANDIDATES));
+    return Array.from(
+      { length: Math.min(QUERY_CANDIDATES, pool.length) },
+      (_, k) => pool[(k * step + offset * 7) % pool.length]!,
+    );
+  }, [heldOutClasses, labels, offset]);
+
+  const matrix = useMemo(() => {
+    const m = new Float32Array(supports.length * siamese.dim);
+    for (const [k, s] of supports.entries()) m.set(s.embedding, k * siamese.dim);
+    return m;
+  }, [supports, siamese.dim]);
+
+  // Changing the supports re-answers the last query.
+  useEffect(() => {
+    setResult(query && supports.length > 0 ? answer(siamese, query, matrix, style) : undefined);
+  }, [query, matrix, supports.length, siamese, style]);
+
+  const setSupport = (name: string, pixels: Uint8Array, origin: string) => {
+    const support = { name, pixels, embedding: siamese.embed(pixels), origin };
+    setSupports((old) => {
+      const at = old.findIndex((s) => s.name === name);
+      return at < 0 ? [...old, support] : old.map((s, k) => (k === at ? support : s));
+    });
+  };
+
+  const drawnName = newName.trim() || nextLetter(supports);
+  const addDrawing = () => {
+    if (!supportDrawing) return;
+    const pixels = drawingPixels(supportDrawing, style);
+    if (!pixels.some((v) => v > 0)) return;
+    setSupport(drawnName, pixels, 'drawn');
+    setSupportDrawing(undefined);
+    setNewName('');
+    setPadKey((k) => k + 1);
+  };
+
+  const colorOf = (name: string) => {
+    const label = classNames.indexOf(name);
+    if (label >= 0) return classColor(label);
+    return customColor(supports.findIndex((s) => s.name === name));
+  };
+  const ranked = result
+    ? supports
+        .map((s, k) => ({ s, k, score: result.scores[k]! }))
+        .sort((a, b) => (siamese.polarity === 'lower-is-same' ? a.score - b.score : b.score - a.score))
+    : [];
+  const winner = result ? supports[result.best] : undefined;
+  const name = scoreName(siamese.polarity);
+
+  return (
+    <div className="new-classes">
+      <div className="step">
+        <h3>1 · Give one example of each new class</h3>
+        {candidates.length > 0 && (
+          <>
+            <p className="muted small">
+              Pick one test image of each class this model never saw in training (or draw one below).
+            </p>
+            {candidates.map(({ label, indices }) => (
+              <fieldset key={label} className="candidates" aria-label={`Examples of ${classNames[label]}`}>
+                <span className="candidate-label" style={{ color: classColor(label) }}>
+                  {classNames[label]}
+                </span>
+                {indices.map((i) => (
+                  <button
+                    key={i}
+                    type="button"
+                    className={`thumb${supports.find((s) => s.name === classNames[label])?.origin === `test image #${i}` ? ' chosen' : ''}`}
+                    data-testid="support-candidate"
+                    data-class={classNames[label]}
+                    onClick={() => setSupport(classNames[label]!, imageAt(images, i), `test image #${i}`)}
+                  >
+                    <DigitImage
+                      pixels={imageAt(images, i)}
+                      size={40}
+                      label={`${classNames[label]}, test image ${i}`}
+                    />
+                  </button>
+                ))}
+              </fieldset>
+            ))}
+            <button type="button" onClick={() => setOffset((o) => o + CANDIDATES * 13 + 1)}>
+              Other images
+            </button>
+          </>
+        )}
+        <div className="draw-support">
+          <DrawPad
+            key={padKey}
+            label="Draw a new class's example"
+            testId="support-pad"
+            onStroke={setSupportDrawing}
+            onClear={() => setSupportDrawing(undefined)}
+          />
+          <div className="draw-support-form">
+            <label>
+              class name{' '}
+              <input
+                value={newName}
+                placeholder={nextLetter(supports)}
+                maxLength={24}
+                onChange={(e) => setNewName(e.target.value)}
+                list="class-names"
+              />
+            </label>
+            <datalist id="class-names">
+              {heldOutClasses.map((label) => (
+                <option key={label} value={classNames[label]} />
+              ))}
+            </datalist>
+            <button
+              type="button"
+              disabled={!supportDrawing}
+              onClick={addDrawing}
+              data-testid="add-drawn-support"
+            >
+              Use drawing as “{drawnName}”
+            </button>
+            <p className="muted small">
+              Draw a letter, a shape, anything: a name already in the set replaces that class's example.
+            </p>
+          </div>
+        </div>
+        <ul className="supports" data-testid="supports" aria-label="Support set">
+          {supports.map((s) => (
+            <li key={s.name}>
+              <DigitImage pixels={s.pixels} size={40} label={`support ${s.name}`} />
+              <span style={{ color: colorOf(s.name) }}>{s.name}</span>
+              <span className="muted small">{s.origin}</span>
+              <button
+                type="button"
+                aria-label={`Remove ${s.name}`}
+                onClick={() => setSupports((old) => old.filter((o) => o.name !== s.name))}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+          {supports.length === 0 && <li className="muted">No supports yet.</li>}
+        </ul>
+      </div>
+      <div className="step">
+        <h3>2 · Ask a query</h3>
+        <div className="demo">
+          <div className="demo-input">
+            <DrawPad
+              label="Draw a query"
+              testId="query-pad"
+              onStroke={(drawing) => {
+                setQuery(drawing);
+                setPicked(undefined);
+              }}
+              onClear={() => setQuery(undefined)}
+            />
+            {queryCandidates.length > 0 && (
+              <fieldset className="candidates" aria-label="Test images of unseen classes">
+                <span className="muted small">or pick:</span>
+                {queryCandidates.map((i) => (
+                  <button
+                    key={i}
+                    type="button"
+                    className={`thumb${picked === i ? ' chosen' : ''}`}
+                    data-testid="query-candidate"
+                    data-class={classNames[labels[i]!]}
+                    onClick={() => {
+                      setQuery(imageAt(images, i));
+                      setPicked(i);
+                    }}
+                  >
+                    <DigitImage pixels={imageAt(images, i)} size={40} label={`query: test image ${i}`} />
+                  </button>
+                ))}
+              </fieldset>
+            )}
+          </div>
+          <div
+            className="demo-output"
+            data-testid="newclass-result"
+            data-winner={winner?.name}
+            data-latency-ms={result?.ms.toFixed(2)}
+            data-answer={result?.id}
+          >
+            {supports.length === 0 && <p className="muted">Give at least one support first.</p>}
+            {supports.length > 0 && !result && <p className="muted">Draw or pick a query.</p>}
+            {result && winner && (
+              <>
+                <div className="seen-as">
+                  <DigitImage pixels={result.pixels} size={56} label="the query as the model sees it" />
+                  <p>
+                    Nearest support: <strong style={{ color: colorOf(winner.name) }}>{winner.name}</strong>{' '}
+                    <span className="muted small">
+                      ({result.ms.toFixed(1)} ms on {siamese.backend})
+                    </span>
+                  </p>
+                </div>
+                <p className="muted small">{name} from the query to each support, nearest first:</p>
+                <ol className="class-scores">
+                  {ranked.map(({ s, k, score }) => (
+                    <ScoreRow
+                      key={s.name}
+                      testId="support-score"
+                      name={s.name}
+                      color={colorOf(s.name)}
+                      pixels={s.pixels}
+                      score={score}
+                      best={k === result.best}
+                      match={false}
+                      scoreName={name}
+                      fraction={barFraction(result.scores, k, siamese.polarity)}
+                    />
+                  ))}
+                </ol>
+              </>
+            )}
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** The first capital letter not yet used as a class name. */
+function nextLetter(supports: Support[]): string {
+  for (let c = 65; c <= 90; c++) {
+    const letter = String.fromCharCode(c);
+    if (!supports.some((s) => s.name === letter)) return letter;
+  }
+  return `class ${supports.length + 1}`;
+}

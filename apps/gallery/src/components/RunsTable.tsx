@@ -1,0 +1,72 @@
+import type { Metrics } from '@twinnet/core';
+import Link from 'next/link';
+import { formatDate, percent } from '../lib/format.ts';
+import { demoPageUrl, runPageUrl } from '../lib/urls.ts';
+
+/** Every published run, one row each; on narrow screens each row stacks into a card (see globals.css). */
+export function RunsTable({ runs }: { runs: Metrics[] }) {
+  return (
+    <table className="runs" data-testid="runs">
+      <thead>
+        <tr>
+          <th>run</th>
+          <th>dataset</th>
+          <th>variant</th>
+          <th>test accuracy</th>
+          <th>AUC</th>
+          <th>one-shot</th>
+          <th>backend</th>
+          <th>date</th>
+        </tr>
+      </thead>
+      <tbody>
+        {runs.map((m) => (
+          <tr key={m.run} data-testid="run-row">
+            <td data-label="run">
+              <Link href={runPageUrl(m.run)}>
+                <strong>{m.run}</strong>
+              </Link>
+              <br />
+              <Link href={demoPageUrl(m.run)} className="small">
+                one-shot demo →
+              </Link>
+            </td>
+            <td data-label="dataset">{m.dataset}</td>
+            <td data-label="variant">
+              {m.variant}{' '}
+              <span className="muted small">
+                ({m.tower} tower, {m.head} head)
+              </span>
+            </td>
+            <td data-label="test accuracy">{percent(m.test.accuracy, 2)}</td>
+            <td data-label="AUC">{m.test.auc.toFixed(4)}</td>
+            <td data-label="one-shot">
+              <OneShotFigures metrics={m} />
+            </td>
+            <td data-label="backend">{m.backend}</td>
+            <td data-label="date">{formatDate(m.createdAt)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function OneShotFigures({ metrics }: { metrics: Metrics }) {
+  const o = metrics.oneShot;
+  if (!o) return <span className="muted">—</span>;
+  const figure = (r: { ways: number; shots: number; accuracy: number; ci95: number }, what: string) => (
+    <div key={`${what}${r.ways}${r.shots}`}>
+      {r.ways}-way {r.shots}-shot {what}: <strong>{percent(r.accuracy)}</strong>
+      <span className="muted small"> ±{percent(r.ci95)}</span>
+    </div>
+  );
+  return (
+    <>
+      {figure(o.allClasses, 'all classes')}
+      {o.unseen.map((r) =>
+        figure(r, `unseen (${o.heldOutClasses.map((c) => metrics.classNames[c]).join(', ')})`),
+      )}
+    </>
+  );
+}

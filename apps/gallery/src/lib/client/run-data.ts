@@ -1,0 +1,87 @@
+// Browser-side loading of a run's larger artifacts (fetched, not inlined into the page), validated with the
+// same schemas the trainer wrote them with. Each file is fetched once per page, however many components ask.
+import {
+  ARTIFACT_FILES,
+  type EmbeddingsHeader,
+  EmbeddingsHeaderSchema,
+  PIXELS,
+  type Predictions,
+  PredictionsSchema,
+  parseArtifact,
+  parseEmbeddings,
+  type Umap,
+  UmapSchema,
+} from '@twinnet/core';
+import { runDataUrl } from '../urls.ts';
+
+export interface Embeddings {
+  header: EmbeddingsHeader;
+  values: Float32Array;
+}
+
+const cache = new Map<string, Promise<unknown>>();
+
+function once<T>(key: string, load: () => Promise<T>): Promise<T> {
+  let pending = cache.get(key) as Promise<T> | undefined;
+  if (!pending) {
+    pending = load();
+    cache.set(key, pending);
+    // A failed load may be retried by the next caller.
+    pending.catch(() => cache.delete(key));
+  }
+  return pending;
+}
+
+async function fetchOk(url: string): Promise<Response> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${response.statusText}`);
+  return response;
+}
+
+const fetchText = async (url: string) => (await fetchOk(url)).text();
+const fetchBytes = async (url: string) => new Uint8Array(await (await fetchOk(url)).arrayBuffer());
+
+export const loadPredictions = (run: string): Promise<Predictions> =>
+  once(`${run}/predictions`, async () =>
+    parseArtifact(
+      PredictionsSchema,
+      await fetchText(runDataUrl(run, ARTIFACT_FILES.predictions)),
+      'predictions.json',
+    ),
+  );
+
+export const loadUmap = (run: string): Promise<Umap> =>
+  once(`${run}/umap`, async () =>
+    parseArtifact(UmapSchema, await fetchText(runDataUrl(run, ARTIFACT_FILES.umap)), 'umap.json'),
+  );
+
+export const loadEmbeddings = (run: string): Promise<Embeddings> =>
+  once(`${run}/embeddings`, async () => {
+    const [headerText, bytes] = await Promise.all([
+      fetchText(runDataUrl(run, ARTIFACT_FILES.embeddingsHeader)),
+      fetchBytes(runDataUrl(run, ARTIFACT_FILES.embeddings)),
+    ]);
+    const header = parseArtifact(EmbeddingsHeaderSchema, headerText, 'embeddings.json');
+    return { header, values: parseEmbeddings(bytes, header, 'embeddings.f32') };
+  });
+
+/** The embedded test images, count × 784 bytes, in the order of embeddings.json. */
+export const loadImages = (run: string): Promise<Uint8Array> =>
+  once(`${run}/images`, async () => {
+    const bytes = await fetchBytes(runDataUrl(run, ARTIFACT_FILES.images));
+    if (bytes.length % PIXELS !== 0)
+      throw new Error(`images.u8: ${bytes.length} bytes is not a whole number of images`);
+    return bytes;
+  });
+
+/** Image i of a count × 784 array. */
+export const imageAt = (images: Uint8Array, i: number): Uint8Array =>
+  images.subarray(i * PIXELS, (i + 1) * PIXELS);
+
+/** Decodes a prediction's base64 image. */
+export function decodeImage(base64: string): Uint8Array {
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}

@@ -1,0 +1,243 @@
+// The gallery in a real browser: headless Chromium against the static export of a tiny real training run,
+// at a desktop and a phone width. Screenshots go to test-output/screenshots/.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launch, openPage, screenshot, WIDTHS } from './setup/browser.ts';
+import { FIXTURE_POINTS } from './setup/fixtures.ts';
+import { FIXTURE_RUN, OUTPUT } from './setup/paths.ts';
+
+const baseUrl = inject('baseUrl');
+const runUrl = `${baseUrl}/runs/${FIXTURE_RUN}/`;
+const demoUrl = `${runUrl}one-shot/`;
+const UNSEEN = ['7', '8', '9'];
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** Per-query latencies measured in the page, by width, for the report. */
+const latencies: Record<string, number[]> = {};
+afterAll(async () => {
+  if (Object.keys(latencies).length === 0) return;
+  await writeFile(join(OUTPUT, 'latency.json'), `${JSON.stringify(latencies, null, 1)}\n`);
+  for (const [key, ms] of Object.entries(latencies)) {
+    console.log(`gallery: ${key}: per-query latency ${summary(ms)}`);
+  }
+});
+
+describe.each(WIDTHS)('at %i px', (width) => {
+  it('home lists the runs and the bench history, and loads in under 2 s', async () => {
+    const { page, errors } = await openPage(browser, width);
+    await page.goto(baseUrl, { waitUntil: 'load' });
+    const loadMs = await page.evaluate(() => {
+      const [nav] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
+      return nav!.loadEventEnd - nav!.startTime;
+    });
+    console.log(`gallery: home page load at ${width} px: ${loadMs.toFixed(0)} ms`);
+    expect(loadMs).toBeLessThan(2000);
+    const rows = page.getByTestId('run-row');
+    await expect.poll(() => rows.count()).toBe(1);
+    await expect
+      .poll(() => rows.first().textContent())
+      .toMatch(/mnist-contrastive-holdout[\s\S]*contrastive/);
+    await expect.poll(() => rows.first().textContent()).toMatch(/3-way 1-shot unseen/);
+    await page.getByTestId('bench-chart').waitFor();
+    expect(await page.getByText('1 line(s) of bench/history.jsonl could not be read').count()).toBe(1);
+    await screenshot(page, `home-${width}`);
+    await rows.first().getByRole('link', { name: FIXTURE_RUN }).click();
+    await page.waitForURL(runUrl);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('run page: the scatter draws every point, toggles classes, zooms and shows a tooltip', async () => {
+    const { page, errors } = await openPage(browser, width);
+    await page.goto(runUrl, { waitUntil: 'load' });
+    const canvas = page.getByTestId('umap-canvas');
+    const drawn = () => canvas.getAttribute('data-points-drawn').then(Number);
+    await expect.poll(drawn, { timeout: 30_000 }).toBe(FIXTURE_POINTS);
+
+    // Hiding a class removes exactly its points; showing it again brings them back.
+    const zero = page.locator('.legend-item[data-class="0"]');
+    const zeros = Number(await zero.getAttribute('data-count'));
+    await zero.click();
+    await expect.poll(drawn).toBe(FIXTURE_POINTS - zeros);
+    expect(await zero.getAttribute('aria-pressed')).toBe('false');
+    await zero.click();
+    await expect.poll(drawn).toBe(FIXTURE_POINTS);
+
+    // Zooming in pushes points out of view; resetting brings them all back.
+    await canvas.scrollIntoViewIfNeeded();
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    for (let i = 0; i < 5; i++) await page.mouse.wheel(0, -400);
+    await expect.poll(drawn).toBeLessThan(FIXTURE_POINTS);
+    await page.getByRole('button', { name: 'reset zoom' }).click();
+    await expect.poll(drawn).toBe(FIXTURE_POINTS);
+
+    // Hover a drawn point: the tooltip shows its image and its nearest neighbours.
+    await hoverPoint(page, canvas);
+    const tooltip = page.getByTestId('umap-tooltip');
+    await tooltip.waitFor();
+    await expect.poll(() => tooltip.locator('canvas').count()).toBe(6);
+    expect(await tooltip.textContent()).toMatch(/test image #\d+[\s\S]*nearest in embedding space/);
+    await screenshot(page, `run-tooltip-${width}`, { fullPage: false });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('run page: grid filters change the shown pairs; curves, histogram and ROC are drawn', async () => {
+    const { page, errors } = await openPage(browser, width);
+    await page.goto(runUrl, { waitUntil: 'load' });
+    const cards = page.getByTestId('pair-card');
+    await expect.poll(() => cards.count(), { timeout: 30_000 }).toBe(24);
+    const shown = () => cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-pair')).join(','));
+    const attribute = (name: string) =>
+      cards.evaluateAll((els, n) => els.map((e) => e.getAttribute(n)), name);
+    const all = await shown();
+
+    await page.getByRole('tab', { name: 'Errors' }).click();
+    await expect.poll(shown).not.toBe(all);
+    expect(new Set(await attribute('data-error'))).toEqual(new Set(['true']));
+    const errorsShown = await shown();
+
+    await page.getByRole('tab', { name: 'Hardest positives' }).click();
+    await expect.poll(shown).not.toBe(errorsShown);
+    expect(new Set(await attribute('data-same'))).toEqual(new Set(['true']));
+    const positives = await shown();
+
+    await page.getByRole('tab', { name: 'Hardest negatives' }).click();
+    await expect.poll(shown).not.toBe(positives);
+    expect(new Set(await attribute('data-same'))).toEqual(new Set(['false']));
+
+    await page.getByRole('tab', { name: 'All' }).click();
+    await expect.poll(shown).toBe(all);
+
+    for (const title of [
+      'Loss per epoch',
+      'Pair accuracy per epoch',
+      'Distance of same and different pairs',
+    ]) {
+      expect(await page.getByRole('img', { name: title }).count()).toBe(1);
+    }
+    expect(await page.getByRole('img', { name: /ROC curve \(AUC 0\.\d{4}\)/ }).count()).toBe(1);
+    await screenshot(page, `run-${width}`);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('one-shot demo: a drawing gets a score for every class, fast; new classes classify a query', async () => {
+    const { page, errors } = await openPage(browser, width);
+    await page.goto(demoUrl, { waitUntil: 'load' });
+    await page.getByTestId('demos').waitFor({ timeout: 60_000 });
+
+    // Draw a "7" with the mouse: every class gets a score.
+    const pad = page.getByTestId('oneshot-pad');
+    const scores = page.getByTestId('class-scores');
+    await draw(page, pad, [
+      [0.25, 0.2],
+      [0.75, 0.2],
+      [0.45, 0.85],
+    ]);
+    await expect.poll(() => scores.getAttribute('data-answered')).toBe('yes');
+    const values = await page
+      .getByTestId('class-score')
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-score'))));
+    expect(values).toHaveLength(10);
+    expect(values.every(Number.isFinite)).toBe(true);
+
+    // More strokes, each answered anew: the page measures each query (preprocess, embed, compare).
+    const ms = [Number(await scores.getAttribute('data-latency-ms'))];
+    for (let k = 0; k < 6; k++) {
+      const before = await scores.getAttribute('data-answer');
+      await draw(page, pad, [
+        [0.3 + 0.05 * k, 0.4],
+        [0.35 + 0.05 * k, 0.6],
+      ]);
+      await expect.poll(() => scores.getAttribute('data-answer')).not.toBe(before);
+      ms.push(Number(await scores.getAttribute('data-latency-ms')));
+    }
+    latencies[`drawn query, ${width} px, ${await page.getByTestId('demos').getAttribute('data-backend')}`] =
+      ms;
+    expect(median(ms)).toBeLessThan(50);
+
+    // New classes: one test image of each unseen class as supports, then a picked query.
+    for (const label of UNSEEN) {
+      await page.locator(`[data-testid=support-candidate][data-class="${label}"]`).first().click();
+    }
+    await expect.poll(() => page.getByTestId('supports').locator('li').count()).toBe(3);
+    const result = page.getByTestId('newclass-result');
+    await page.getByTestId('query-candidate').first().click();
+    await expect.poll(() => result.getAttribute('data-winner')).toMatch(/^[789]$/);
+    expect(await result.getByTestId('support-score').count()).toBe(3);
+
+    // A drawn symbol becomes a fourth class, and a drawn query is answered against all four.
+    await draw(page, page.getByTestId('support-pad'), [
+      [0.2, 0.8],
+      [0.5, 0.15],
+      [0.8, 0.8],
+      [0.3, 0.55],
+      [0.7, 0.55],
+    ]);
+    await page.getByTestId('add-drawn-support').click();
+    await expect.poll(() => page.getByTestId('supports').locator('li').count()).toBe(4);
+    const before = await result.getAttribute('data-answer');
+    await draw(page, page.getByTestId('query-pad'), [
+      [0.25, 0.8],
+      [0.5, 0.2],
+      [0.75, 0.8],
+    ]);
+    await expect.poll(() => result.getAttribute('data-answer')).not.toBe(before);
+    await expect.poll(() => result.getAttribute('data-winner')).toMatch(/^([789]|A)$/);
+    expect(await result.getByTestId('support-score').count()).toBe(4);
+    latencies[`new-class query, ${width} px`] = [Number(await result.getAttribute('data-latency-ms'))];
+
+    await screenshot(page, `one-shot-${width}`);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+/** Draws a polyline given in fractions of the canvas, as mouse events. */
+async function draw(page: Page, canvas: Locator, points: [number, number][]): Promise<void> {
+  await canvas.scrollIntoViewIfNeeded();
+  const box = (await canvas.boundingBox())!;
+  const at = ([x, y]: [number, number]) => [box.x + x * box.width, box.y + y * box.height] as const;
+  await page.mouse.move(...at(points[0]!));
+  await page.mouse.down();
+  for (const p of points.slice(1)) await page.mouse.move(...at(p), { steps: 6 });
+  await page.mouse.up();
+}
+
+/** Moves the mouse onto a drawn point, found by reading the canvas's pixels. */
+async function hoverPoint(page: Page, canvas: Locator): Promise<void> {
+  await canvas.scrollIntoViewIfNeeded();
+  const found = await canvas.evaluate((el: HTMLCanvasElement) => {
+    const { data, width, height } = el.getContext('2d')!.getImageData(0, 0, el.width, el.height);
+    // Scan from the centre outwards along rows, for an opaque pixel well inside a dot.
+    for (let r = 0; r < height / 2; r += 2) {
+      for (const y of [Math.floor(height / 2) + r, Math.floor(height / 2) - r]) {
+        for (let x = 0; x < width; x++) {
+          if (data[4 * (y * width + x) + 3]! > 160) {
+            const scale = el.getBoundingClientRect().width / width;
+            return { x: (x + 1) * scale, y: y * scale };
+          }
+        }
+      }
+    }
+    return undefined;
+  });
+  expect(found).toBeDefined();
+  const box = (await canvas.boundingBox())!;
+  await page.mouse.move(box.x + found!.x, box.y + found!.y);
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const summary = (ms: number[]) =>
+  `median ${median(ms).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms over ${ms.length} (${ms.map((v) => v.toFixed(1)).join(', ')})`;

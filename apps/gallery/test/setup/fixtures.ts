@@ -1,0 +1,117 @@
+// Fixture artifacts come from the real trainer on a tiny run, so the browser tests exercise exactly the files
+// (and model JSON) a real run writes. They are reused while they still validate against the artifact schemas.
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BENCH_SCHEMA_VERSION, type BenchHistoryEntry } from '@twinnet/core';
+import { validateRun } from '../../src/lib/server/sync.ts';
+import { FIXTURE_RUN, FIXTURES, OUTPUT, REPO } from './paths.ts';
+
+/** The trainer's tiny run: ~30 s, and at least 5,000 embedded points for the scatter. */
+const TRAIN_ARGS = [
+  '--dataset',
+  'mnist',
+  '--variant',
+  'contrastive',
+  '--holdout',
+  '--epochs',
+  '1',
+  '--pairs-per-epoch',
+  '512',
+  '--train-size',
+  '1000',
+  '--test-pairs',
+  '500',
+  '--validation-pairs',
+  '500',
+  '--episodes',
+  '50',
+  '--embed-points',
+  '5000',
+];
+export const FIXTURE_POINTS = 5000;
+
+export async function ensureFixtures(): Promise<void> {
+  const dir = join(FIXTURES, 'artifacts');
+  const valid = await validateRun(join(dir, FIXTURE_RUN), FIXTURE_RUN).then(
+    () => true,
+    () => false,
+  );
+  if (!valid) {
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(OUTPUT, { recursive: true });
+    const log = join(OUTPUT, 'fixture-training.log');
+    console.log(`gallery tests: training the fixture run (log: ${log})`);
+    await run('pnpm', ['--filter', 'trainer', 'train', '--', ...TRAIN_ARGS, '--out', dir], log);
+    await validateRun(join(dir, FIXTURE_RUN), FIXTURE_RUN);
+  }
+  await writeBenchFixture();
+}
+
+/** Two bench runs in the bench's history format, plus a torn line the gallery must skip (and say so). */
+async function writeBenchFixture(): Promise<void> {
+  const figure = (ours: number, peer: number) => ({ ours, peer, ratio: ours / peer });
+  const entry = (createdAt: string, pairsPerSecond: number): BenchHistoryEntry => ({
+    schemaVersion: BENCH_SCHEMA_VERSION,
+    createdAt,
+    gitCommit: 'fixture',
+    gitDirty: false,
+    file: 'results/fixture.json',
+    quick: false,
+    backend: 'wasm',
+    peerThreads: 1,
+    loadAverage1m: 0.5,
+    variants: (['contrastive', 'bce'] as const).map((variant, k) => ({
+      variant,
+      trainPairsPerSecond: figure(pairsPerSecond / (k + 1), 1500),
+      embedImagesPerSecond: figure(9000 / (k + 1), 8000),
+      latencyMedianMs: figure(2 + k, 3),
+      accuracy: 0.95 + 0.01 * k,
+      accuracySource: 'artifacts',
+      shortRunAccuracy: figure(0.9, 0.9),
+    })),
+    timeToAccuracy: { target: 0.95, capSeconds: 600, ours: 120, peer: 150 },
+    peakRssMiB: figure(400, 600),
+  });
+  const lines = [
+    JSON.stringify(entry('2026-01-02T10:00:00.000Z', 1800)),
+    '{"schemaVersion": 1, "createdAt": "2026-01-05',
+    JSON.stringify(entry('2026-01-09T10:00:00.000Z', 2100)),
+  ];
+  const text = `${lines.join('\n')}\n`;
+  // Rewritten only when it changed: its timestamp is part of the site build's stamp.
+  if ((await readFile(benchFixtureFile(), 'utf8').catch(() => '')) === text) return;
+  await mkdir(join(FIXTURES, 'bench'), { recursive: true });
+  await writeFile(benchFixtureFile(), text);
+}
+
+export const benchFixtureFile = (): string => join(FIXTURES, 'bench', 'history.jsonl');
+export const fixtureArtifacts = (): string => join(FIXTURES, 'artifacts');
+
+/** Runs a command from the repository root, its output to a log file; fails with the log's tail. */
+export function run(
+  command: string,
+  args: string[],
+  logFile: string,
+  env: Record<string, string> = {},
+  cwd = REPO,
+) {
+  return new Promise<void>((resolve, reject) => {
+    const log = createWriteStream(logFile);
+    const child = spawn(command, args, {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
+    child.on('error', reject);
+    child.on('close', async (code) => {
+      log.end();
+      if (code === 0) return resolve();
+      const tail = (await readFile(logFile, 'utf8').catch(() => '')).split('\n').slice(-30).join('\n');
+      reject(new Error(`${command} ${args.join(' ')} exited with ${code}; end of ${logFile}:\n${tail}`));
+    });
+  });
+}
