@@ -21,6 +21,7 @@ import type { PeerProbe } from './peer.ts';
 import type { PeerOutput } from './peer-output.ts';
 import { recipeOf, VARIANTS } from './recipe.ts';
 import { best, median, percentile } from './stats.ts';
+import type { Seconds } from './timing.ts';
 import type { ArtifactQuality } from './trainer-artifacts.ts';
 
 /** Everything one bench run measured, before it is shaped into a BenchResult. */
@@ -33,7 +34,7 @@ export interface RawRun {
   versions: Record<string, string>;
   protocol: BenchProtocol;
   backend: BackendInfo;
-  calibration: number[];
+  calibration: Seconds[];
   ours: {
     throughput: ThroughputRaw[];
     shortRuns: ShortRunRaw[];
@@ -78,7 +79,10 @@ export function compared(
 export function assemble(raw: RawRun): BenchResult {
   const ratioThreads = oursThreads(raw.backend);
   const notes = [...raw.notes, ...raw.peer.problems];
-  const calibration = best(raw.calibration);
+  const calibration = {
+    wall: best(raw.calibration.map((c) => c.wall)),
+    cpu: best(raw.calibration.map((c) => c.cpu)),
+  };
   const peerResults = raw.peer.outputs.flatMap(({ output }) =>
     output.results.map((result) => ({ threads: output.threads, result })),
   );
@@ -98,27 +102,29 @@ export function assemble(raw: RawRun): BenchResult {
         );
       }
     }
-    const side = (
-      pick: (r: Pick<ThroughputRaw, 'trainPairsPerSecond' | 'embedImagesPerSecond' | 'latencyMs'>) => number,
-    ) =>
+    const side = (pick: (r: Omit<ThroughputRaw, 'variant' | 'towerParameters'>) => number) =>
       compared(
         pick(ours),
         peers.map(({ threads, result }) => ({ threads, value: pick(result) })),
         ratioThreads,
       );
-    const trainPairs = best(ours.trainPairsPerSecond);
-    const embedImages = best(ours.embedImagesPerSecond);
+
     return {
       variant: ours.variant,
       tower: recipe.tower,
       head: recipe.head,
       batchSize: recipe.batchSize,
       trainPairsPerSecond: side((r) => best(r.trainPairsPerSecond)),
+      trainPairsPerCpuSecond: side((r) => best(r.trainPairsPerCpuSecond)),
       trainImagesPerSecond: side((r) => 2 * best(r.trainPairsPerSecond)),
       embedImagesPerSecond: side((r) => best(r.embedImagesPerSecond)),
+      embedImagesPerCpuSecond: side((r) => best(r.embedImagesPerCpuSecond)),
       latencyMedianMs: side((r) => median(r.latencyMs)),
       latencyP95Ms: side((r) => percentile(r.latencyMs, 95)),
-      calibrated: { trainPairs: trainPairs / calibration, embedImages: embedImages / calibration },
+      calibrated: {
+        trainPairs: best(ours.trainPairsPerCpuSecond) / calibration.cpu,
+        embedImages: best(ours.embedImagesPerCpuSecond) / calibration.cpu,
+      },
     };
   });
 
@@ -222,7 +228,11 @@ export function assemble(raw: RawRun): BenchResult {
       threads: raw.backend.threads,
       simd: raw.backend.simd,
     },
-    calibration: { workload: CALIBRATION_WORKLOAD, unitsPerSecond: calibration },
+    calibration: {
+      workload: CALIBRATION_WORKLOAD,
+      unitsPerSecond: calibration.wall,
+      unitsPerCpuSecond: calibration.cpu,
+    },
     peer: {
       available: raw.peer.probe.ok && raw.peer.outputs.length > 0,
       reason: raw.peer.probe.ok

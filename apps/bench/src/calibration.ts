@@ -1,31 +1,35 @@
+import { type Seconds, timed } from './timing.ts';
+
 /**
- * A fixed single-threaded workload in plain JavaScript, independent of tfjs and of twinnet's code: a 64×64
- * float64 matrix product. Timed next to our throughput, it tracks how much CPU this process is getting, so
- * ours ÷ calibration stays comparable between runs on a shared machine where absolute figures drift.
+ * A fixed single-threaded workload in plain JavaScript, independent of tfjs and of twinnet's code: 64×64
+ * float64 matrix products. Timed in the same process next to our throughput, it tracks how fast this machine
+ * runs code at that moment, so ours ÷ calibration stays comparable between runs when the peer is missing.
  */
-export const CALIBRATION_WORKLOAD = 'js-matmul-64 (products per second, best of rounds)';
+export const CALIBRATION_WORKLOAD = 'js-matmul-64: 64×64 float64 matrix products, best of rounds';
 
 const N = 64;
+const PER_ROUND = 100;
 
-export function calibrate(rounds = 5, roundMs = 200): number {
+/** Best products per wall second and per CPU second over `rounds` rounds of 100 products. */
+export function calibrate(rounds = 10): Seconds {
   const a = Float64Array.from({ length: N * N }, (_, i) => ((i * 7) % 13) / 13);
   const b = Float64Array.from({ length: N * N }, (_, i) => ((i * 5) % 11) / 11);
   const c = new Float64Array(N * N);
-  let bestRate = 0;
+  const best = { wall: 0, cpu: 0 };
   let sink = 0;
   for (let r = 0; r < rounds; r++) {
-    const started = performance.now();
-    let products = 0;
-    while (performance.now() - started < roundMs) {
-      multiply(a, b, c);
-      sink += c[products % (N * N)]!;
-      products++;
-    }
-    bestRate = Math.max(bestRate, products / ((performance.now() - started) / 1000));
+    const seconds = timed(() => {
+      for (let p = 0; p < PER_ROUND; p++) {
+        multiply(a, b, c);
+        sink += c[p]!;
+      }
+    });
+    best.wall = Math.max(best.wall, PER_ROUND / seconds.wall);
+    best.cpu = Math.max(best.cpu, PER_ROUND / seconds.cpu);
   }
   // Keeps the products observable so the JIT cannot drop them.
   if (Number.isNaN(sink)) throw new Error('calibration produced NaN');
-  return bestRate;
+  return best;
 }
 
 function multiply(a: Float64Array, b: Float64Array, c: Float64Array): void {

@@ -11,7 +11,9 @@ export const PeerThroughputSchema = z.object({
   variant: VariantSchema,
   towerParameters: z.number().int().positive(),
   trainPairsPerSecond: rates,
+  trainPairsPerCpuSecond: rates,
   embedImagesPerSecond: rates,
+  embedImagesPerCpuSecond: rates,
   latencyMs: rates,
 });
 

@@ -14,11 +14,11 @@ export function benchProtocol(quick: boolean): BenchProtocol {
           bce: { warmupSteps: 1, steps: 2, rounds: 2, embedBatches: 1 },
         }
       : {
-          contrastive: { warmupSteps: 5, steps: 20, rounds: 3, embedBatches: 8 },
-          bce: { warmupSteps: 3, steps: 8, rounds: 3, embedBatches: 4 },
+          contrastive: { warmupSteps: 5, steps: 16, rounds: 5, embedBatches: 6 },
+          bce: { warmupSteps: 3, steps: 6, rounds: 5, embedBatches: 3 },
         },
     embedBatchSize: 256,
-    embedRounds: quick ? 2 : 3,
+    embedRounds: quick ? 2 : 5,
     latencyWarmup: 10,
     latencyCalls: quick ? 50 : 200,
     shortRun: {
@@ -31,7 +31,7 @@ export function benchProtocol(quick: boolean): BenchProtocol {
     },
     tta: {
       target: 0.98,
-      capSeconds: quick ? 15 : 120,
+      capSeconds: quick ? 15 : 180,
       validationPairs: quick ? 1000 : 5000,
       evalEveryPairs: quick ? 1280 : 6400,
       // The Keras contrastive example's recipe, which the peer follows for time to accuracy.

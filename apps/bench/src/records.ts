@@ -74,6 +74,7 @@ export function historyEntry(result: BenchResult, file: string): BenchHistoryEnt
       return {
         variant: t.variant,
         trainPairsPerSecond: at(t.trainPairsPerSecond),
+        trainPairsPerCpuSecond: at(t.trainPairsPerCpuSecond),
         embedImagesPerSecond: at(t.embedImagesPerSecond),
         latencyMedianMs: at(t.latencyMedianMs),
         accuracy: quality.accuracy,

@@ -51,6 +51,7 @@ export function sections(result: BenchResult): Section[] {
     const name = `${t.variant} (${t.tower} tower, ${t.head})`;
     train.push(row(`${name}: pairs/s`, t.trainPairsPerSecond, threads, rate));
     train.push(row(`${name}: images/s through the tower`, t.trainImagesPerSecond, threads, rate));
+    train.push(row(`${name}: pairs per CPU second`, t.trainPairsPerCpuSecond, threads, rate));
     infer.push(
       row(
         `${t.variant}: embed images/s (batch ${result.protocol.embedBatchSize})`,
@@ -59,6 +60,7 @@ export function sections(result: BenchResult): Section[] {
         rate,
       ),
     );
+    infer.push(row(`${t.variant}: embed images per CPU second`, t.embedImagesPerCpuSecond, threads, rate));
     infer.push(row(`${t.variant}: single-pair latency, median ms`, t.latencyMedianMs, threads, ms));
     infer.push(row(`${t.variant}: single-pair latency, p95 ms`, t.latencyP95Ms, threads, ms));
   }
@@ -147,7 +149,7 @@ function context(result: BenchResult): string[] {
   return [
     `commit ${result.gitCommit}${result.gitDirty ? ' (with uncommitted changes)' : ''}, ${result.createdAt}, ${result.wallSeconds.toFixed(0)} s${result.protocol.quick ? ', QUICK protocol' : ''}`,
     `backend ${result.backend.description}; ${result.machine.cpuModel}, ${result.machine.logicalCores} logical cores; load average ${load(result.machine.loadAverage.start)} at start, ${load(result.machine.loadAverage.end)} at end`,
-    `${versions}; calibration ${Math.round(result.calibration.unitsPerSecond).toLocaleString('en-US')} ${result.calibration.workload}`,
+    `${versions}; calibration (${result.calibration.workload}): ${Math.round(result.calibration.unitsPerSecond)}/s, ${Math.round(result.calibration.unitsPerCpuSecond)}/CPU s`,
     result.peer.available
       ? `PyTorch peer: ${result.peer.script}, measured at ${result.peer.threads.join(' and ')} thread(s); ratios against ${result.peer.ratioThreads}, the thread count of our backend`
       : `PyTorch peer not measured: ${result.peer.reason}`,

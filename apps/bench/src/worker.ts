@@ -11,6 +11,7 @@ import { loadBenchData } from './data.ts';
 import { type ShortRunRaw, shortRun } from './ours/short-run.ts';
 import { measureThroughput, type ThroughputRaw } from './ours/throughput.ts';
 import { type TtaRaw, timeToAccuracy } from './ours/tta.ts';
+import type { Seconds } from './timing.ts';
 
 export type WorkerJob =
   | { kind: 'throughput'; variants: Variant[]; backend: BackendName; protocol: BenchProtocol }
@@ -20,8 +21,8 @@ export type WorkerJob =
 export interface WorkerOutput {
   backend: BackendInfo;
   peakRssMiB: number;
-  /** Calibration rate measured just before and after the job (throughput jobs only). */
-  calibration: number[];
+  /** Calibration rates measured just before and after the job (throughput jobs only). */
+  calibration: Seconds[];
   throughput: ThroughputRaw[];
   shortRuns: ShortRunRaw[];
   tta: TtaRaw | null;

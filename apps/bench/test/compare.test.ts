@@ -15,19 +15,19 @@ describe('compareResults', () => {
     expect(checks.filter((c) => c.status === 'pass').map((c) => c.name)).toEqual([
       'contrastive short-run test accuracy',
       'bce short-run test accuracy',
-      'contrastive training throughput (ours/PyTorch at 1 thread(s))',
-      'contrastive embedding throughput (ours/PyTorch at 1 thread(s))',
-      'bce training throughput (ours/PyTorch at 1 thread(s))',
-      'bce embedding throughput (ours/PyTorch at 1 thread(s))',
+      'contrastive training throughput per CPU second (ours/PyTorch at 1 thread(s))',
+      'contrastive embedding throughput per CPU second (ours/PyTorch at 1 thread(s))',
+      'bce training throughput per CPU second (ours/PyTorch at 1 thread(s))',
+      'bce embedding throughput per CPU second (ours/PyTorch at 1 thread(s))',
     ]);
   });
 
   it('fails a result 20% slower, and passes one 10% slower', () => {
     expect(failures(compareResults(base, withSpeed(base, 0.8)))).toEqual([
-      'contrastive training throughput (ours/PyTorch at 1 thread(s))',
-      'contrastive embedding throughput (ours/PyTorch at 1 thread(s))',
-      'bce training throughput (ours/PyTorch at 1 thread(s))',
-      'bce embedding throughput (ours/PyTorch at 1 thread(s))',
+      'contrastive training throughput per CPU second (ours/PyTorch at 1 thread(s))',
+      'contrastive embedding throughput per CPU second (ours/PyTorch at 1 thread(s))',
+      'bce training throughput per CPU second (ours/PyTorch at 1 thread(s))',
+      'bce embedding throughput per CPU second (ours/PyTorch at 1 thread(s))',
     ]);
     expect(comparisonFailed(compareResults(base, withSpeed(base, 0.9)))).toBe(false);
   });
@@ -45,11 +45,13 @@ describe('compareResults', () => {
       ...r,
       throughput: r.throughput.map((t) => ({
         ...t,
-        trainPairsPerSecond: { ...t.trainPairsPerSecond, peer: [], ratio: null },
+        trainPairsPerCpuSecond: { ...t.trainPairsPerCpuSecond, peer: [], ratio: null },
       })),
     });
     const checks = compareResults(base, noPeer(withSpeed(base, 0.8)));
-    expect(failures(checks)).toContain('contrastive training throughput (ours/calibration workload)');
+    expect(failures(checks)).toContain(
+      'contrastive training throughput per CPU second (ours/calibration workload)',
+    );
     expect(comparisonFailed(compareResults(base, noPeer(syntheticResult())))).toBe(false);
   });
 

@@ -54,7 +54,7 @@ export function syntheticResult(): BenchResult {
     },
     versions: { node: '20.20.2', tfjs: '4.22.0', twinnet: '0.1.0', python: '3.11.2', torch: '1.13.0a0' },
     backend: { name: 'wasm', description: 'wasm (simd, 1 thread)', threads: 1, simd: true },
-    calibration: { workload: 'js-matmul-64', unitsPerSecond: 5000 },
+    calibration: { workload: 'js-matmul-64', unitsPerSecond: 5000, unitsPerCpuSecond: 5000 },
     peer: {
       available: true,
       reason: null,
@@ -73,8 +73,10 @@ export function syntheticResult(): BenchResult {
         head: variant === 'contrastive' ? ('distance' as const) : ('mlp' as const),
         batchSize: 64,
         trainPairsPerSecond: figure(train, 2 * train, 3 * train),
+        trainPairsPerCpuSecond: figure(train, 2 * train, 1.5 * train),
         trainImagesPerSecond: figure(2 * train, 4 * train, 6 * train),
         embedImagesPerSecond: figure(embed, 2 * embed, 3 * embed),
+        embedImagesPerCpuSecond: figure(embed, 2 * embed, 1.5 * embed),
         latencyMedianMs: figure(1.5, 0.5, 0.6),
         latencyP95Ms: figure(3, 1, 1.2),
         calibrated: { trainPairs: train / 5000, embedImages: embed / 5000 },
@@ -138,8 +140,10 @@ export function withSpeed(result: BenchResult, factor: number): BenchResult {
     throughput: result.throughput.map((t) => ({
       ...t,
       trainPairsPerSecond: scale(t.trainPairsPerSecond),
+      trainPairsPerCpuSecond: scale(t.trainPairsPerCpuSecond),
       trainImagesPerSecond: scale(t.trainImagesPerSecond),
       embedImagesPerSecond: scale(t.embedImagesPerSecond),
+      embedImagesPerCpuSecond: scale(t.embedImagesPerCpuSecond),
       calibrated: {
         trainPairs: t.calibrated.trainPairs * factor,
         embedImages: t.calibrated.embedImages * factor,

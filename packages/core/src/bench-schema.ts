@@ -39,14 +39,20 @@ export const BenchThroughputSchema = z.object({
   batchSize: count,
   /** Training steps (forward, backward, update) × batch size per second: best of the timed rounds. */
   trainPairsPerSecond: ComparedSchema,
+  /**
+   * The same per second of the process's CPU time (all its threads): hardly moved by other processes on the
+   * machine, so its ratio is the one --compare checks.
+   */
+  trainPairsPerCpuSecond: ComparedSchema,
   /** Images through the tower per second while training: two per pair. */
   trainImagesPerSecond: ComparedSchema,
   /** Inference through the tower at the protocol's batch size (256). */
   embedImagesPerSecond: ComparedSchema,
+  embedImagesPerCpuSecond: ComparedSchema,
   /** One pair in, one score out. */
   latencyMedianMs: ComparedSchema,
   latencyP95Ms: ComparedSchema,
-  /** Ours ÷ the calibration workload's rate, measured alongside: comparable across runs without the peer. */
+  /** Ours ÷ the calibration workload's rate, per CPU second, measured alongside: for runs without the peer. */
   calibrated: z.object({ trainPairs: finite, embedImages: finite }),
 });
 export type BenchThroughput = z.infer<typeof BenchThroughputSchema>;
@@ -212,7 +218,7 @@ export const BenchResultSchema = z.object({
     threads: count,
     simd: z.boolean(),
   }),
-  calibration: z.object({ workload: z.string(), unitsPerSecond: finite }),
+  calibration: z.object({ workload: z.string(), unitsPerSecond: finite, unitsPerCpuSecond: finite }),
   peer: z.object({
     available: z.boolean(),
     /** Why the peer was not measured (PyTorch missing, --no-peer, failure). */
@@ -263,6 +269,7 @@ export const BenchHistoryEntrySchema = z.object({
     z.object({
       variant: VariantSchema,
       trainPairsPerSecond: HistoryFigureSchema,
+      trainPairsPerCpuSecond: HistoryFigureSchema,
       embedImagesPerSecond: HistoryFigureSchema,
       latencyMedianMs: HistoryFigureSchema,
       accuracy: fraction,

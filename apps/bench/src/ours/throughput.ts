@@ -18,13 +18,16 @@ import type { Variant } from 'trainer/presets';
 import type { BenchData } from '../data.ts';
 import { PURPOSE, seedFor } from '../protocol.ts';
 import { recipeOf } from '../recipe.ts';
+import { timed } from '../timing.ts';
 
 export interface ThroughputRaw {
   variant: Variant;
   towerParameters: number;
-  /** One rate per timed round. */
+  /** One rate per timed round, per wall second and per CPU second. */
   trainPairsPerSecond: number[];
+  trainPairsPerCpuSecond: number[];
   embedImagesPerSecond: number[];
+  embedImagesPerCpuSecond: number[];
   latencyMs: number[];
 }
 
@@ -65,10 +68,13 @@ export function measureThroughput(data: BenchData, variant: Variant, protocol: B
   let k = 0;
   for (; k < budget.warmupSteps; k++) step(k);
   const trainPairsPerSecond: number[] = [];
+  const trainPairsPerCpuSecond: number[] = [];
   for (let round = 0; round < budget.rounds; round++) {
-    const started = performance.now();
-    for (let s = 0; s < budget.steps; s++, k++) step(k);
-    trainPairsPerSecond.push((size * budget.steps) / ((performance.now() - started) / 1000));
+    const seconds = timed(() => {
+      for (let s = 0; s < budget.steps; s++, k++) step(k);
+    });
+    trainPairsPerSecond.push((size * budget.steps) / seconds.wall);
+    trainPairsPerCpuSecond.push((size * budget.steps) / seconds.cpu);
   }
 
   const batch = protocol.embedBatchSize;
@@ -77,10 +83,13 @@ export function measureThroughput(data: BenchData, variant: Variant, protocol: B
     Int32Array.from({ length: n }, (_, i) => (start + i) % data.train.count);
   embed(model.tower, data.train.images, ids(0, batch), batch);
   const embedImagesPerSecond: number[] = [];
+  const embedImagesPerCpuSecond: number[] = [];
   for (let round = 0; round < protocol.embedRounds; round++) {
-    const started = performance.now();
-    embed(model.tower, data.train.images, ids(round * perRound, perRound), batch);
-    embedImagesPerSecond.push(perRound / ((performance.now() - started) / 1000));
+    const seconds = timed(() =>
+      embed(model.tower, data.train.images, ids(round * perRound, perRound), batch),
+    );
+    embedImagesPerSecond.push(perRound / seconds.wall);
+    embedImagesPerCpuSecond.push(perRound / seconds.cpu);
   }
 
   const latencyMs: number[] = [];
@@ -100,5 +109,13 @@ export function measureThroughput(data: BenchData, variant: Variant, protocol: B
   );
   model.pair.dispose();
   optimizer.dispose();
-  return { variant, towerParameters, trainPairsPerSecond, embedImagesPerSecond, latencyMs };
+  return {
+    variant,
+    towerParameters,
+    trainPairsPerSecond,
+    trainPairsPerCpuSecond,
+    embedImagesPerSecond,
+    embedImagesPerCpuSecond,
+    latencyMs,
+  };
 }
