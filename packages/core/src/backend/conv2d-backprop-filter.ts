@@ -1,14 +1,24 @@
 // Conv2DBackpropFilter for the wasm backend, which ships without it (so any conv
-// training on wasm dies in the backward pass). The filter gradient is itself a
-// convolution, so we express it with wasm's XNNPACK-backed Conv2D instead of a
-// JS loop:
+// training on wasm dies in the backward pass). The filter gradient is a product
+// reduced over all K = N·Ho·Wo output positions:
 //
-//   dW[i, j, ci, co] = sum_{n, y, x} xPad[n, y*sh + i, x*sw + j, ci] * dy[n, y, x, co]
+//   dW[i, j, ci, co] = sum_{n, y, x} xPad[n, y*sh + i, x*sw + j, ci] · dy[n, y, x, co]
 //
-// Read x^T = [Cin, H, W, N] as a batch of Cin images with N channels and
-// dy^T = [Ho, Wo, N, Cout] as an (Ho x Wo) filter; a stride-1 conv with
-// dilation = forward stride then yields [Cin, kh(+), kw(+), Cout].
+// Two ways to run it on wasm's XNNPACK-backed kernels, chosen by Cout:
+//
+// * matmul (Cout >= 32): dW = P^T · dy with P^T = transposed im2col of x,
+//   [kh·kw·Cin, K], which we write straight into the wasm heap, times dy as
+//   [K, Cout], on BatchMatMul (XNNPACK only without transpose flags; with one
+//   it falls back to a scalar loop). XNNPACK does not block over K, so we do,
+//   a few images at a time. On the deep tower's layers (batch 128) this is
+//   up to 2× faster than the conv route (about even on the 64→128 one).
+// * conv (small Cout): read x^T = [Cin, H, W, N] as a batch of Cin images with
+//   N channels and dy^T = [Ho, Wo, N, Cout] as an (Ho × Wo) filter; a stride-1
+//   conv with dilation = forward stride yields [Cin, kh(+), kw(+), Cout]. With
+//   few output channels the GEMM is cheap and writing P (kh·kw·Cin·K values)
+//   would dominate; here this is ~1.7× faster than the matmul route.
 import {
+  BatchMatMul,
   backend_util,
   Conv2D,
   Conv2DBackpropFilter,
@@ -26,6 +36,10 @@ import {
 
 const BACKEND = 'wasm';
 const NAME = 'Conv2DBackpropFilter (wasm)';
+/** From this many output channels on, the matmul route beats the conv route (measured, see above). */
+const MATMUL_MIN_OUT_CHANNELS = 32;
+/** Target reduction length per matrix product (output positions per chunk of images). */
+const CHUNK_K = 2048;
 
 // The engine hands kernels the backend as `{}`; keep that type rather than widen it.
 type KernelBackendArg = Parameters<KernelFunc>[0]['backend'];
@@ -48,8 +62,12 @@ function runWasmKernel(
   return out;
 }
 
-interface DisposableBackend {
+/** The parts of tfjs-backend-wasm's BackendWasm we use (all public methods). */
+interface WasmBackend {
   disposeData(dataId: object, force?: boolean): boolean;
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  /** A view on the wasm heap; invalidated by any later allocation (the heap may grow). */
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
 }
 
 const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, backend, attrs }) => {
@@ -84,8 +102,8 @@ const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, backend, attrs }) => {
     false,
     'channelsLast',
   );
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
+  const { batchSize, inChannels, outHeight, outWidth, outChannels } = info;
+  const { filterHeight: kh, filterWidth: kw } = info;
   const expectedDy = [batchSize, outHeight, outWidth, outChannels];
   if (dy.shape.some((d, i) => d !== expectedDy[i])) {
     throw new Error(`${NAME}: dy shape [${dy.shape}] does not match forward output [${expectedDy}]`);
@@ -99,6 +117,81 @@ const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, backend, attrs }) => {
     });
   }
 
+  const wasm = backend as unknown as WasmBackend;
+  return outChannels >= MATMUL_MIN_OUT_CHANNELS
+    ? viaMatMul(wasm, backend, x, dy, info)
+    : viaConv(wasm, backend, x, dy, info);
+};
+
+const view = (t: TensorInfo, shape: number[]): TensorInfo => ({ dataId: t.dataId, shape, dtype: t.dtype });
+
+function viaMatMul(
+  wasm: WasmBackend,
+  backend: KernelBackendArg,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
+  const { batchSize, inChannels, outHeight, outWidth, outChannels } = info;
+  const { filterHeight: kh, filterWidth: kw } = info;
+  const patchRows = kh * kw * inChannels;
+  const perImage = outHeight * outWidth;
+  const imagesPerChunk = Math.max(1, Math.min(batchSize, Math.floor(CHUNK_K / perImage)));
+
+  let dW: TensorInfo | undefined;
+  // Reused by every chunk: XNNPACK caches nothing on the left operand.
+  const patchesT = wasm.makeOutput([patchRows, imagesPerChunk * perImage], 'float32');
+  try {
+    for (let n0 = 0; n0 < batchSize; n0 += imagesPerChunk) {
+      const n1 = Math.min(batchSize, n0 + imagesPerChunk);
+      const k = (n1 - n0) * perImage;
+      // The right operand is what XNNPACK packs and caches, keyed by tensor id alone (not shape or
+      // contents), until that tensor is freed. So each chunk gets a fresh copy of its rows of dy, freed
+      // right after, rather than dy's own id or a reused buffer.
+      const dyRows = wasm.makeOutput([k, outChannels], 'float32');
+      try {
+        fillPatchesT(wasm, x, patchesT, info, n0, n1);
+        const from = n0 * perImage * outChannels;
+        wasm
+          .typedArrayFromHeap(dyRows)
+          .set(wasm.typedArrayFromHeap(dy).subarray(from, from + k * outChannels));
+        const part = runWasmKernel(
+          BatchMatMul,
+          { a: view(patchesT, [1, patchRows, k]), b: view(dyRows, [1, k, outChannels]) },
+          backend,
+          { transposeA: false, transposeB: false },
+        );
+        if (dW === undefined) {
+          dW = part;
+        } else {
+          const acc = wasm.typedArrayFromHeap(dW);
+          const add = wasm.typedArrayFromHeap(part);
+          for (let e = 0; e < acc.length; e++) acc[e]! += add[e]!;
+          wasm.disposeData(part.dataId);
+        }
+      } finally {
+        wasm.disposeData(dyRows.dataId);
+      }
+    }
+  } catch (err) {
+    if (dW !== undefined) wasm.disposeData(dW.dataId);
+    throw err;
+  } finally {
+    wasm.disposeData(patchesT.dataId);
+  }
+  // Rows of the product are (i, j, ci): it already is dW in HWIO order.
+  return view(dW!, [kh, kw, inChannels, outChannels]);
+}
+
+function viaConv(
+  wasm: WasmBackend,
+  backend: KernelBackendArg,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
+  const { inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
   // Same top/left pads as the forward conv. Bottom/right only need to reach the
   // last row/col the forward conv touched; when the stride skipped trailing
   // input rows this is negative, so we clamp and crop the surplus instead.
@@ -138,9 +231,64 @@ const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, backend, attrs }) => {
     // The returned TensorInfo is handed to the engine, so it must not be in `owned`.
     return runWasmKernel(Transpose, { x: cropped }, backend, { perm: [1, 2, 0, 3] });
   } finally {
-    for (const t of owned) (backend as DisposableBackend).disposeData(t.dataId);
+    for (const t of owned) wasm.disposeData(t.dataId);
   }
-};
+}
+
+/**
+ * Transposed im2col of images [n0, n1): patchesT[(i, j, ci), (n - n0, y, x)] = xPad[n, y·sh + i, x·sw + j, ci],
+ * the input value the forward conv multiplied by filter tap (i, j, ci) for output position (n, y, x).
+ */
+function fillPatchesT(
+  wasm: WasmBackend,
+  x: TensorInfo,
+  patchesT: TensorInfo,
+  info: backend_util.Conv2DInfo,
+  n0: number,
+  n1: number,
+): void {
+  const { inHeight, inWidth, inChannels: cin, outHeight, outWidth } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const { top: padTop, left: padLeft } = info.padInfo;
+  const K = (n1 - n0) * outHeight * outWidth;
+  // Views only now, after the last allocation (makeOutput may grow, and so detach, the heap).
+  const out = wasm.typedArrayFromHeap(patchesT);
+  const src = wasm.typedArrayFromHeap(x);
+  // Output column range [xoStart[j], xoEnd[j]) reads inside x for filter column j; the rest is padding.
+  const xoStart: number[] = [];
+  const xoEnd: number[] = [];
+  for (let j = 0; j < kw; j++) {
+    const lo = Math.min(outWidth, Math.max(0, Math.ceil((padLeft - j) / sw)));
+    xoStart.push(lo);
+    xoEnd.push(Math.max(lo, Math.min(outWidth, Math.floor((inWidth - 1 + padLeft - j) / sw) + 1)));
+  }
+  // (n, y) outermost: the kh input rows it reads stay in cache while all kh·kw·Cin rows are written.
+  for (let n = n0; n < n1; n++) {
+    for (let y = 0; y < outHeight; y++) {
+      const col = ((n - n0) * outHeight + y) * outWidth;
+      for (let i = 0; i < kh; i++) {
+        const yi = y * sh + i - padTop;
+        const inside = yi >= 0 && yi < inHeight;
+        for (let j = 0; j < kw; j++) {
+          const lo = xoStart[j]!;
+          const hi = xoEnd[j]!;
+          for (let ci = 0; ci < cin; ci++) {
+            const to = ((i * kw + j) * cin + ci) * K + col;
+            if (!inside) {
+              out.fill(0, to, to + outWidth);
+              continue;
+            }
+            for (let xo = 0; xo < lo; xo++) out[to + xo] = 0;
+            const step = sw * cin;
+            let from = ((n * inHeight + yi) * inWidth + lo * sw + j - padLeft) * cin + ci;
+            for (let xo = lo; xo < hi; xo++, from += step) out[to + xo] = src[from]!;
+            for (let xo = hi; xo < outWidth; xo++) out[to + xo] = 0;
+          }
+        }
+      }
+    }
+  }
+}
 
 export const conv2DBackpropFilterWasmConfig: KernelConfig = {
   kernelName: Conv2DBackpropFilter,

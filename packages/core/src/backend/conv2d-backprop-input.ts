@@ -174,7 +174,7 @@ const conv2DBackpropInputWasm: KernelFunc = (args) => {
         const src = wasm.typedArrayFromHeap(filterT);
         const dst = wasm.typedArrayFromHeap(sub);
         for (let u = 0; u < r.taps; u++) {
-          const i = r.phase + sh * (r.taps - 1 - u) + (r.taps > 1 && u === 0 && sh > 1 ? 0 : 0) + (inChannels === 16 ? 1 % r.taps : 0);
+          const i = r.phase + sh * (r.taps - 1 - u);
           for (let v = 0; v < c.taps; v++) {
             const j = c.phase + sw * (c.taps - 1 - v);
             const from = (i * kw + j) * block;
@@ -222,6 +222,7 @@ const conv2DBackpropInputWasm: KernelFunc = (args) => {
       const dxBase = out.byteOffset >> 2;
       const rowStride = inWidth * inChannels;
       const imageStride = inHeight * rowStride;
+      const step = sw * inChannels;
       for (const { r, c, z } of parts) {
         const zBase = wasm.typedArrayFromHeap(z).byteOffset >> 2;
         const zRowStride = c.convSize * inChannels;
@@ -230,7 +231,6 @@ const conv2DBackpropInputWasm: KernelFunc = (args) => {
           for (let m = 0; m < r.count; m++) {
             let to = dxBase + n * imageStride + (r.first + sh * m) * rowStride + c.first * inChannels;
             let from = zBase + n * zImageStride + (r.skip + m) * zRowStride + c.skip * inChannels;
-            const step = sw * inChannels;
             if (inChannels >= 16) {
               for (let l = 0; l < c.count; l++, to += step, from += inChannels) {
                 heap.copyWithin(to, from, from + inChannels);

@@ -3,6 +3,7 @@
 // The same module runs in the browser gallery, so nothing Node-only may be
 // imported statically.
 import * as tf from '@tensorflow/tfjs';
+import { registerWasmBatchMatMul } from './batch-mat-mul.ts';
 import { registerWasmConv2DBackpropFilter } from './conv2d-backprop-filter.ts';
 import { registerWasmConv2DBackpropInput } from './conv2d-backprop-input.ts';
 
@@ -82,8 +83,9 @@ async function loadWasm(
   if (isNode()) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   if (wasmPaths !== undefined) wasm.setWasmPaths(wasmPaths);
   registerWasmConv2DBackpropFilter();
-  // Replaces the stock kernel, so it must come after the import above registered that.
+  // These replace stock kernels, so they must come after the import above registered those.
   registerWasmConv2DBackpropInput();
+  registerWasmBatchMatMul();
   if (!(await tf.setBackend('wasm'))) throw new Error("tf.setBackend('wasm') failed (see the warning above)");
   await tf.ready();
   return { simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'), threads: wasm.getThreadsCount() };
