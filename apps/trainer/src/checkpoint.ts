@@ -20,34 +20,23 @@ export type CheckpointState = z.infer<typeof StateSchema>;
 
 const WeightSpecsSchema = z.object({ model: z.array(z.any()), optimizer: z.array(z.any()) });
 
-/** The fields a checkpoint must agree on with the run it resumes. */
+/** The fields a checkpoint must agree on with the run it resumes (epochs and rates may change on resume). */
+const RECIPE_KEYS = [
+  'run',
+  'dataset',
+  'variant',
+  'tower',
+  'head',
+  'embeddingDim',
+  'optimizer',
+  'heldOutClasses',
+  'trainSize',
+  'seed',
+  'validationFraction',
+] as const satisfies readonly (keyof TrainConfig)[];
+
 export function recipeOf(config: TrainConfig): Record<string, unknown> {
-  const {
-    run,
-    dataset,
-    variant,
-    tower,
-    head,
-    embeddingDim,
-    optimizer,
-    heldOutClasses,
-    trainSize,
-    seed,
-    validationFraction,
-  } = config;
-  return {
-    run,
-    dataset,
-    variant,
-    tower,
-    head,
-    embeddingDim,
-    optimizer,
-    heldOutClasses,
-    trainSize,
-    seed,
-    validationFraction,
-  };
+  return Object.fromEntries(RECIPE_KEYS.map((key) => [key, config[key]]));
 }
 
 /** Writes the checkpoint directory beside its place and renames it in, so a kill never leaves half of one. */
