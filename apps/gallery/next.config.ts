@@ -10,6 +10,8 @@ const config: NextConfig = {
   // Prerendering loads tfjs through @twinnet/core; bundled into several server chunks it would register its
   // kernels once per chunk. Loaded by Node, it is one module.
   serverExternalPackages: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm'],
+  // The build type-checks the site's sources only; `pnpm lint` checks the tests and scripts too.
+  typescript: { tsconfigPath: 'tsconfig.build.json' },
   // The browser tests build into their own directory, leaving `out/` to the real artifacts.
   ...(process.env.TWINNET_GALLERY_OUT ? { distDir: process.env.TWINNET_GALLERY_OUT } : {}),
 };

@@ -2,7 +2,7 @@
 // wasm binaries under public/, where the pages read them at build time and the browser fetches them.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseBenchHistory } from '../src/lib/bench.ts';
+import { parseBenchHistory } from '../src/lib/server/bench-history.ts';
 import { artifactsDir, benchHistoryFile, DATA_DIR, WASM_DIR } from '../src/lib/server/paths.ts';
 import { copyWasmBinaries, syncArtifacts } from '../src/lib/server/sync.ts';
 

@@ -1,6 +1,6 @@
 'use client';
 
-import { schemeTableau10 } from 'd3';
+import { format, schemeTableau10 } from 'd3';
 import { useMemo, useState } from 'react';
 import { type BenchPoint, benchMetrics } from '../lib/bench.ts';
 import { LineChart } from './charts/LineChart.tsx';
@@ -43,7 +43,7 @@ export function BenchChart({ points }: { points: BenchPoint[] }) {
         xLabel="date"
         yLabel={metric}
         xFormat={(v) => new Date(v).toISOString().slice(5, 10)}
-        yFormat={(v) => (Math.abs(v) >= 1000 ? `${(v / 1000).toFixed(0)}k` : String(v))}
+        yFormat={format('~s')}
       />
     </div>
   );

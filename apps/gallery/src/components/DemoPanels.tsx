@@ -6,7 +6,7 @@ import { NewClassDemo } from './NewClassDemo.tsx';
 import { OneShotDemo } from './OneShotDemo.tsx';
 
 /** Loads the run's model in the browser once and hands it to both demos. */
-export function Demos({
+export function DemoPanels({
   run,
   classNames,
   heldOutClasses,

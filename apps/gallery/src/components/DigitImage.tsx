@@ -1,7 +1,7 @@
 'use client';
 
-import { IMAGE_SIZE, PIXELS } from '@twinnet/core';
 import { useEffect, useRef } from 'react';
+import { IMAGE_SIZE, PIXELS } from '../lib/image-size.ts';
 
 /** A 28×28 grey image (bright figure on dark, as the model sees it), scaled up with crisp pixels. */
 export function DigitImage({

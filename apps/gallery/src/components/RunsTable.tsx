@@ -23,28 +23,44 @@ export function RunsTable({ runs }: { runs: Metrics[] }) {
         {runs.map((m) => (
           <tr key={m.run} data-testid="run-row">
             <td data-label="run">
-              <Link href={runPageUrl(m.run)}>
-                <strong>{m.run}</strong>
-              </Link>
-              <br />
-              <Link href={demoPageUrl(m.run)} className="small">
-                one-shot demo →
-              </Link>
+              <div>
+                <Link href={runPageUrl(m.run)}>
+                  <strong>{m.run}</strong>
+                </Link>
+                <br />
+                <Link href={demoPageUrl(m.run)} className="small">
+                  one-shot demo →
+                </Link>
+              </div>
             </td>
-            <td data-label="dataset">{m.dataset}</td>
+            <td data-label="dataset">
+              <div>{m.dataset}</div>
+            </td>
             <td data-label="variant">
-              {m.variant}{' '}
-              <span className="muted small">
-                ({m.tower} tower, {m.head} head)
-              </span>
+              <div>
+                {m.variant}{' '}
+                <span className="muted small">
+                  ({m.tower} tower, {m.head} head)
+                </span>
+              </div>
             </td>
-            <td data-label="test accuracy">{percent(m.test.accuracy, 2)}</td>
-            <td data-label="AUC">{m.test.auc.toFixed(4)}</td>
+            <td data-label="test accuracy">
+              <div>{percent(m.test.accuracy, 2)}</div>
+            </td>
+            <td data-label="AUC">
+              <div>{m.test.auc.toFixed(4)}</div>
+            </td>
             <td data-label="one-shot">
-              <OneShotFigures metrics={m} />
+              <div>
+                <OneShotFigures metrics={m} />
+              </div>
             </td>
-            <td data-label="backend">{m.backend}</td>
-            <td data-label="date">{formatDate(m.createdAt)}</td>
+            <td data-label="backend">
+              <div>{m.backend}</div>
+            </td>
+            <td data-label="date">
+              <div>{formatDate(m.createdAt)}</div>
+            </td>
           </tr>
         ))}
       </tbody>

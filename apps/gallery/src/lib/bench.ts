@@ -1,10 +1,6 @@
-import { BenchHistoryEntrySchema, parseArtifact } from '@twinnet/core';
 import { z } from 'zod';
 
-/**
- * bench/history.jsonl, read leniently: each line is validated on its own against the bench's schema, lines
- * that validate are charted, the others are skipped and reported (a torn last line, an older schema version).
- */
+/** The bench history as the home page charts it (made by lib/server/bench-history.ts at sync time). */
 export interface BenchPoint {
   /** ISO time of the bench run. */
   date: string;
@@ -33,43 +29,6 @@ export const BENCH_METRICS = [
   'test accuracy',
   'train pairs/s ÷ PyTorch',
 ] as const;
-
-export function parseBenchHistory(text: string, file: string): BenchHistory {
-  const history: BenchHistory = { points: [], skipped: [] };
-  text.split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    let entry: z.infer<typeof BenchHistoryEntrySchema>;
-    try {
-      entry = parseArtifact(BenchHistoryEntrySchema, line, `${file}:${i + 1}`);
-    } catch (error) {
-      history.skipped.push({ line: i + 1, reason: (error as Error).message });
-      return;
-    }
-    const date = Number.isNaN(Date.parse(entry.createdAt))
-      ? undefined
-      : new Date(entry.createdAt).toISOString();
-    if (!date) {
-      history.skipped.push({ line: i + 1, reason: `createdAt '${entry.createdAt}' is not a date` });
-      return;
-    }
-    for (const v of entry.variants) {
-      const values: Record<string, number> = { 'test accuracy': v.accuracy };
-      const set = (key: (typeof BENCH_METRICS)[number], value: number | null) => {
-        if (value !== null) values[key] = value;
-      };
-      set('train pairs/s', v.trainPairsPerSecond.ours);
-      set('embed images/s', v.embedImagesPerSecond.ours);
-      set('latency median (ms)', v.latencyMedianMs.ours);
-      set('train pairs/s ÷ PyTorch', v.trainPairsPerSecond.ratio);
-      const series = [v.variant, entry.backend, entry.quick ? 'quick' : undefined]
-        .filter(Boolean)
-        .join(' · ');
-      history.points.push({ date, series, values });
-    }
-  });
-  history.points.sort((a, b) => a.date.localeCompare(b.date));
-  return history;
-}
 
 /** The metrics that at least one point has, in BENCH_METRICS order. */
 export function benchMetrics(points: readonly BenchPoint[]): string[] {

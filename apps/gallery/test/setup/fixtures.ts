@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BENCH_SCHEMA_VERSION, type BenchHistoryEntry } from '@twinnet/core';
+import { BENCH_SCHEMA_VERSION } from '@twinnet/core';
+import type { ChartedEntry } from '../../src/lib/server/bench-history.ts';
 import { validateRun } from '../../src/lib/server/sync.ts';
 import { FIXTURE_RUN, FIXTURES, OUTPUT, REPO } from './paths.ts';
 
@@ -49,30 +50,21 @@ export async function ensureFixtures(): Promise<void> {
   await writeBenchFixture();
 }
 
-/** Two bench runs in the bench's history format, plus a torn line the gallery must skip (and say so). */
+/** Two bench runs (the fields of a history line that the gallery charts), and a torn line it must skip. */
 async function writeBenchFixture(): Promise<void> {
   const figure = (ours: number, peer: number) => ({ ours, peer, ratio: ours / peer });
-  const entry = (createdAt: string, pairsPerSecond: number): BenchHistoryEntry => ({
+  const entry = (createdAt: string, pairsPerSecond: number): ChartedEntry => ({
     schemaVersion: BENCH_SCHEMA_VERSION,
     createdAt,
-    gitCommit: 'fixture',
-    gitDirty: false,
-    file: 'results/fixture.json',
     quick: false,
     backend: 'wasm',
-    peerThreads: 1,
-    loadAverage1m: 0.5,
     variants: (['contrastive', 'bce'] as const).map((variant, k) => ({
       variant,
       trainPairsPerSecond: figure(pairsPerSecond / (k + 1), 1500),
       embedImagesPerSecond: figure(9000 / (k + 1), 8000),
       latencyMedianMs: figure(2 + k, 3),
       accuracy: 0.95 + 0.01 * k,
-      accuracySource: 'artifacts',
-      shortRunAccuracy: figure(0.9, 0.9),
     })),
-    timeToAccuracy: { target: 0.95, capSeconds: 600, ours: 120, peer: 150 },
-    peakRssMiB: figure(400, 600),
   });
   const lines = [
     JSON.stringify(entry('2026-01-02T10:00:00.000Z', 1800)),

@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startStaticServer } from '../../scripts/static-server.ts';
+import { checkChromium } from './browser.ts';
 import { ensureFixtures } from './fixtures.ts';
 import { ensureSite } from './site.ts';
 
@@ -10,6 +11,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  checkChromium();
   await ensureFixtures();
   const site = await ensureSite();
   const server = await startStaticServer(site);

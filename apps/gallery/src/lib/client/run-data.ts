@@ -1,18 +1,14 @@
 // Browser-side loading of a run's larger artifacts (fetched, not inlined into the page), validated with the
 // same schemas the trainer wrote them with. Each file is fetched once per page, however many components ask.
-import {
-  ARTIFACT_FILES,
-  type EmbeddingsHeader,
-  EmbeddingsHeaderSchema,
-  PIXELS,
-  type Predictions,
-  PredictionsSchema,
-  parseArtifact,
-  parseEmbeddings,
-  type Umap,
-  UmapSchema,
-} from '@twinnet/core';
+import type { EmbeddingsHeader, Predictions, Umap } from '@twinnet/core';
+import { PIXELS } from '../image-size.ts';
 import { runDataUrl } from '../urls.ts';
+
+/**
+ * Core (schemas and all of tfjs) in its own chunk, fetched beside the data rather than before the page. The
+ * file names are ARTIFACT_FILES', spelled out so the fetches need not wait for that chunk.
+ */
+const core = () => import('@twinnet/core');
 
 export interface Embeddings {
   header: EmbeddingsHeader;
@@ -42,25 +38,28 @@ const fetchText = async (url: string) => (await fetchOk(url)).text();
 const fetchBytes = async (url: string) => new Uint8Array(await (await fetchOk(url)).arrayBuffer());
 
 export const loadPredictions = (run: string): Promise<Predictions> =>
-  once(`${run}/predictions`, async () =>
-    parseArtifact(
-      PredictionsSchema,
-      await fetchText(runDataUrl(run, ARTIFACT_FILES.predictions)),
-      'predictions.json',
-    ),
-  );
+  once(`${run}/predictions`, async () => {
+    const [{ parseArtifact, PredictionsSchema }, text] = await Promise.all([
+      core(),
+      fetchText(runDataUrl(run, 'predictions.json')),
+    ]);
+    return parseArtifact(PredictionsSchema, text, 'predictions.json');
+  });
 
 export const loadUmap = (run: string): Promise<Umap> =>
-  once(`${run}/umap`, async () =>
-    parseArtifact(UmapSchema, await fetchText(runDataUrl(run, ARTIFACT_FILES.umap)), 'umap.json'),
-  );
+  once(`${run}/umap`, async () => {
+    const [{ parseArtifact, UmapSchema }, text] = await Promise.all([
+      core(),
+      fetchText(runDataUrl(run, 'umap.json')),
+    ]);
+    return parseArtifact(UmapSchema, text, 'umap.json');
+  });
 
 export const loadEmbeddings = (run: string): Promise<Embeddings> =>
   once(`${run}/embeddings`, async () => {
-    const [headerText, bytes] = await Promise.all([
-      fetchText(runDataUrl(run, ARTIFACT_FILES.embeddingsHeader)),
-      fetchBytes(runDataUrl(run, ARTIFACT_FILES.embeddings)),
-    ]);
+    const [{ EmbeddingsHeaderSchema, parseArtifact, parseEmbeddings }, headerText, bytes] = await Promise.all(
+      [core(), fetchText(runDataUrl(run, 'embeddings.json')), fetchBytes(runDataUrl(run, 'embeddings.f32'))],
+    );
     const header = parseArtifact(EmbeddingsHeaderSchema, headerText, 'embeddings.json');
     return { header, values: parseEmbeddings(bytes, header, 'embeddings.f32') };
   });
@@ -68,7 +67,7 @@ export const loadEmbeddings = (run: string): Promise<Embeddings> =>
 /** The embedded test images, count × 784 bytes, in the order of embeddings.json. */
 export const loadImages = (run: string): Promise<Uint8Array> =>
   once(`${run}/images`, async () => {
-    const bytes = await fetchBytes(runDataUrl(run, ARTIFACT_FILES.images));
+    const bytes = await fetchBytes(runDataUrl(run, 'images.u8'));
     if (bytes.length % PIXELS !== 0)
       throw new Error(`images.u8: ${bytes.length} bytes is not a whole number of images`);
     return bytes;
