@@ -1,7 +1,9 @@
 'use client';
 
 import type { Polarity, PreprocessStyle } from '@twinnet/core';
+import Link from 'next/link';
 import { useRunModel } from '../lib/client/use-run-model.ts';
+import { demoPageUrl } from '../lib/urls.ts';
 import { NewClassDemo } from './NewClassDemo.tsx';
 import { OneShotDemo } from './OneShotDemo.tsx';
 
@@ -13,6 +15,7 @@ export function DemoPanels({
   polarity,
   threshold,
   style,
+  holdoutRuns,
 }: {
   run: string;
   classNames: string[];
@@ -20,6 +23,8 @@ export function DemoPanels({
   polarity: Polarity;
   threshold: number;
   style: PreprocessStyle;
+  /** Other published runs of this dataset that held classes out, to point to from a run that did not. */
+  holdoutRuns: string[];
 }) {
   const { model, error } = useRunModel(run, polarity, style);
   if (error) return <p className="error">Could not load the model: {error}</p>;
@@ -44,8 +49,22 @@ export function DemoPanels({
           </p>
         ) : (
           <p>
-            This run trained on every class; its hold-out sibling (<code>{run}-holdout</code>, if trained)
-            kept some classes back. Draw your own symbols as classes: one example each, then draw queries.
+            This run trained on every class: draw your own symbols as classes, one example each, then draw
+            queries.{' '}
+            {holdoutRuns.length > 0 ? (
+              <>
+                For classes a model never saw, try{' '}
+                {holdoutRuns.map((r, i) => (
+                  <span key={r}>
+                    {i > 0 && ', '}
+                    <Link href={demoPageUrl(r)}>{r}</Link>
+                  </span>
+                ))}
+                .
+              </>
+            ) : (
+              <>A hold-out run (trained with --holdout) lets you try classes the model never saw.</>
+            )}
           </p>
         )}
         <NewClassDemo model={model} classNames={classNames} heldOutClasses={heldOutClasses} style={style} />

@@ -36,13 +36,11 @@ export function DrawPad({
   }, []);
   useEffect(() => clear(), [clear]);
 
-  const at = (event: React.PointerEvent<HTMLCanvasElement>) => {
-    const rect = event.currentTarget.getBoundingClientRect();
-    return {
-      x: ((event.clientX - rect.left) * SIZE) / rect.width,
-      y: ((event.clientY - rect.top) * SIZE) / rect.height,
-    };
-  };
+  // offsetX/Y and clientWidth/Height both leave out the border, so the mapping is exact.
+  const at = (event: React.PointerEvent<HTMLCanvasElement>) => ({
+    x: (event.nativeEvent.offsetX * SIZE) / event.currentTarget.clientWidth,
+    y: (event.nativeEvent.offsetY * SIZE) / event.currentTarget.clientHeight,
+  });
 
   const segment = (from: { x: number; y: number }, to: { x: number; y: number }) => {
     const c = context();

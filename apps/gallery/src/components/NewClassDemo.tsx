@@ -247,13 +247,16 @@ export function NewClassDemo({
                 <div className="seen-as">
                   <DigitImage pixels={result.pixels} size={56} label="the query as the model sees it" />
                   <p>
-                    Nearest support: <strong style={{ color: colorOf(winner.name) }}>{winner.name}</strong>{' '}
+                    {siamese.polarity === 'lower-is-same' ? 'Nearest' : 'Most alike'} support:{' '}
+                    <strong style={{ color: colorOf(winner.name) }}>{winner.name}</strong>{' '}
                     <span className="muted small">
                       ({result.ms.toFixed(1)} ms on {siamese.backend})
                     </span>
                   </p>
                 </div>
-                <p className="muted small">{name} from the query to each support, nearest first:</p>
+                <p className="muted small">
+                  The head's {name} for the query and each support, most alike first:
+                </p>
                 <ol className="class-scores">
                   {ranked.map(({ s, k, score }) => (
                     <ScoreRow

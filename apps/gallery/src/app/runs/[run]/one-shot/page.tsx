@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Demos } from '../../../../components/Demos.tsx';
-import { readMetrics } from '../../../../lib/server/data.ts';
+import { readIndex, readMetrics } from '../../../../lib/server/data.ts';
 import { NO_RUN, runParams } from '../../../../lib/server/run-params.ts';
 import { runPageUrl } from '../../../../lib/urls.ts';
 
@@ -24,7 +24,11 @@ export default async function DemoPage({ params }: Props) {
       </p>
     );
   }
-  const metrics = await readMetrics(run);
+  const [metrics, index] = await Promise.all([readMetrics(run), readIndex()]);
+  const others = await Promise.all(index.runs.filter((r) => r !== run).map(readMetrics));
+  const holdoutRuns = others
+    .filter((m) => m.dataset === metrics.dataset && m.heldOutClasses.length > 0)
+    .map((m) => m.run);
   return (
     <>
       <h1>One-shot demo</h1>
@@ -40,6 +44,7 @@ export default async function DemoPage({ params }: Props) {
         polarity={metrics.polarity}
         threshold={metrics.test.threshold}
         style={metrics.dataset}
+        holdoutRuns={holdoutRuns}
       />
     </>
   );
