@@ -206,6 +206,11 @@ export function assemble(raw: RawRun): BenchResult {
       );
     }
   }
+  if (raw.wallSeconds > 600) {
+    notes.push(
+      `the run took ${raw.wallSeconds.toFixed(0)} s, more than the 10 minutes the protocol is sized for`,
+    );
+  }
   const busy = Math.max(raw.loadAverage.start[0], raw.loadAverage.end[0]);
   if (busy > raw.machine.logicalCores / 2) {
     notes.push(

@@ -31,7 +31,7 @@ export function benchProtocol(quick: boolean): BenchProtocol {
     },
     tta: {
       target: 0.98,
-      capSeconds: quick ? 15 : 180,
+      capSeconds: quick ? 15 : 120,
       validationPairs: quick ? 1000 : 5000,
       evalEveryPairs: quick ? 1280 : 6400,
       // The Keras contrastive example's recipe, which the peer follows for time to accuracy.
