@@ -1,4 +1,4 @@
-import type { BenchResult, BenchThroughput } from '@twinnet/core';
+import type { BenchResult } from '@twinnet/core';
 
 /** Accuracy may fall by at most 0.3 percentage points. */
 export const MAX_ACCURACY_DROP = 0.003;
@@ -7,17 +7,19 @@ export const MAX_THROUGHPUT_DROP = 0.15;
 
 export interface Check {
   name: string;
-  status: 'pass' | 'fail' | 'skip';
+  /** info: shown for context, never a failure. */
+  status: 'pass' | 'fail' | 'skip' | 'info';
   base: number | null;
   current: number | null;
   detail: string;
 }
 
 /**
- * Checks a result against a baseline. Accuracy is compared directly (seeded runs of one protocol); throughput
- * only as ratios measured within each run (ours ÷ PyTorch at the same thread count when both runs have it, else
- * ours ÷ the calibration workload), because absolute rates on a shared machine drift by more than 15%. The
- * ratios are of rates per CPU second, which other processes competing for the cores hardly move.
+ * Checks a result against a baseline. Accuracy is compared directly (seeded runs of one protocol). Throughput is
+ * compared only as a ratio measured within each run, because absolute rates on a shared machine drift by more
+ * than 15%: ours ÷ the calibration workload, both per CPU second of the same process, which repeated within 3%
+ * on the busy machine. Ours ÷ PyTorch is shown beside it but does not fail: the peer's rate per CPU second
+ * varied by up to 30% from one Python process to the next (most for the deep tower's embedding).
  */
 export function compareResults(base: BenchResult, current: BenchResult): Check[] {
   const checks: Check[] = [];
@@ -69,28 +71,33 @@ export function compareResults(base: BenchResult, current: BenchResult): Check[]
       checks.push(skip(`${now.variant} throughput`, 'not in the baseline'));
       continue;
     }
-    checks.push(
-      throughputCheck(
-        `${now.variant} training`,
-        base,
-        before,
-        current,
-        now,
-        'trainPairsPerCpuSecond',
-        'trainPairs',
-      ),
-    );
-    checks.push(
-      throughputCheck(
-        `${now.variant} embedding`,
-        base,
-        before,
-        current,
-        now,
-        'embedImagesPerCpuSecond',
-        'embedImages',
-      ),
-    );
+    for (const [kind, calibrated, figure] of [
+      ['training', 'trainPairs', 'trainPairsPerCpuSecond'],
+      ['embedding', 'embedImages', 'embedImagesPerCpuSecond'],
+    ] as const) {
+      checks.push(
+        ratioCheck(
+          `${now.variant} ${kind} throughput ÷ calibration, per CPU second`,
+          before.calibrated[calibrated],
+          now.calibrated[calibrated],
+          'fail',
+        ),
+      );
+      // Shown, never failing: the peer's own rate moves by up to 30% between processes here.
+      const samePeer = base.peer.ratioThreads === current.peer.ratioThreads;
+      const peerBefore = before[figure].ratio;
+      const peerNow = now[figure].ratio;
+      if (samePeer && peerBefore !== null && peerNow !== null) {
+        checks.push(
+          ratioCheck(
+            `${now.variant} ${kind} throughput ÷ PyTorch (${threads(current.peer.ratioThreads)}), per CPU second`,
+            peerBefore,
+            peerNow,
+            'info',
+          ),
+        );
+      }
+    }
   }
   return checks;
 }
@@ -111,33 +118,20 @@ function accuracyCheck(name: string, base: number | null, current: number | null
   };
 }
 
-function throughputCheck(
-  name: string,
-  baseResult: BenchResult,
-  base: BenchThroughput,
-  currentResult: BenchResult,
-  current: BenchThroughput,
-  figure: 'trainPairsPerCpuSecond' | 'embedImagesPerCpuSecond',
-  calibrated: 'trainPairs' | 'embedImages',
-): Check {
-  const peerRatio =
-    base[figure].ratio !== null &&
-    current[figure].ratio !== null &&
-    baseResult.peer.ratioThreads === currentResult.peer.ratioThreads;
-  const before = peerRatio ? base[figure].ratio! : base.calibrated[calibrated];
-  const now = peerRatio ? current[figure].ratio! : current.calibrated[calibrated];
-  const against = peerRatio
-    ? `ours/PyTorch at ${currentResult.peer.ratioThreads} thread(s)`
-    : 'ours/calibration workload';
+function ratioCheck(name: string, before: number, now: number, onDrop: 'fail' | 'info'): Check {
   const change = now / before - 1;
   return {
-    name: `${name} throughput per CPU second (${against})`,
-    status: change < -MAX_THROUGHPUT_DROP ? 'fail' : 'pass',
+    name,
+    status: onDrop === 'info' ? 'info' : change < -MAX_THROUGHPUT_DROP ? 'fail' : 'pass',
     base: before,
     current: now,
-    detail: `${formatRatio(now)} vs ${formatRatio(before)} (${change >= 0 ? '+' : '−'}${Math.abs(100 * change).toFixed(1)}%; limit −${100 * MAX_THROUGHPUT_DROP}%)`,
+    detail:
+      `${formatRatio(now)} vs ${formatRatio(before)} (${change >= 0 ? '+' : '−'}${Math.abs(100 * change).toFixed(1)}%` +
+      `${onDrop === 'fail' ? `; limit −${100 * MAX_THROUGHPUT_DROP}%` : ''})`,
   };
 }
+
+const threads = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
 
 const formatRatio = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(3) : v.toPrecision(3));
 

@@ -39,10 +39,7 @@ export const BenchThroughputSchema = z.object({
   batchSize: count,
   /** Training steps (forward, backward, update) × batch size per second: best of the timed rounds. */
   trainPairsPerSecond: ComparedSchema,
-  /**
-   * The same per second of the process's CPU time (all its threads): hardly moved by other processes on the
-   * machine, so its ratio is the one --compare checks.
-   */
+  /** The same per second of the process's CPU time (all its threads): other processes hardly move it. */
   trainPairsPerCpuSecond: ComparedSchema,
   /** Images through the tower per second while training: two per pair. */
   trainImagesPerSecond: ComparedSchema,
@@ -52,7 +49,7 @@ export const BenchThroughputSchema = z.object({
   /** One pair in, one score out. */
   latencyMedianMs: ComparedSchema,
   latencyP95Ms: ComparedSchema,
-  /** Ours ÷ the calibration workload's rate, per CPU second, measured alongside: for runs without the peer. */
+  /** Ours ÷ the calibration workload, both per CPU second of one process: the ratios --compare checks. */
   calibrated: z.object({ trainPairs: finite, embedImages: finite }),
 });
 export type BenchThroughput = z.infer<typeof BenchThroughputSchema>;
