@@ -64,9 +64,9 @@ const VARIANTS: Record<
 
 /** Epochs and pair counts, sized so that all default runs fit the 30-minute budget on two cores. */
 const SCHEDULES: Record<`${Variant}${'' | '-holdout'}`, Pick<TrainConfig, 'epochs' | 'pairsPerEpoch' | 'trainSize'>> = {
-  contrastive: { epochs: 16, pairsPerEpoch: 30_000, trainSize: 0 },
-  bce: { epochs: 8, pairsPerEpoch: 20_000, trainSize: 0 },
-  'contrastive-holdout': { epochs: 8, pairsPerEpoch: 30_000, trainSize: 0 },
+  contrastive: { epochs: 12, pairsPerEpoch: 30_000, trainSize: 0 },
+  bce: { epochs: 5, pairsPerEpoch: 20_000, trainSize: 0 },
+  'contrastive-holdout': { epochs: 6, pairsPerEpoch: 30_000, trainSize: 0 },
   'bce-holdout': { epochs: 3, pairsPerEpoch: 20_000, trainSize: 0 },
 };
 
