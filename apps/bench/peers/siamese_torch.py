@@ -2,13 +2,14 @@
 """PyTorch peer of twinnet's bench: the same towers, heads, losses, batch sizes and pair sampling, on the same
 images, timed the same way. The bench (apps/bench/src/peer.ts) writes the data splits and a spec, runs
 
-    /usr/bin/python3 siamese_torch.py SPEC.json OUT.json
+    /usr/bin/python3 siamese_torch.py SPEC.json OUT.json     short runs and time to accuracy
+    /usr/bin/python3 siamese_torch.py SPEC.json --serve      throughput, one timed round per request
 
-and reads OUT.json (schema: PeerOutputSchema in apps/bench/src/peer-output.ts). Progress goes to stderr.
+and validates what it reads (apps/bench/src/peer-output.ts). Progress goes to stderr.
 
-Keep in sync with twinnet (the bench checks the pair sampler by digest; the rest is by reading):
+Keep in sync with twinnet (the bench checks the pair sampler by digest and the towers by parameter count):
   towers      packages/core/src/towers.ts      (smallTower, deepTower)
-  heads       packages/core/src/heads.ts       (Euclidean distance with a 1e-7 floor; MLP 128 -> 1 logit)
+  heads       packages/core/src/heads.ts       (Euclidean distance, 1e-7 floor; MLP on [a, b, |a-b|, a*b])
   losses      packages/core/src/losses.ts      (contrastive, label 1 = same; BCE on logits)
   pairs, rng  packages/core/src/pairs.ts, random.ts (samplePairs, mulberry32)
   train step  packages/core/src/train.ts       (the tower runs once over the 2n images of a batch)
@@ -274,71 +275,109 @@ class Timer:
         self.cpu = time.process_time() - self.cpu
 
 
-def throughput(spec, job, data):
-    recipe = job["recipe"]
-    images, labels = data["train"]
-    index = index_by_class(labels)
-    model = Siamese(recipe, spec["seed"])
-    model.train()
-    optimizer = make_optimizer(recipe, model.parameters())
-    loss_fn = make_loss(recipe)
-    size = recipe["batchSize"]
-    total = job["warmupSteps"] + job["steps"] * job["rounds"]
-    pairs = sample_pairs(index, size * total, Mulberry32(job["pairSeed"]))
-    batches = []
-    for s in range(total):
-        a, b, same = (p[s * size : (s + 1) * size] for p in pairs)
-        batches.append((a, b, torch.from_numpy(same.astype(np.float32)).reshape(-1, 1)))
+class Throughput:
+    """One variant's model, optimizer and batches, timed one round at a time: the bench alternates rounds of ours
+    and the peer's, so both are measured under the same load on the machine."""
 
-    def step(k):
-        a, b, same = batches[k]
-        return train_step(model, optimizer, loss_fn, pair_batch(images, a, b), same)
+    def __init__(self, spec, job, data):
+        recipe = job["recipe"]
+        self.job = job
+        self.images, labels = data["train"]
+        self.model = Siamese(recipe, spec["seed"])
+        self.optimizer = make_optimizer(recipe, self.model.parameters())
+        self.loss_fn = make_loss(recipe)
+        size = recipe["batchSize"]
+        total = job["warmupSteps"] + job["steps"] * job["rounds"]
+        a, b, same = sample_pairs(index_by_class(labels), size * total, Mulberry32(job["pairSeed"]))
+        self.batches = [
+            (a[k * size : (k + 1) * size], b[k * size : (k + 1) * size], same[k * size : (k + 1) * size])
+            for k in range(total)
+        ]
+        self.next_step = 0
+        self.next_embed = 0
+        self.model.train()
+        for _ in range(job["warmupSteps"]):
+            self.step()
+        with torch.no_grad():
+            self.model.eval()
+            self.model.tower(self.images[: job["embedBatch"]]).numpy()
 
-    for k in range(job["warmupSteps"]):
-        step(k)
-    rates, cpu_rates = [], []
-    k = job["warmupSteps"]
-    for _ in range(job["rounds"]):
+    def step(self):
+        a, b, same = self.batches[self.next_step]
+        self.next_step += 1
+        y = torch.from_numpy(same.astype(np.float32)).reshape(-1, 1)
+        train_step(self.model, self.optimizer, self.loss_fn, pair_batch(self.images, a, b), y)
+
+    def train_round(self):
+        self.model.train()
         with Timer() as timer:
-            for _ in range(job["steps"]):
-                step(k)
-                k += 1
-        rates.append(size * job["steps"] / timer.wall)
-        cpu_rates.append(size * job["steps"] / timer.cpu)
+            for _ in range(self.job["steps"]):
+                self.step()
+        return timer
 
-    # Embedding throughput: inference mode, batches of `embedBatch` images.
-    model.eval()
-    eb = job["embedBatch"]
-    embed_rates, embed_cpu_rates = [], []
-    with torch.no_grad():
-        model.tower(images[:eb]).numpy()
-        for r in range(job["embedRounds"]):
-            with Timer() as timer:
-                for k in range(job["embedBatches"]):
-                    start = ((r * job["embedBatches"] + k) * eb) % (images.shape[0] - eb)
-                    model.tower(images[start : start + eb]).numpy()
-            embed_rates.append(eb * job["embedBatches"] / timer.wall)
-            embed_cpu_rates.append(eb * job["embedBatches"] / timer.cpu)
+    def embed_round(self):
+        """Inference through the tower, batches of `embedBatch` images."""
+        self.model.eval()
+        size = self.job["embedBatch"]
+        with torch.no_grad(), Timer() as timer:
+            for _ in range(self.job["embedBatches"]):
+                start = (self.next_embed * size) % (self.images.shape[0] - size)
+                self.next_embed += 1
+                self.model.tower(self.images[start : start + size]).numpy()
+        return timer
 
-        # Single-pair latency: two images in, one score out; the tower runs once per image, as in twinnet's
-        # saved pair model.
-        latencies = []
-        for k in range(job["latencyWarmup"] + job["latencyCalls"]):
-            started = time.perf_counter()
-            a = images[2 * k : 2 * k + 1]
-            b = images[2 * k + 1 : 2 * k + 2]
-            model.head(model.tower(a), model.tower(b)).item()
-            if k >= job["latencyWarmup"]:
-                latencies.append((time.perf_counter() - started) * 1000)
+    def latency(self, warmup, calls):
+        """Two images in, one score out; the tower runs once per image, as in twinnet's saved pair model."""
+        self.model.eval()
+        out = []
+        with torch.no_grad():
+            for k in range(warmup + calls):
+                started = time.perf_counter()
+                a = self.images[2 * k : 2 * k + 1]
+                b = self.images[2 * k + 1 : 2 * k + 2]
+                self.model.head(self.model.tower(a), self.model.tower(b)).item()
+                if k >= warmup:
+                    out.append((time.perf_counter() - started) * 1000)
+        return out
+
+
+def serve(spec, data):
+    """Throughput on request: one JSON command per line on stdin, one JSON reply per line on stdout."""
+    sessions = {}
+    for line in sys.stdin:
+        command = json.loads(line)
+        op = command["op"]
+        try:
+            if op == "setup":
+                sessions[command["variant"]] = Throughput(spec, command, data)
+                tower = sessions[command["variant"]].model.tower
+                reply = {"towerParameters": sum(p.numel() for p in tower.parameters())}
+            elif op in ("train", "embed"):
+                session = sessions[command["variant"]]
+                timer = session.train_round() if op == "train" else session.embed_round()
+                reply = {"wall": timer.wall, "cpu": timer.cpu}
+            elif op == "latency":
+                reply = {"latencyMs": sessions[command["variant"]].latency(command["warmup"], command["calls"])}
+            elif op == "finish":
+                reply = finish(spec, data)
+            else:
+                raise ValueError(f"unknown op {op}")
+        except Exception as error:  # noqa: BLE001 - the bench reports it with the command
+            reply = {"error": f"{type(error).__name__}: {error}"}
+        print(json.dumps(reply), flush=True)
+        if op == "finish" or "error" in reply:
+            return
+
+
+def finish(spec, data):
+    check = sample_pairs(index_by_class(data["train"][1]), spec["digestPairs"], Mulberry32(spec["digestSeed"]))
     return {
-        "kind": "throughput",
-        "variant": job["variant"],
-        "towerParameters": sum(p.numel() for p in model.tower.parameters()),
-        "trainPairsPerSecond": rates,
-        "trainPairsPerCpuSecond": cpu_rates,
-        "embedImagesPerSecond": embed_rates,
-        "embedImagesPerCpuSecond": embed_cpu_rates,
-        "latencyMs": latencies,
+        "threads": spec["threads"],
+        "torch": torch.__version__,
+        "python": sys.version.split()[0],
+        "pairsDigest": pairs_digest(check),
+        # ru_maxrss is in KiB on Linux.
+        "peakRssMiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
 
@@ -486,31 +525,25 @@ def time_to_accuracy(spec, job, data):
 
 
 def main():
-    spec_path, out_path = sys.argv[1:3]
+    """SPEC.json OUT.json: run the spec's jobs, write their results. SPEC.json --serve: throughput on request."""
+    spec_path, target = sys.argv[1:3]
     with open(spec_path) as f:
         spec = json.load(f)
     threads = spec["threads"]
     torch.set_num_threads(threads)
     torch.set_num_interop_threads(1)
     data = {name: load_split(spec["dataDir"], name) for name in ("train", "validation", "test")}
+    if target == "--serve":
+        serve(spec, data)
+        return
     results = []
     for job in spec["jobs"]:
         job = {**job, "threads": threads}
         log(f"{job['kind']} {job.get('variant', '')} at {threads} thread(s)")
-        run = {"throughput": throughput, "short-run": short_run, "tta": time_to_accuracy}[job["kind"]]
+        run = {"short-run": short_run, "tta": time_to_accuracy}[job["kind"]]
         results.append(run(spec, job, data))
-    check = sample_pairs(index_by_class(data["train"][1]), spec["digestPairs"], Mulberry32(spec["digestSeed"]))
-    output = {
-        "threads": threads,
-        "torch": torch.__version__,
-        "python": sys.version.split()[0],
-        "pairsDigest": pairs_digest(check),
-        # ru_maxrss is in KiB on Linux.
-        "peakRssMiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "results": results,
-    }
-    with open(out_path, "w") as f:
-        json.dump(output, f)
+    with open(target, "w") as f:
+        json.dump({**finish(spec, data), "results": results}, f)
 
 
 if __name__ == "__main__":

@@ -12,14 +12,14 @@ import type {
 import { BENCH_SCHEMA_VERSION } from '@twinnet/core';
 import type { Variant } from 'trainer/presets';
 import { describeBackend } from 'trainer/run';
-import { CALIBRATION_WORKLOAD } from './calibration.ts';
+import { CALIBRATION_UNITS, CALIBRATION_WORKLOAD } from './calibration.ts';
 import type { ShortRunMetrics } from './evaluation.ts';
 import type { ShortRunRaw } from './ours/short-run.ts';
-import type { ThroughputRaw } from './ours/throughput.ts';
 import type { TtaRaw } from './ours/tta.ts';
 import type { PeerProbe } from './peer.ts';
 import type { PeerOutput } from './peer-output.ts';
 import { recipeOf, VARIANTS } from './recipe.ts';
+import type { ThroughputRounds } from './rounds.ts';
 import { best, median, percentile } from './stats.ts';
 import type { Seconds } from './timing.ts';
 import type { ArtifactQuality } from './trainer-artifacts.ts';
@@ -34,9 +34,8 @@ export interface RawRun {
   versions: Record<string, string>;
   protocol: BenchProtocol;
   backend: BackendInfo;
-  calibration: Seconds[];
   ours: {
-    throughput: ThroughputRaw[];
+    throughput: ThroughputRounds[];
     shortRuns: ShortRunRaw[];
     tta: TtaRaw;
     processes: { job: string; peakRssMiB: number }[];
@@ -79,54 +78,20 @@ export function compared(
 export function assemble(raw: RawRun): BenchResult {
   const ratioThreads = oursThreads(raw.backend);
   const notes = [...raw.notes, ...raw.peer.problems];
+  const calibrationRounds = raw.ours.throughput.flatMap((t) => [
+    ...t.ours.trainCalibration,
+    ...t.ours.embedCalibration,
+  ]);
   const calibration = {
-    wall: best(raw.calibration.map((c) => c.wall)),
-    cpu: best(raw.calibration.map((c) => c.cpu)),
+    wall: best(calibrationRounds.map((c) => CALIBRATION_UNITS / c.wall)),
+    cpu: best(calibrationRounds.map((c) => CALIBRATION_UNITS / c.cpu)),
   };
   const peerResults = raw.peer.outputs.flatMap(({ output }) =>
     output.results.map((result) => ({ threads: output.threads, result })),
   );
   const peerThreads = [...new Set(raw.peer.outputs.map((o) => o.output.threads))].sort((a, b) => a - b);
 
-  const throughput: BenchThroughput[] = raw.ours.throughput.map((ours) => {
-    const recipe = recipeOf(ours.variant);
-    const peers = peerResults.flatMap(({ threads, result }) =>
-      result.kind === 'throughput' && result.variant === ours.variant ? [{ threads, result }] : [],
-    );
-    for (const { threads, result } of peers) {
-      if (result.towerParameters !== ours.towerParameters) {
-        notes.push(
-          `${ours.variant}: the peer's tower has ${result.towerParameters} trainable parameters, ours ` +
-            `${ours.towerParameters}: peers/siamese_torch.py is out of step with packages/core/src/towers.ts ` +
-            `(${threads} thread run)`,
-        );
-      }
-    }
-    const side = (pick: (r: Omit<ThroughputRaw, 'variant' | 'towerParameters'>) => number) =>
-      compared(
-        pick(ours),
-        peers.map(({ threads, result }) => ({ threads, value: pick(result) })),
-        ratioThreads,
-      );
-
-    return {
-      variant: ours.variant,
-      tower: recipe.tower,
-      head: recipe.head,
-      batchSize: recipe.batchSize,
-      trainPairsPerSecond: side((r) => best(r.trainPairsPerSecond)),
-      trainPairsPerCpuSecond: side((r) => best(r.trainPairsPerCpuSecond)),
-      trainImagesPerSecond: side((r) => 2 * best(r.trainPairsPerSecond)),
-      embedImagesPerSecond: side((r) => best(r.embedImagesPerSecond)),
-      embedImagesPerCpuSecond: side((r) => best(r.embedImagesPerCpuSecond)),
-      latencyMedianMs: side((r) => median(r.latencyMs)),
-      latencyP95Ms: side((r) => percentile(r.latencyMs, 95)),
-      calibrated: {
-        trainPairs: best(ours.trainPairsPerCpuSecond) / calibration.cpu,
-        embedImages: best(ours.embedImagesPerCpuSecond) / calibration.cpu,
-      },
-    };
-  });
+  const throughput = raw.ours.throughput.map((rounds) => assembleThroughput(rounds, ratioThreads, notes));
 
   const shortRun: BenchShortRun[] = raw.ours.shortRuns.map((ours) => {
     const recipe = recipeOf(ours.variant);
@@ -336,5 +301,58 @@ function assembleTta(raw: RawRun, ratioThreads: number, notes: string[]): TimeTo
       const p = firstAt(peer, accuracy);
       return { accuracy, ours: o, peer: p, ratio: o !== null && p !== null && p > 0 ? o / p : null };
     }),
+  };
+}
+
+/**
+ * Rates are the best round of each side. Ratios are the median, over rounds, of ours ÷ the peer's round taken
+ * right after it (same load), at the ratio thread count; `calibrated` likewise against the calibration round.
+ */
+function assembleThroughput(t: ThroughputRounds, ratioThreads: number, notes: string[]): BenchThroughput {
+  const recipe = recipeOf(t.variant);
+  for (const p of t.peers) {
+    if (p.towerParameters !== t.ours.towerParameters) {
+      notes.push(
+        `${t.variant}: the peer's tower has ${p.towerParameters} trainable parameters, ours ${t.ours.towerParameters}: ` +
+          'apps/bench/peers/siamese_torch.py is out of step with packages/core/src/towers.ts',
+      );
+    }
+  }
+  const match = t.peers.find((p) => p.threads === ratioThreads);
+  const figure = (op: 'train' | 'embed', clock: 'wall' | 'cpu', scale = 1): Compared => {
+    const rate = (s: Seconds) => (scale * t.units[op]) / s[clock];
+    const pairedRatios = match
+      ? t.ours[op].flatMap((o, i) => (match[op][i] ? [rate(o) / rate(match[op][i]!)] : []))
+      : [];
+    return {
+      ours: best(t.ours[op].map(rate)),
+      peer: t.peers.map((p) => ({ threads: p.threads, value: best(p[op].map(rate)) })),
+      ratio: pairedRatios.length > 0 ? median(pairedRatios) : null,
+    };
+  };
+  const latency = (summary: (ms: number[]) => number) =>
+    compared(
+      summary(t.ours.latencyMs),
+      t.peers.map((p) => ({ threads: p.threads, value: summary(p.latencyMs) })),
+      ratioThreads,
+    );
+  const calibrated = (op: 'train' | 'embed', calibration: Seconds[]) =>
+    median(t.ours[op].map((o, i) => t.units[op] / o.cpu / (CALIBRATION_UNITS / calibration[i]!.cpu)));
+  return {
+    variant: t.variant,
+    tower: recipe.tower,
+    head: recipe.head,
+    batchSize: recipe.batchSize,
+    trainPairsPerSecond: figure('train', 'wall'),
+    trainPairsPerCpuSecond: figure('train', 'cpu'),
+    trainImagesPerSecond: figure('train', 'wall', 2),
+    embedImagesPerSecond: figure('embed', 'wall'),
+    embedImagesPerCpuSecond: figure('embed', 'cpu'),
+    latencyMedianMs: latency(median),
+    latencyP95Ms: latency((ms) => percentile(ms, 95)),
+    calibrated: {
+      trainPairs: calibrated('train', t.ours.trainCalibration),
+      embedImages: calibrated('embed', t.ours.embedCalibration),
+    },
   };
 }

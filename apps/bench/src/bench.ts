@@ -3,6 +3,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
+  type BackendInfo,
   type BackendName,
   type BenchProtocol,
   type BenchResult,
@@ -15,11 +16,13 @@ import { assemble, type RawRun } from './assemble.ts';
 import { loadBenchData, mnistDataDir, writeSplits } from './data.ts';
 import { pairsDigest } from './digest.ts';
 import { evaluationSets } from './evaluation.ts';
-import { runWorker } from './jobs.ts';
-import { PEER_SCRIPT, type PeerSpec, probePeer, runPeer } from './peer.ts';
+import { runWorker, WorkerSession } from './jobs.ts';
+import { PEER_SCRIPT, PeerSession, type PeerSpec, probePeer, runPeer } from './peer.ts';
 import { peerShortRunMetrics, writeEpisodes } from './peer-metrics.ts';
+import { PeerFinishSchema } from './peer-output.ts';
 import { PURPOSE, seedFor } from './protocol.ts';
 import { recipeOf, VARIANTS } from './recipe.ts';
+import { measureThroughput, type ThroughputRounds } from './rounds.ts';
 import { gitState, loadAverage, machine } from './system.ts';
 import { artifactQuality } from './trainer-artifacts.ts';
 
@@ -85,29 +88,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       }
     };
 
-    // 1. Throughput, ours then the peer's at each thread count, close together in time.
-    log('twinnet throughput');
-    const throughputJob = await runWorker({
-      kind: 'throughput',
-      variants: [...VARIANTS],
-      backend: options.backend,
-      protocol,
-    });
-    const backend = throughputJob.backend;
-    const threads = backend.threads;
-    const peerThreads = [...new Set([1, threads, availableParallelism()])].sort((a, b) => a - b);
-    const throughputSpecs = VARIANTS.map((variant) => ({
-      kind: 'throughput',
-      variant,
-      recipe: recipeOf(variant),
-      pairSeed: seedFor(protocol.seed, PURPOSE.throughputPairs),
-      ...protocol.throughput[variant],
-      embedBatch: protocol.embedBatchSize,
-      embedRounds: protocol.embedRounds,
-      latencyWarmup: protocol.latencyWarmup,
-      latencyCalls: protocol.latencyCalls,
-    }));
-    for (const t of peerThreads) await peerRun(t, 'throughput', throughputSpecs);
+    // 1. Throughput: ours and the peer's at each thread count, round by round in turn.
+    const throughput = await throughputPhase(options, probe.ok ? options.python : null, spec, peer);
+    const threads = throughput.backend.threads;
 
     // 2. The fixed-budget short runs: quality when there are no artifacts, and accuracy beside the peer's.
     log('twinnet short runs');
@@ -187,14 +170,13 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         ...(probe.ok ? { python: probe.python, torch: probe.torch } : {}),
       },
       protocol,
-      backend,
-      calibration: throughputJob.calibration,
+      backend: throughput.backend,
       ours: {
-        throughput: throughputJob.throughput,
+        throughput: throughput.rounds,
         shortRuns: shortJob.shortRuns,
         tta: ttaJob.tta,
         processes: [
-          { job: 'throughput', peakRssMiB: throughputJob.peakRssMiB },
+          { job: 'throughput', peakRssMiB: throughput.peakRssMiB },
           { job: 'short-run', peakRssMiB: shortJob.peakRssMiB },
           { job: 'time-to-accuracy', peakRssMiB: ttaJob.peakRssMiB },
         ],
@@ -206,5 +188,49 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     });
   } finally {
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Our throughput worker and a peer per thread count, alive together so their rounds can alternate. */
+async function throughputPhase(
+  options: BenchOptions,
+  python: string | null,
+  spec: (threads: number, jobs: Record<string, unknown>[]) => PeerSpec,
+  peer: RawRun['peer'],
+): Promise<{ backend: BackendInfo; rounds: ThroughputRounds[]; peakRssMiB: number }> {
+  const worker = new WorkerSession();
+  const sessions: PeerSession[] = [];
+  try {
+    const { backend } = await worker.request({
+      op: 'init',
+      backend: options.backend,
+      protocol: options.protocol,
+    });
+    // 1 thread and all cores, and whatever our backend uses.
+    const peerThreads = [...new Set([1, backend.threads, availableParallelism()])].sort((a, b) => a - b);
+    if (python) {
+      for (const t of peerThreads) sessions.push(await PeerSession.start(python, spec(t, [])));
+    }
+    const measured = await measureThroughput(
+      worker,
+      backend.threads,
+      sessions,
+      options.protocol,
+      options.log,
+    );
+    peer.problems.push(...measured.problems);
+    for (const session of sessions) {
+      try {
+        const finish = await session.request(PeerFinishSchema, { op: 'finish' });
+        peer.outputs.push({ job: 'throughput', output: { ...finish, results: [] } });
+      } catch (error) {
+        peer.problems.push((error as Error).message);
+      }
+    }
+    const { peakRssMiB } = await worker.request({ op: 'finish' });
+    return { backend, rounds: measured.rounds, peakRssMiB };
+  } finally {
+    for (const session of sessions) session.close();
+    worker.close();
   }
 }

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { WorkerJob, WorkerOutput } from './worker.ts';
+import type { ServeReplies, ServeRequest, WorkerJob, WorkerOutput } from './worker.ts';
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
@@ -27,5 +27,39 @@ export async function runWorker(job: WorkerJob): Promise<WorkerOutput> {
     return JSON.parse(await readFile(out, 'utf8')) as WorkerOutput;
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Our throughput worker, answering one request at a time over IPC (see worker.ts --serve). */
+export class WorkerSession {
+  private readonly child: ChildProcess;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error) => void }>();
+
+  constructor() {
+    this.child = fork(WORKER, ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child.on('message', (message: { id: number; reply?: unknown; error?: string }) => {
+      const waiting = this.pending.get(message.id);
+      this.pending.delete(message.id);
+      if (message.error !== undefined) waiting?.reject(new Error(`twinnet worker: ${message.error}`));
+      else waiting?.resolve(message.reply);
+    });
+    this.child.on('exit', (code) => {
+      for (const { reject } of this.pending.values()) reject(new Error(`twinnet worker exited (${code})`));
+      this.pending.clear();
+    });
+  }
+
+  request<R extends ServeRequest>(request: R): Promise<ServeReplies[R['op']]> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (r: unknown) => void, reject });
+      this.child.send({ id, request });
+    });
+  }
+
+  /** Ends the worker after its last reply ('finish'). */
+  close(): void {
+    this.child.disconnect();
   }
 }

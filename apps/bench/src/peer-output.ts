@@ -6,16 +6,20 @@ import { z } from 'zod';
 const finite = z.number().refine(Number.isFinite, { message: 'must be a finite number' });
 const rates = z.array(finite).min(1);
 
-export const PeerThroughputSchema = z.object({
-  kind: z.literal('throughput'),
-  variant: VariantSchema,
-  towerParameters: z.number().int().positive(),
-  trainPairsPerSecond: rates,
-  trainPairsPerCpuSecond: rates,
-  embedImagesPerSecond: rates,
-  embedImagesPerCpuSecond: rates,
-  latencyMs: rates,
+/** Replies of the throughput server (siamese_torch.py --serve), one per request. */
+export const PeerSetupReplySchema = z.object({ towerParameters: z.number().int().positive() });
+export const PeerRoundReplySchema = z.object({ wall: finite, cpu: finite });
+export const PeerLatencyReplySchema = z.object({ latencyMs: rates });
+
+/** What the peer says about itself when it finishes (both modes). */
+export const PeerFinishSchema = z.object({
+  threads: z.number().int().positive(),
+  torch: z.string(),
+  python: z.string(),
+  pairsDigest: z.string(),
+  peakRssMiB: finite,
 });
+export type PeerFinish = z.infer<typeof PeerFinishSchema>;
 
 export const PeerShortRunSchema = z.object({
   kind: z.literal('short-run'),
@@ -43,12 +47,7 @@ export const PeerTtaSchema = z.object({
   validationDigest: z.string(),
 });
 
-export const PeerOutputSchema = z.object({
-  threads: z.number().int().positive(),
-  torch: z.string(),
-  python: z.string(),
-  pairsDigest: z.string(),
-  peakRssMiB: finite,
-  results: z.array(z.discriminatedUnion('kind', [PeerThroughputSchema, PeerShortRunSchema, PeerTtaSchema])),
+export const PeerOutputSchema = PeerFinishSchema.extend({
+  results: z.array(z.discriminatedUnion('kind', [PeerShortRunSchema, PeerTtaSchema])),
 });
 export type PeerOutput = z.infer<typeof PeerOutputSchema>;

@@ -192,7 +192,7 @@ export function markdownReport(result: BenchResult): string {
 }
 
 export function comparisonReport(checks: readonly Check[], basePath: string): string {
-  const mark = { pass: 'ok  ', fail: 'FAIL', skip: 'skip', info: 'info' } as const;
+  const mark = { pass: 'ok  ', fail: 'FAIL', skip: 'skip' } as const;
   const failed = checks.filter((c) => c.status === 'fail').length;
   return [
     `compared with ${basePath}:`,

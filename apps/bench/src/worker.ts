@@ -1,52 +1,55 @@
 /**
- * One measurement job of twinnet's side, in its own process: the job's peak resident memory is then the
- * process's own (process.resourceUsage().maxRSS), and tfjs state never leaks between jobs.
- * Usage (by jobs.ts): node [tsx loader] worker.ts JOB_JSON OUT_FILE
+ * twinnet's side of the bench, in child processes: each job's peak resident memory is then the process's own
+ * (process.resourceUsage().maxRSS), and tfjs state never leaks between jobs.
+ *   worker.ts --serve            throughput, one timed round per IPC request (alternated with the peer's)
+ *   worker.ts JOB_JSON OUT_FILE  a short run or time to accuracy
  */
 import { writeFile } from 'node:fs/promises';
 import { type BackendInfo, type BackendName, type BenchProtocol, initBackend } from '@twinnet/core';
 import type { Variant } from 'trainer/presets';
-import { calibrate } from './calibration.ts';
-import { loadBenchData } from './data.ts';
+import { calibrationRound } from './calibration.ts';
+import { type BenchData, loadBenchData } from './data.ts';
 import { type ShortRunRaw, shortRun } from './ours/short-run.ts';
-import { measureThroughput, type ThroughputRaw } from './ours/throughput.ts';
+import { ThroughputSession } from './ours/throughput.ts';
 import { type TtaRaw, timeToAccuracy } from './ours/tta.ts';
 import type { Seconds } from './timing.ts';
 
 export type WorkerJob =
-  | { kind: 'throughput'; variants: Variant[]; backend: BackendName; protocol: BenchProtocol }
   | { kind: 'short-run'; variants: Variant[]; backend: BackendName; protocol: BenchProtocol }
   | { kind: 'tta'; backend: BackendName; protocol: BenchProtocol };
 
 export interface WorkerOutput {
   backend: BackendInfo;
   peakRssMiB: number;
-  /** Calibration rates measured just before and after the job (throughput jobs only). */
-  calibration: Seconds[];
-  throughput: ThroughputRaw[];
   shortRuns: ShortRunRaw[];
   tta: TtaRaw | null;
 }
 
-async function run(job: WorkerJob): Promise<WorkerOutput> {
+export type ServeRequest =
+  | { op: 'init'; backend: BackendName; protocol: BenchProtocol }
+  | { op: 'setup'; variant: Variant }
+  | { op: 'train' | 'embed'; variant: Variant }
+  | { op: 'latency'; variant: Variant }
+  | { op: 'finish' };
+
+export interface ServeReplies {
+  init: { backend: BackendInfo };
+  setup: { towerParameters: number; units: { train: number; embed: number } };
+  /** A calibration round runs right after each timed round, in this process. */
+  train: { seconds: Seconds; calibration: Seconds };
+  embed: { seconds: Seconds; calibration: Seconds };
+  latency: { latencyMs: number[] };
+  finish: { peakRssMiB: number };
+}
+
+// maxRSS is in KiB.
+const peakRssMiB = () => process.resourceUsage().maxRSS / 1024;
+
+async function runJob(job: WorkerJob): Promise<WorkerOutput> {
   const backend = await initBackend(job.backend, { log: () => {} });
   const data = await loadBenchData(job.protocol.seed);
-  const output: WorkerOutput = {
-    backend,
-    peakRssMiB: 0,
-    calibration: [],
-    throughput: [],
-    shortRuns: [],
-    tta: null,
-  };
-  if (job.kind === 'throughput') {
-    output.calibration.push(calibrate());
-    for (const variant of job.variants) {
-      console.error(`[twinnet] throughput ${variant}`);
-      output.throughput.push(measureThroughput(data, variant, job.protocol));
-    }
-    output.calibration.push(calibrate());
-  } else if (job.kind === 'short-run') {
+  const output: WorkerOutput = { backend, peakRssMiB: 0, shortRuns: [], tta: null };
+  if (job.kind === 'short-run') {
     for (const variant of job.variants) {
       console.error(`[twinnet] short run ${variant}: ${job.protocol.shortRun.pairs[variant]} pairs`);
       output.shortRuns.push(await shortRun(data, variant, job.protocol));
@@ -54,25 +57,77 @@ async function run(job: WorkerJob): Promise<WorkerOutput> {
   } else {
     output.tta = await timeToAccuracy(data, job.protocol);
   }
-  // maxRSS is in KiB.
-  output.peakRssMiB = process.resourceUsage().maxRSS / 1024;
+  output.peakRssMiB = peakRssMiB();
   return output;
 }
 
-const [jobJson, outFile] = process.argv.slice(2);
-if (!jobJson || !outFile) {
-  console.error('usage: worker.ts JOB_JSON OUT_FILE');
-  process.exit(2);
-}
-run(JSON.parse(jobJson) as WorkerJob).then(
-  async (output) => {
-    await writeFile(outFile, JSON.stringify(output));
-    process.exit(0);
-  },
-  (error: unknown) => {
-    console.error(
-      `[twinnet] worker failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+/** Answers throughput requests from the parent over IPC until 'finish'. */
+function serve(): void {
+  let data: BenchData | undefined;
+  let protocol: BenchProtocol | undefined;
+  const sessions = new Map<Variant, ThroughputSession>();
+  const session = (variant: Variant) => {
+    const found = sessions.get(variant);
+    if (!found) throw new Error(`no session for ${variant}; send setup first`);
+    return found;
+  };
+  const handle = async (request: ServeRequest): Promise<unknown> => {
+    switch (request.op) {
+      case 'init': {
+        const backend = await initBackend(request.backend, { log: () => {} });
+        protocol = request.protocol;
+        data = await loadBenchData(protocol.seed);
+        // Lets the JIT optimise the calibration before its first timed round.
+        for (let r = 0; r < 5; r++) calibrationRound();
+        return { backend };
+      }
+      case 'setup': {
+        if (!data || !protocol) throw new Error('send init first');
+        for (const old of sessions.values()) old.dispose();
+        sessions.clear();
+        const created = new ThroughputSession(data, request.variant, protocol);
+        sessions.set(request.variant, created);
+        return { towerParameters: created.towerParameters, units: created.units };
+      }
+      case 'train':
+      case 'embed': {
+        const s = session(request.variant);
+        const seconds = request.op === 'train' ? s.trainRound() : s.embedRound();
+        return { seconds, calibration: calibrationRound() };
+      }
+      case 'latency':
+        return { latencyMs: session(request.variant).latency() };
+      case 'finish':
+        return { peakRssMiB: peakRssMiB() };
+    }
+  };
+  process.on('message', (message: { id: number; request: ServeRequest }) => {
+    handle(message.request).then(
+      (reply) => process.send?.({ id: message.id, reply }),
+      (error: unknown) => process.send?.({ id: message.id, error: (error as Error).stack ?? String(error) }),
     );
-    process.exit(1);
-  },
-);
+  });
+}
+
+const args = process.argv.slice(2);
+if (args[0] === '--serve') {
+  serve();
+} else {
+  const [jobJson, outFile] = args;
+  if (!jobJson || !outFile) {
+    console.error('usage: worker.ts --serve | worker.ts JOB_JSON OUT_FILE');
+    process.exit(2);
+  }
+  runJob(JSON.parse(jobJson) as WorkerJob).then(
+    async (output) => {
+      await writeFile(outFile, JSON.stringify(output));
+      process.exit(0);
+    },
+    (error: unknown) => {
+      console.error(
+        `[twinnet] worker failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+      process.exit(1);
+    },
+  );
+}

@@ -24,7 +24,11 @@ export const BenchSideSchema = z.enum(['twinnet', 'pytorch']);
 /** One figure of the PyTorch peer, at one thread count. */
 export const PeerFigureSchema = z.object({ threads: count, value: finite });
 
-/** One figure on both sides. `ratio` is ours / peer at the result's `peer.ratioThreads`; null if either is missing. */
+/**
+ * One figure on both sides. `ratio` is ours / peer at the result's `peer.ratioThreads`, null if either is missing;
+ * for throughput it is the median over rounds of ours ÷ the peer's round timed right after (same load), so it can
+ * differ a little from the quotient of the two best rates shown.
+ */
 export const ComparedSchema = z.object({
   ours: finite.nullable(),
   peer: z.array(PeerFigureSchema),

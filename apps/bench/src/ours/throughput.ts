@@ -9,7 +9,10 @@ import {
   IMAGE_SIZE,
   indexByClass,
   lossFor,
+  type PairLoss,
+  type Pairs,
   pairBatch,
+  type SiameseModel,
   samplePairs,
   slicePairs,
   trainStep,
@@ -18,104 +21,113 @@ import type { Variant } from 'trainer/presets';
 import type { BenchData } from '../data.ts';
 import { PURPOSE, seedFor } from '../protocol.ts';
 import { recipeOf } from '../recipe.ts';
-import { timed } from '../timing.ts';
-
-export interface ThroughputRaw {
-  variant: Variant;
-  towerParameters: number;
-  /** One rate per timed round, per wall second and per CPU second. */
-  trainPairsPerSecond: number[];
-  trainPairsPerCpuSecond: number[];
-  embedImagesPerSecond: number[];
-  embedImagesPerCpuSecond: number[];
-  latencyMs: number[];
-}
+import { type Seconds, timed } from '../timing.ts';
 
 /**
- * Training steps exactly as the trainer takes them (core's trainStep: gather, tower once over the 2n images,
- * head, loss, update), then inference throughput and single-pair latency of the same model.
+ * One variant's model, optimizer and batches, timed one round at a time: the bench alternates our rounds with
+ * the peer's so both are measured under the same load. Training steps are exactly the trainer's (core's
+ * trainStep: gather, tower once over the 2n images, head, loss, update).
  */
-export function measureThroughput(data: BenchData, variant: Variant, protocol: BenchProtocol): ThroughputRaw {
-  const recipe = recipeOf(variant);
-  const budget = protocol.throughput[variant];
-  const model = buildSiamese({
-    tower: recipe.tower,
-    head: recipe.head,
-    embeddingDim: recipe.embeddingDim,
-    seed: protocol.seed,
-  });
-  const optimizer = createOptimizer(recipe.optimizer, recipe.learningRate);
-  const loss = lossFor(recipe.head, { margin: recipe.margin });
-  const threshold = recipe.head === 'distance' ? recipe.margin / 2 : 0;
-  const size = recipe.batchSize;
-  const total = budget.warmupSteps + budget.steps * budget.rounds;
-  const pairs = samplePairs(
-    indexByClass(data.train.labels),
-    size * total,
-    createRng(seedFor(protocol.seed, PURPOSE.throughputPairs)),
-  );
-  const step = (k: number) => {
-    const batch = slicePairs(pairs, k * size, (k + 1) * size);
-    trainStep(
-      model,
-      optimizer,
-      loss,
-      pairBatch(data.train.images, batch, 0, batch.count),
-      batch.same,
-      threshold,
-    );
-  };
-  let k = 0;
-  for (; k < budget.warmupSteps; k++) step(k);
-  const trainPairsPerSecond: number[] = [];
-  const trainPairsPerCpuSecond: number[] = [];
-  for (let round = 0; round < budget.rounds; round++) {
-    const seconds = timed(() => {
-      for (let s = 0; s < budget.steps; s++, k++) step(k);
+export class ThroughputSession {
+  readonly towerParameters: number;
+  private readonly model: SiameseModel;
+  private readonly optimizer: tf.Optimizer;
+  private readonly loss: PairLoss;
+  private readonly pairs: Pairs;
+  private readonly threshold: number;
+  private nextStep = 0;
+  private nextEmbed = 0;
+
+  constructor(
+    private readonly data: BenchData,
+    private readonly variant: Variant,
+    private readonly protocol: BenchProtocol,
+  ) {
+    const recipe = recipeOf(variant);
+    const budget = protocol.throughput[variant];
+    this.model = buildSiamese({
+      tower: recipe.tower,
+      head: recipe.head,
+      embeddingDim: recipe.embeddingDim,
+      seed: protocol.seed,
     });
-    trainPairsPerSecond.push((size * budget.steps) / seconds.wall);
-    trainPairsPerCpuSecond.push((size * budget.steps) / seconds.cpu);
-  }
-
-  const batch = protocol.embedBatchSize;
-  const perRound = batch * budget.embedBatches;
-  const ids = (start: number, n: number) =>
-    Int32Array.from({ length: n }, (_, i) => (start + i) % data.train.count);
-  embed(model.tower, data.train.images, ids(0, batch), batch);
-  const embedImagesPerSecond: number[] = [];
-  const embedImagesPerCpuSecond: number[] = [];
-  for (let round = 0; round < protocol.embedRounds; round++) {
-    const seconds = timed(() =>
-      embed(model.tower, data.train.images, ids(round * perRound, perRound), batch),
+    this.optimizer = createOptimizer(recipe.optimizer, recipe.learningRate);
+    this.loss = lossFor(recipe.head, { margin: recipe.margin });
+    this.threshold = recipe.head === 'distance' ? recipe.margin / 2 : 0;
+    this.pairs = samplePairs(
+      indexByClass(data.train.labels),
+      recipe.batchSize * (budget.warmupSteps + budget.steps * budget.rounds),
+      createRng(seedFor(protocol.seed, PURPOSE.throughputPairs)),
     );
-    embedImagesPerSecond.push(perRound / seconds.wall);
-    embedImagesPerCpuSecond.push(perRound / seconds.cpu);
+    this.towerParameters = this.model.tower.trainableWeights.reduce(
+      (n, w) => n + w.shape.reduce<number>((p, d) => p * (d ?? 1), 1),
+      0,
+    );
+    for (let s = 0; s < budget.warmupSteps; s++) this.step();
+    embed(
+      this.model.tower,
+      data.train.images,
+      this.embedIds(protocol.embedBatchSize),
+      protocol.embedBatchSize,
+    );
   }
 
-  const latencyMs: number[] = [];
-  for (let call = 0; call < protocol.latencyWarmup + protocol.latencyCalls; call++) {
-    const started = performance.now();
-    const a = tf.tensor4d(gatherImages(data.train.images, [2 * call]), [1, IMAGE_SIZE, IMAGE_SIZE, 1]);
-    const b = tf.tensor4d(gatherImages(data.train.images, [2 * call + 1]), [1, IMAGE_SIZE, IMAGE_SIZE, 1]);
-    const out = model.pair.predict([a, b]) as tf.Tensor;
-    out.dataSync();
-    tf.dispose([a, b, out]);
-    if (call >= protocol.latencyWarmup) latencyMs.push(performance.now() - started);
+  /** Pairs (train) or images (embed) one round processes. */
+  get units(): { train: number; embed: number } {
+    const budget = this.protocol.throughput[this.variant];
+    return {
+      train: recipeOf(this.variant).batchSize * budget.steps,
+      embed: this.protocol.embedBatchSize * budget.embedBatches,
+    };
   }
 
-  const towerParameters = model.tower.trainableWeights.reduce(
-    (n, w) => n + w.shape.reduce<number>((p, d) => p * (d ?? 1), 1),
-    0,
-  );
-  model.pair.dispose();
-  optimizer.dispose();
-  return {
-    variant,
-    towerParameters,
-    trainPairsPerSecond,
-    trainPairsPerCpuSecond,
-    embedImagesPerSecond,
-    embedImagesPerCpuSecond,
-    latencyMs,
-  };
+  private step(): void {
+    const size = recipeOf(this.variant).batchSize;
+    const batch = slicePairs(this.pairs, this.nextStep * size, (this.nextStep + 1) * size);
+    this.nextStep++;
+    const images = pairBatch(this.data.train.images, batch, 0, batch.count);
+    trainStep(this.model, this.optimizer, this.loss, images, batch.same, this.threshold);
+  }
+
+  private embedIds(n: number): Int32Array {
+    const start = this.nextEmbed;
+    this.nextEmbed += n;
+    return Int32Array.from({ length: n }, (_, i) => (start + i) % this.data.train.count);
+  }
+
+  trainRound(): Seconds {
+    const steps = this.protocol.throughput[this.variant].steps;
+    return timed(() => {
+      for (let s = 0; s < steps; s++) this.step();
+    });
+  }
+
+  /** Inference through the tower, in batches of the protocol's embedding batch size. */
+  embedRound(): Seconds {
+    const size = this.protocol.embedBatchSize;
+    const ids = this.embedIds(this.units.embed);
+    return timed(() => embed(this.model.tower, this.data.train.images, ids, size));
+  }
+
+  /** Milliseconds per call of the pair model on one pair, tensors made from pixels and the score read back. */
+  latency(): number[] {
+    const { latencyWarmup, latencyCalls } = this.protocol;
+    const out: number[] = [];
+    const shape = [1, IMAGE_SIZE, IMAGE_SIZE, 1] as [number, number, number, number];
+    for (let call = 0; call < latencyWarmup + latencyCalls; call++) {
+      const started = performance.now();
+      const a = tf.tensor4d(gatherImages(this.data.train.images, [2 * call]), shape);
+      const b = tf.tensor4d(gatherImages(this.data.train.images, [2 * call + 1]), shape);
+      const score = this.model.pair.predict([a, b]) as tf.Tensor;
+      score.dataSync();
+      tf.dispose([a, b, score]);
+      if (call >= latencyWarmup) out.push(performance.now() - started);
+    }
+    return out;
+  }
+
+  dispose(): void {
+    this.model.pair.dispose();
+    this.optimizer.dispose();
+  }
 }
