@@ -308,7 +308,11 @@ function assembleTta(raw: RawRun, ratioThreads: number, notes: string[]): TimeTo
  * Rates are the best round of each side. Ratios are the median, over rounds, of ours ÷ the peer's round taken
  * right after it (same load), at the ratio thread count; `calibrated` likewise against the calibration round.
  */
-function assembleThroughput(t: ThroughputRounds, ratioThreads: number, notes: string[]): BenchThroughput {
+export function assembleThroughput(
+  t: ThroughputRounds,
+  ratioThreads: number,
+  notes: string[],
+): BenchThroughput {
   const recipe = recipeOf(t.variant);
   for (const p of t.peers) {
     if (p.towerParameters !== t.ours.towerParameters) {

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { assembleThroughput } from '../src/assemble.ts';
+import type { ThroughputRounds } from '../src/rounds.ts';
+
+const s = (cpu: number, wall = cpu) => ({ cpu, wall });
+
+describe('assembleThroughput', () => {
+  it('takes the best round of each side, and the median ratio of neighbouring rounds', () => {
+    // Round 2 is slow for both sides (a busy moment): the rates' best ignores it, the ratio is unaffected.
+    const rounds: ThroughputRounds = {
+      variant: 'contrastive',
+      units: { train: 640, embed: 512 },
+      ours: {
+        threads: 1,
+        towerParameters: 100,
+        train: [s(1), s(2), s(1.1)],
+        embed: [s(0.5), s(0.5), s(0.5)],
+        latencyMs: [1, 2, 3],
+        trainCalibration: [s(0.1), s(0.2), s(0.1)],
+        embedCalibration: [s(0.1), s(0.1), s(0.1)],
+      },
+      peers: [
+        {
+          threads: 1,
+          towerParameters: 100,
+          train: [s(0.5), s(1), s(0.5)],
+          embed: [s(0.25), s(0.5), s(0.25)],
+          latencyMs: [1, 1, 1],
+        },
+        {
+          threads: 2,
+          towerParameters: 90,
+          train: [s(0.4), s(0.4), s(0.4)],
+          embed: [s(0.2), s(0.2), s(0.2)],
+          latencyMs: [2, 2, 2],
+        },
+      ],
+    };
+    const notes: string[] = [];
+    const t = assembleThroughput(rounds, 1, notes);
+    expect(t.trainPairsPerCpuSecond.ours).toBe(640);
+    expect(t.trainPairsPerCpuSecond.peer).toEqual([
+      { threads: 1, value: 1280 },
+      { threads: 2, value: 1600 },
+    ]);
+    // Per round: 0.5, 0.5, 0.5/1.1 → median 0.5.
+    expect(t.trainPairsPerCpuSecond.ratio).toBe(0.5);
+    expect(t.trainImagesPerSecond.ours).toBe(1280);
+    // Embedding: 0.25/0.5 in round 1 and 3, 0.5/0.5 in round 2 → median 0.5.
+    expect(t.embedImagesPerCpuSecond.ratio).toBe(0.5);
+    // (640/1) / (100/0.1) = 0.64 in rounds 1 and 2 (both slowed), 0.58 in round 3 → median 0.64.
+    expect(t.calibrated.trainPairs).toBeCloseTo(0.64);
+    expect(t.latencyMedianMs).toEqual({
+      ours: 2,
+      peer: [
+        { threads: 1, value: 1 },
+        { threads: 2, value: 2 },
+      ],
+      ratio: 2,
+    });
+    expect(notes).toEqual([
+      expect.stringContaining("the peer's tower has 90 trainable parameters, ours 100"),
+    ]);
+  });
+});
