@@ -177,7 +177,8 @@ export function assemble(raw: RawRun): BenchResult {
     );
   }
   const busy = Math.max(raw.loadAverage.start[0], raw.loadAverage.end[0]);
-  if (busy > raw.machine.logicalCores / 2) {
+  // More runnable processes than cores, the bench's own one included: others took CPU from this run.
+  if (busy > raw.machine.logicalCores) {
     notes.push(
       `the machine was busy (1-minute load average up to ${busy.toFixed(1)} on ${raw.machine.logicalCores} cores): ` +
         'absolute rates are low; ratios measured in this run are the figures to compare',

@@ -155,7 +155,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       bce: await artifactQuality(options.artifactsDir, 'bce', createdAt),
     };
     notes.push(
-      `data: MNIST from ${mnistDataDir()}, the trainer's seeded validation split; the peer reads the same bytes`,
+      `data: MNIST from ${mnistDataDir()}, the trainer's seeded validation split` +
+        (probe.ok ? '; the peer reads the same bytes' : ''),
     );
     return assemble({
       createdAt,

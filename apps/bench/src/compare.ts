@@ -56,11 +56,16 @@ export function compareResults(base: BenchResult, current: BenchResult): Check[]
   }
   for (const now of current.quality) {
     const before = base.quality.find((q) => q.variant === now.variant);
-    // With no artifacts, quality is the short run, already checked above.
-    if (before?.source !== 'artifacts' || now.source !== 'artifacts') continue;
-    checks.push(
-      accuracyCheck(`${now.variant} trained-model test accuracy (artifacts)`, before.accuracy, now.accuracy),
-    );
+    const name = `${now.variant} trained-model test accuracy (artifacts)`;
+    // With no artifacts on either side, quality is the short run, already checked above.
+    if (before?.source !== 'artifacts' && now.source !== 'artifacts') continue;
+    if (before?.source !== 'artifacts' || now.source !== 'artifacts') {
+      checks.push(
+        skip(name, `only the ${now.source === 'artifacts' ? 'current run' : 'baseline'} read artifacts`),
+      );
+      continue;
+    }
+    checks.push(accuracyCheck(name, before.accuracy, now.accuracy));
   }
 
   for (const now of current.throughput) {

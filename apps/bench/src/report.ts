@@ -126,8 +126,13 @@ function header(result: BenchResult): string[] {
     'figure',
     `twinnet (${result.backend.name}, ${result.backend.threads} thread${result.backend.threads === 1 ? '' : 's'})`,
     ...result.peer.threads.map((n) => `PyTorch ${n} thread${n === 1 ? '' : 's'}`),
-    `twinnet/PyTorch (${t} thread${t === 1 ? '' : 's'})`,
+    ...(result.peer.threads.length > 0 ? [`twinnet/PyTorch (${t} thread${t === 1 ? '' : 's'})`] : []),
   ];
+}
+
+/** A row's cells in header order; without the peer there is no ratio column. */
+function rowCells(result: BenchResult, r: Row): string[] {
+  return [r.label, r.ours, ...r.peer, ...(result.peer.threads.length > 0 ? [r.ratio] : [])];
 }
 
 function qualityLines(result: BenchResult): string[] {
@@ -159,7 +164,7 @@ function context(result: BenchResult): string[] {
 export function terminalReport(result: BenchResult): string {
   const head = header(result);
   const all = sections(result);
-  const cells = (r: Row) => [r.label, r.ours, ...r.peer, r.ratio];
+  const cells = (r: Row) => rowCells(result, r);
   const widths = head.map((h, i) =>
     Math.max(h.length, ...all.flatMap((s) => s.rows.map((r) => (cells(r)[i] ?? '').length))),
   );
@@ -184,7 +189,7 @@ export function markdownReport(result: BenchResult): string {
   lines.push(tableRow(head), `|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
   for (const s of sections(result)) {
     lines.push(tableRow([`**${s.title}**`, ...head.slice(1).map(() => '')]));
-    for (const r of s.rows) lines.push(tableRow([r.label, r.ours, ...r.peer, r.ratio]));
+    for (const r of s.rows) lines.push(tableRow(rowCells(result, r)));
   }
   lines.push('', '**twinnet quality**', '', ...qualityLines(result).map((l) => `- ${l}`));
   if (result.notes.length > 0) lines.push('', '**Notes**', '', ...result.notes.map((n) => `- ${n}`));

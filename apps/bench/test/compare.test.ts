@@ -88,6 +88,11 @@ describe('compareResults', () => {
     expect(failures(compareResults(fromArtifacts(base), worse))).toEqual([
       'bce trained-model test accuracy (artifacts)',
     ]);
+    const oneSided = compareResults(fromArtifacts(base), syntheticResult());
+    expect(oneSided.filter((c) => c.status === 'skip').map((c) => c.detail)).toEqual([
+      'only the baseline read artifacts',
+      'only the baseline read artifacts',
+    ]);
   });
 
   it('refuses to compare a quick run with a full baseline', () => {
