@@ -165,8 +165,8 @@ export async function trainEpoch(model: SiameseModel, options: EpochOptions): Pr
   for (let step = 0; step < steps; step++) {
     let result: StepResult;
     let count: number;
-    if (pairs) {
-      const batch = slicePairs(pairs, step * batchSize, (step + 1) * batchSize);
+    if (mode.kind === 'explicit') {
+      const batch = slicePairs(pairs!, step * batchSize, (step + 1) * batchSize);
       result = trainStep(
         model,
         optimizer,
@@ -176,7 +176,7 @@ export async function trainEpoch(model: SiameseModel, options: EpochOptions): Pr
         threshold,
       );
       count = batch.count;
-    } else if (mode.kind === 'in-batch') {
+    } else {
       const perClass = Math.max(2, Math.floor(batchSize / mode.classesPerBatch));
       const ids = sampleClassBatch(index, mode.classesPerBatch, perClass, rng);
       const labels = Uint8Array.from(ids, (_, i) => Math.floor(i / perClass));
@@ -191,8 +191,6 @@ export async function trainEpoch(model: SiameseModel, options: EpochOptions): Pr
       );
       result = inBatch;
       count = inBatch.pairs;
-    } else {
-      throw new Error('unreachable');
     }
     if (!Number.isFinite(result.loss))
       throw new NonFiniteLossError(result.loss, (options.stepOffset ?? 0) + step + 1);
