@@ -1,12 +1,16 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli.ts';
 import { syntheticResult, withAccuracy, withSpeed } from './fixtures.ts';
 
+const made: string[] = [];
+afterAll(() => Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true }))));
+
 async function files(current: unknown) {
   const dir = await mkdtemp(join(tmpdir(), 'twinnet-bench-cli-'));
+  made.push(dir);
   const base = join(dir, 'base.json');
   const now = join(dir, 'current.json');
   await writeFile(base, JSON.stringify(syntheticResult()));

@@ -1,12 +1,18 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchResultSchema, parseBenchHistory } from '@twinnet/core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { historyEntry, readResult, recordResult, resultFileName } from '../src/records.ts';
 import { syntheticResult } from './fixtures.ts';
 
-const tempDir = () => mkdtemp(join(tmpdir(), 'twinnet-bench-test-'));
+const made: string[] = [];
+const tempDir = async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'twinnet-bench-test-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true }))));
 
 describe('bench records', () => {
   it('round-trips a result through results/<date>-<commit>.json and appends one history line', async () => {
