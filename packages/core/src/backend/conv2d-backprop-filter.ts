@@ -27,14 +27,13 @@ import {
   getKernel,
   type KernelConfig,
   type KernelFunc,
-  type NamedAttrMap,
   registerKernel,
   Slice,
   type TensorInfo,
   Transpose,
 } from '@tensorflow/tfjs';
+import { BACKEND, type KernelBackendArg, runWasmKernel, type WasmBackend } from './wasm-kernel.ts';
 
-const BACKEND = 'wasm';
 const NAME = 'Conv2DBackpropFilter (wasm)';
 /** From this many output channels on, the matmul route beats the conv route (measured, see above). */
 const MATMUL_MIN_OUT_CHANNELS = 32;
@@ -42,33 +41,6 @@ const MATMUL_MIN_OUT_CHANNELS = 32;
 const CHUNK_K = 2048;
 
 // The engine hands kernels the backend as `{}`; keep that type rather than widen it.
-type KernelBackendArg = Parameters<KernelFunc>[0]['backend'];
-
-/**
- * Runs another wasm kernel directly on TensorInfos. Outputs are owned by us and
- * never registered with the engine, so they must be freed with
- * backend.disposeData — but only ours: inputs belong to the caller.
- */
-function runWasmKernel(
-  kernelName: string,
-  inputs: Record<string, TensorInfo>,
-  backend: KernelBackendArg,
-  attrs: NamedAttrMap,
-): TensorInfo {
-  const kernel = getKernel(kernelName, BACKEND);
-  if (kernel === undefined) throw new Error(`${NAME}: wasm kernel '${kernelName}' is not registered`);
-  const out = kernel.kernelFunc({ inputs, backend, attrs });
-  if (Array.isArray(out)) throw new Error(`${NAME}: kernel '${kernelName}' returned multiple outputs`);
-  return out;
-}
-
-/** The parts of tfjs-backend-wasm's BackendWasm we use (all public methods). */
-interface WasmBackend {
-  disposeData(dataId: object, force?: boolean): boolean;
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  /** A view on the wasm heap; invalidated by any later allocation (the heap may grow). */
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-}
 
 const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs;
@@ -110,7 +82,7 @@ const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   }
 
   if (dy.shape.includes(0) || x.shape.includes(0)) {
-    return runWasmKernel(Fill, {}, backend, {
+    return runWasmKernel(NAME, Fill, {}, backend, {
       shape: [kh, kw, inChannels, outChannels],
       value: 0,
       dtype: 'float32',
@@ -156,6 +128,7 @@ function viaMatMul(
           .typedArrayFromHeap(dyRows)
           .set(wasm.typedArrayFromHeap(dy).subarray(from, from + k * outChannels));
         const part = runWasmKernel(
+          NAME,
           BatchMatMul,
           { a: view(patchesT, [1, patchRows, k]), b: view(dyRows, [1, k, outChannels]) },
           backend,
@@ -204,10 +177,10 @@ function viaConv(
     return t;
   };
   try {
-    const xT = keep(runWasmKernel(Transpose, { x }, backend, { perm: [3, 1, 2, 0] }));
-    const dyT = keep(runWasmKernel(Transpose, { x: dy }, backend, { perm: [1, 2, 0, 3] }));
+    const xT = keep(runWasmKernel(NAME, Transpose, { x }, backend, { perm: [3, 1, 2, 0] }));
+    const dyT = keep(runWasmKernel(NAME, Transpose, { x: dy }, backend, { perm: [1, 2, 0, 3] }));
     const conv = keep(
-      runWasmKernel(Conv2D, { x: xT, filter: dyT }, backend, {
+      runWasmKernel(NAME, Conv2D, { x: xT, filter: dyT }, backend, {
         strides: [1, 1],
         pad: [
           [0, 0],
@@ -223,13 +196,13 @@ function viaConv(
       conv.shape[1] === kh && conv.shape[2] === kw
         ? conv
         : keep(
-            runWasmKernel(Slice, { x: conv }, backend, {
+            runWasmKernel(NAME, Slice, { x: conv }, backend, {
               begin: [0, 0, 0, 0],
               size: [inChannels, kh, kw, outChannels],
             }),
           );
     // The returned TensorInfo is handed to the engine, so it must not be in `owned`.
-    return runWasmKernel(Transpose, { x: cropped }, backend, { perm: [1, 2, 0, 3] });
+    return runWasmKernel(NAME, Transpose, { x: cropped }, backend, { perm: [1, 2, 0, 3] });
   } finally {
     for (const t of owned) wasm.disposeData(t.dataId);
   }

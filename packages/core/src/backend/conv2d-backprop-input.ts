@@ -26,43 +26,19 @@ import {
   getKernel,
   type KernelConfig,
   type KernelFunc,
-  type NamedAttrMap,
   registerKernel,
   type TensorInfo,
   Transpose,
   unregisterKernel,
 } from '@tensorflow/tfjs';
+import { BACKEND, runWasmKernel, type WasmBackend } from './wasm-kernel.ts';
 
-const BACKEND = 'wasm';
 const NAME = 'Conv2DBackpropInput (wasm)';
 
 // The engine hands kernels the backend as `{}`; keep that type rather than widen it.
-type KernelBackendArg = Parameters<KernelFunc>[0]['backend'];
-
-/** The parts of tfjs-backend-wasm's BackendWasm we use (all public methods). */
-interface WasmBackend {
-  disposeData(dataId: object, force?: boolean): boolean;
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  /** A view on the wasm heap; invalidated by any later allocation (the heap may grow). */
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-}
 
 /** The stock kernel we replaced; still used for NCHW, which our path does not handle. */
 let stockKernel: KernelConfig | undefined;
-
-/** Runs another wasm kernel directly on TensorInfos; the caller owns (and must free) the output. */
-function runWasmKernel(
-  kernelName: string,
-  inputs: Record<string, TensorInfo>,
-  backend: KernelBackendArg,
-  attrs: NamedAttrMap,
-): TensorInfo {
-  const kernel = getKernel(kernelName, BACKEND);
-  if (kernel === undefined) throw new Error(`${NAME}: wasm kernel '${kernelName}' is not registered`);
-  const out = kernel.kernelFunc({ inputs, backend, attrs });
-  if (Array.isArray(out)) throw new Error(`${NAME}: kernel '${kernelName}' returned multiple outputs`);
-  return out;
-}
 
 /** One stride phase along one spatial axis: the dx rows y with (y + pt) mod s = phase. */
 interface AxisPhase {
@@ -147,7 +123,7 @@ const conv2DBackpropInputWasm: KernelFunc = (args) => {
 
   const dxShape = [batchSize, inHeight, inWidth, inChannels];
   if (dxShape.includes(0) || dy.shape.includes(0) || filter.shape.includes(0)) {
-    return runWasmKernel(Fill, {}, backend, { shape: dxShape, value: 0, dtype: 'float32' });
+    return runWasmKernel(NAME, Fill, {}, backend, { shape: dxShape, value: 0, dtype: 'float32' });
   }
 
   const wasm = backend as unknown as WasmBackend;
@@ -162,7 +138,7 @@ const conv2DBackpropInputWasm: KernelFunc = (args) => {
   };
   try {
     // [kh, kw, Cout, Cin]: each tap's block is then the Cout→Cin matrix the sub-convs need.
-    const filterT = keep(runWasmKernel(Transpose, { x: filter }, backend, { perm: [0, 1, 3, 2] }));
+    const filterT = keep(runWasmKernel(NAME, Transpose, { x: filter }, backend, { perm: [0, 1, 3, 2] }));
     const block = inChannels * outChannels;
 
     const parts: { r: AxisPhase; c: AxisPhase; z: TensorInfo }[] = [];
@@ -182,7 +158,7 @@ const conv2DBackpropInputWasm: KernelFunc = (args) => {
           }
         }
         const z = keep(
-          runWasmKernel(Conv2D, { x: dy, filter: sub }, backend, {
+          runWasmKernel(NAME, Conv2D, { x: dy, filter: sub }, backend, {
             strides: [1, 1],
             pad: [
               [0, 0],
