@@ -69,7 +69,8 @@ export function inBatchLoss(
   embeddings: tf.Tensor,
   labels: ArrayLike<number>,
   { balance }: InBatchOptions,
-  onOutputs?: (out: tf.Tensor) => void,
+  /** Sees the head's output and the pairs' labels, so callers need not enumerate the pairs again. */
+  onOutputs?: (out: tf.Tensor, same: Float32Array) => void,
 ): tf.Scalar {
   const { a, b, same } = allPairs(labels);
   return tf.tidy(() => {
@@ -79,7 +80,7 @@ export function inBatchLoss(
     const ea = tf.matMul(oneHotRows(a, m), embeddings);
     const eb = tf.matMul(oneHotRows(b, m), embeddings);
     const out = head(ea, eb);
-    onOutputs?.(out);
+    onOutputs?.(out, same);
     const y = tf.tensor2d(same, [same.length, 1]);
     if (!balance) return loss(y, out);
     const positives = same.reduce((n, s) => n + s, 0);

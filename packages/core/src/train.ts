@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { pairBatch } from './evaluate.ts';
 import { gatherImages, IMAGE_SIZE } from './images.ts';
-import { allPairs, type InBatchOptions, inBatchLoss, sampleClassBatch } from './inbatch.ts';
+import { type InBatchOptions, inBatchLoss, sampleClassBatch } from './inbatch.ts';
 import type { PairLoss } from './losses.ts';
 import { predictsSame } from './metrics/threshold.ts';
 import { type SiameseModel, trainableVariables } from './model.ts';
@@ -92,13 +92,15 @@ export function trainStepInBatch(
 ): StepResult & { pairs: number } {
   const m = labels.length;
   let outputs: Float32Array | undefined;
+  let same: Float32Array | undefined;
   const cost = tf.tidy(() => {
     const x = tf.tensor4d(images, [m, IMAGE_SIZE, IMAGE_SIZE, 1]);
     return optimizer.minimize(
       () => {
         const e = model.tower.apply(x, { training: true }) as tf.Tensor;
-        return inBatchLoss(model.head, loss, e, labels, options, (out) => {
+        return inBatchLoss(model.head, loss, e, labels, options, (out, pairLabels) => {
           outputs = out.dataSync() as Float32Array;
+          same = pairLabels;
         });
       },
       true,
@@ -107,12 +109,11 @@ export function trainStepInBatch(
   });
   const value = cost.dataSync()[0]!;
   cost.dispose();
-  const { same } = allPairs(labels);
   let correct = 0;
-  for (let i = 0; i < same.length; i++) {
-    if (predictsSame(outputs![i]!, threshold, model.polarity) === (same[i] === 1)) correct++;
+  for (let i = 0; i < same!.length; i++) {
+    if (predictsSame(outputs![i]!, threshold, model.polarity) === (same![i] === 1)) correct++;
   }
-  return { loss: value, correct, pairs: same.length };
+  return { loss: value, correct, pairs: same!.length };
 }
 
 /** How an epoch forms its pairs: explicit balanced pairs, or all pairs inside P×K class batches. */

@@ -7,6 +7,7 @@ import { lossFor } from '../src/losses.ts';
 import { buildSiamese, disposeSiamese, trainableVariables } from '../src/model.ts';
 import { indexByClass } from '../src/pairs.ts';
 import { createRng } from '../src/random.ts';
+import { createOptimizer, trainEpoch } from '../src/train.ts';
 
 beforeAll(async () => {
   await initBackend('wasm', { log: () => {} });
@@ -94,5 +95,28 @@ describe('in-batch pairs', () => {
     const plain = inBatchLoss(distance, lossFor('distance'), e, pairLabels, { balance: false });
     expect(plain.dataSync()[0]).toBeCloseTo(11 / 6, 5);
     tf.dispose([e, balanced, plain]);
+  });
+
+  it('trains an epoch in in-batch mode, counting every pair of every batch', async () => {
+    const classLabels = Uint8Array.from({ length: 40 }, (_, i) => i % 4);
+    const pool = Uint8Array.from({ length: 40 * PIXELS }, (_, i) => (i * 7) % 256);
+    const model = buildSiamese({ tower: 'small', head: 'distance', seed: 5 });
+    const stats = await trainEpoch(model, {
+      images: pool,
+      index: indexByClass(classLabels),
+      pairsPerEpoch: 8,
+      batchSize: 8,
+      optimizer: createOptimizer('adam', 1e-3),
+      loss: lossFor('distance'),
+      rng: createRng(3),
+      threshold: 0.5,
+      mode: { kind: 'in-batch', classesPerBatch: 4, balance: true },
+    });
+    // 2 × 8 images / 8 per batch = 2 steps of 4 classes × 2 images: 28 pairs each.
+    expect(stats.pairs).toBe(56);
+    expect(Number.isFinite(stats.loss)).toBe(true);
+    expect(stats.accuracy).toBeGreaterThanOrEqual(0);
+    expect(stats.accuracy).toBeLessThanOrEqual(1);
+    disposeSiamese(model);
   });
 });
