@@ -19,13 +19,9 @@ import {
   unregisterKernel,
   util,
 } from '@tensorflow/tfjs';
+import { BACKEND, runWasmKernel, type WasmBackend } from './wasm-kernel.ts';
 
-const BACKEND = 'wasm';
 const NAME = 'BatchMatMul (wasm)';
-
-interface WasmBackend {
-  disposeData(dataId: object, force?: boolean): boolean;
-}
 
 /** The stock kernel we wrap; set when ours is registered. */
 let stockKernel: KernelConfig | undefined;
@@ -51,13 +47,8 @@ const batchMatMulWasm: KernelFunc = (args) => {
     return stock.kernelFunc(args);
   }
 
-  const run = (kernelName: string, x: TensorInfo, kernelAttrs: object): TensorInfo => {
-    const kernel = getKernel(kernelName, BACKEND);
-    if (kernel === undefined) throw new Error(`${NAME}: wasm kernel '${kernelName}' is not registered`);
-    const out = kernel.kernelFunc({ inputs: { x }, backend, attrs: kernelAttrs as never });
-    if (Array.isArray(out)) throw new Error(`${NAME}: kernel '${kernelName}' returned multiple outputs`);
-    return out;
-  };
+  const run = (kernelName: string, x: TensorInfo, kernelAttrs: object): TensorInfo =>
+    runWasmKernel(NAME, kernelName, { x }, backend, kernelAttrs as never);
   /** The operand as a plain matrix: transposed by wasm's Transpose, keeping its leading 1-sized dims. */
   const transposed = (t: TensorInfo): TensorInfo => {
     const r = t.shape.length;
@@ -88,7 +79,7 @@ const batchMatMulWasm: KernelFunc = (args) => {
       attrs: { transposeA: false, transposeB: false },
     });
   } finally {
-    for (const t of owned) (backend as WasmBackend).disposeData(t.dataId);
+    for (const t of owned) (backend as unknown as WasmBackend).disposeData(t.dataId);
   }
 };
 

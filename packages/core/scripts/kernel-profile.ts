@@ -1,0 +1,61 @@
+// Where a training step's time goes: kernel by kernel, from tf.profile, for both towers on the chosen backend.
+// Usage: pnpm --filter @twinnet/core kernel-profile [-- BATCH BACKEND STEPS]
+import * as tf from '@tensorflow/tfjs';
+import { buildSiamese, createOptimizer, initBackend, lossFor, PIXELS, trainStep } from '../src/index.ts';
+
+const args = process.argv.slice(2).filter((a) => a !== '--');
+const batch = Number(args[0] ?? 128);
+const backend = await initBackend((args[1] ?? 'auto') as 'auto');
+const steps = Number(args[2] ?? 10);
+if (!(Number.isInteger(batch) && batch >= 2 && batch % 2 === 0))
+  throw new Error(`BATCH must be an even integer >= 2, got ${args[0]}`);
+if (!(Number.isInteger(steps) && steps >= 1))
+  throw new Error(`STEPS must be a positive integer, got ${args[2]}`);
+
+for (const [tower, head] of [
+  ['small', 'distance'],
+  ['deep', 'mlp'],
+] as const) {
+  const model = buildSiamese({ tower, head });
+  const optimizer = createOptimizer('adam', 1e-3);
+  const loss = lossFor(head);
+  const pairs = batch / 2;
+  const images = Float32Array.from({ length: batch * PIXELS }, (_, i) => (i % 251) / 251);
+  const same = Uint8Array.from({ length: pairs }, (_, i) => i % 2);
+  for (let i = 0; i < 3; i++) trainStep(model, optimizer, loss, images, same, 0.5);
+
+  const started = performance.now();
+  const profile = await tf.profile(() => {
+    for (let i = 0; i < steps; i++) trainStep(model, optimizer, loss, images, same, 0.5);
+  });
+  const wallMs = (performance.now() - started) / steps;
+
+  // Sum each kernel's time over the steps; the rest of the wall time is JavaScript between kernels.
+  const byKernel = new Map<string, { ms: number; calls: number }>();
+  for (const k of profile.kernels) {
+    // `…__op` entries are op scopes (custom gradients) around kernels listed on their own: skip, not count twice.
+    if (k.name.endsWith('__op')) continue;
+    const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+    entry.ms += Number(k.kernelTimeMs) / steps;
+    entry.calls += 1 / steps;
+    byKernel.set(k.name, entry);
+  }
+  const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
+  const kernelMs = rows.reduce((sum, [, e]) => sum + e.ms, 0);
+  console.log(
+    `\n${tower} tower, batch ${batch} images, ${backend.name}: ${wallMs.toFixed(1)} ms/step under the profiler, ` +
+      `${kernelMs.toFixed(1)} ms in kernels (${((100 * kernelMs) / wallMs).toFixed(0)}%)`,
+  );
+  console.log('kernel'.padEnd(26), 'ms/step'.padStart(8), 'share'.padStart(7), 'calls'.padStart(6));
+  for (const [name, e] of rows) {
+    if (e.ms < 0.05 * (kernelMs / 100)) continue; // under 0.05% of kernel time
+    console.log(
+      name.padEnd(26),
+      e.ms.toFixed(2).padStart(8),
+      `${((100 * e.ms) / wallMs).toFixed(1)}%`.padStart(7),
+      e.calls.toFixed(0).padStart(6),
+    );
+  }
+  model.pair.dispose();
+  optimizer.dispose();
+}
