@@ -1,32 +1,21 @@
 // Where a training step's time goes: kernel by kernel, from tf.profile, for both towers on the chosen backend.
 // Usage: pnpm --filter @twinnet/core kernel-profile [-- BATCH BACKEND STEPS]
 import * as tf from '@tensorflow/tfjs';
-import { buildSiamese, createOptimizer, initBackend, lossFor, PIXELS, trainStep } from '../src/index.ts';
+import { initBackend } from '../src/index.ts';
+import { stepFixture, TOWERS } from './step-fixture.ts';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const batch = Number(args[0] ?? 128);
 const backend = await initBackend((args[1] ?? 'auto') as 'auto');
 const steps = Number(args[2] ?? 10);
-if (!(Number.isInteger(batch) && batch >= 2 && batch % 2 === 0))
-  throw new Error(`BATCH must be an even integer >= 2, got ${args[0]}`);
 if (!(Number.isInteger(steps) && steps >= 1))
   throw new Error(`STEPS must be a positive integer, got ${args[2]}`);
 
-for (const [tower, head] of [
-  ['small', 'distance'],
-  ['deep', 'mlp'],
-] as const) {
-  const model = buildSiamese({ tower, head });
-  const optimizer = createOptimizer('adam', 1e-3);
-  const loss = lossFor(head);
-  const pairs = batch / 2;
-  const images = Float32Array.from({ length: batch * PIXELS }, (_, i) => (i % 251) / 251);
-  const same = Uint8Array.from({ length: pairs }, (_, i) => i % 2);
-  for (let i = 0; i < 3; i++) trainStep(model, optimizer, loss, images, same, 0.5);
-
+for (const [tower, head] of TOWERS) {
+  const fixture = stepFixture(tower, head, batch);
   const started = performance.now();
   const profile = await tf.profile(() => {
-    for (let i = 0; i < steps; i++) trainStep(model, optimizer, loss, images, same, 0.5);
+    for (let i = 0; i < steps; i++) fixture.step();
   });
   const wallMs = (performance.now() - started) / steps;
 
@@ -56,6 +45,5 @@ for (const [tower, head] of [
       e.calls.toFixed(0).padStart(6),
     );
   }
-  model.pair.dispose();
-  optimizer.dispose();
+  fixture.dispose();
 }
