@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { TrainConfig } from './presets.ts';
+import { type TrainConfig, trainingCost } from './presets.ts';
 import type { RunOutcome } from './run.ts';
 import type { WorkerJob, WorkerMessage } from './worker.ts';
 
@@ -14,11 +14,13 @@ export interface PoolOptions {
 
 /**
  * Runs configs `jobs` at a time, each in its own worker thread. The wasm backend runs on one thread, so
- * independent runs in parallel are the simplest way to use every core. Results come back in config order.
+ * independent runs in parallel are the simplest way to use every core. The costliest runs start first, so no
+ * lane is left with a long run at the end while the other idles. Results come back in config order.
  */
 export async function runPool(configs: TrainConfig[], options: PoolOptions): Promise<RunOutcome[]> {
   const outcomes = new Array<RunOutcome>(configs.length);
   const running = new Set<Worker>();
+  const order = dispatchOrder(configs);
   let next = 0;
   let stopping = false;
   options.onInterrupt(() => {
@@ -44,11 +46,18 @@ export async function runPool(configs: TrainConfig[], options: PoolOptions): Pro
     });
   const lane = async (): Promise<void> => {
     while (next < configs.length && !stopping) {
-      const index = next++;
+      const index = order[next++]!;
       await start(index);
       if (outcomes[index]?.status === 'interrupted') stopping = true;
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.jobs, configs.length) }, lane));
   return outcomes.filter((o): o is RunOutcome => o !== undefined);
+}
+
+/** Config indices, costliest first (longest-processing-time first; ties keep config order). */
+export function dispatchOrder(configs: readonly TrainConfig[]): number[] {
+  return configs
+    .map((_, i) => i)
+    .sort((a, b) => trainingCost(configs[b]!) - trainingCost(configs[a]!) || a - b);
 }

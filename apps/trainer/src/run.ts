@@ -114,7 +114,7 @@ export async function trainRun(config: TrainConfig, ctx: RunContext): Promise<Ru
 
   ctx.log(
     `${config.run}: ${config.tower} tower, ${config.head} head, ${train.count} training images of classes ${seen.join(',')}, ` +
-      `${config.epochs} epochs × ${config.pairsPerEpoch} pairs (${config.pairing}), batch ${config.batchSize}, ` +
+      `${config.epochs} epochs × ${epochWork(config)}, batch ${config.batchSize}, ` +
       `${config.optimizer} lr ${config.learningRate}`,
   );
   for (let epoch = epochsDone + 1; epoch <= config.epochs; epoch++) {
@@ -342,4 +342,11 @@ function shuffle(items: Int32Array, rng: { int(n: number): number }): void {
     const j = rng.int(i + 1);
     [items[i], items[j]] = [items[j]!, items[i]!];
   }
+}
+
+/** What one epoch does, in the pairing's own terms (in-batch epochs count images; each scores many pairs). */
+function epochWork(config: TrainConfig): string {
+  return config.pairing === 'explicit'
+    ? `${config.pairsPerEpoch} explicit pairs`
+    : `${2 * config.pairsPerEpoch} images (in-batch: every pair inside each batch)`;
 }

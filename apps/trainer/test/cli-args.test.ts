@@ -13,11 +13,16 @@ describe('parseCli', () => {
       'fashion-mnist-contrastive-holdout',
     ]);
     expect(resume).toBe(false);
-    expect(configs.find((c) => c.run === 'mnist-bce')).toMatchObject({ tower: 'deep', head: 'mlp' });
+    expect(configs.find((c) => c.run === 'mnist-bce')).toMatchObject({
+      tower: 'deep',
+      head: 'mlp',
+      pairing: 'in-batch',
+    });
     expect(configs.find((c) => c.run === 'mnist-contrastive')).toMatchObject({
       tower: 'small',
       head: 'distance',
       margin: 1,
+      pairing: 'explicit',
     });
     expect(configs.at(-1)!.heldOutClasses).toEqual([7, 8, 9]);
   });
@@ -46,6 +51,8 @@ describe('parseCli', () => {
       '--out',
       '/tmp/x',
       '--resume',
+      '--pairing',
+      'explicit',
     ]);
     expect(configs).toHaveLength(1);
     expect(configs[0]).toMatchObject({
@@ -57,6 +64,7 @@ describe('parseCli', () => {
       backend: 'cpu',
       trainSize: 1000,
       heldOutClasses: [3, 9],
+      pairing: 'explicit',
     });
     expect(outDir).toBe('/tmp/x');
     expect(resume).toBe(true);

@@ -2,8 +2,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runPool } from '../src/pool.ts';
-import { preset, type TrainConfig } from '../src/presets.ts';
+import { dispatchOrder, runPool } from '../src/pool.ts';
+import { defaultRuns, preset, type TrainConfig } from '../src/presets.ts';
 
 const tiny = (dataset: 'mnist' | 'fashion-mnist'): TrainConfig => ({
   ...preset(dataset, 'contrastive'),
@@ -16,6 +16,21 @@ const tiny = (dataset: 'mnist' | 'fashion-mnist'): TrainConfig => ({
   testPairs: 100,
   episodes: 10,
   embedPoints: 30,
+});
+
+describe('dispatchOrder', () => {
+  it('starts the deep-tower runs first, then the others in config order', () => {
+    const runs = defaultRuns();
+    const names = dispatchOrder(runs).map((i) => runs[i]!.run);
+    expect(names).toEqual([
+      'mnist-bce',
+      'fashion-mnist-bce',
+      'mnist-contrastive',
+      'fashion-mnist-contrastive',
+      'mnist-contrastive-holdout',
+      'fashion-mnist-contrastive-holdout',
+    ]);
+  });
 });
 
 describe('runPool', () => {
