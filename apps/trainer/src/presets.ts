@@ -93,6 +93,14 @@ const SCHEDULES: Record<
 };
 
 /**
+ * Where one dataset needs more than its variant's schedule. Fashion-MNIST's BCE run was still improving after
+ * 4 epochs (validation 94.17% → 94.63% → 94.75% over epochs 2–4, test 93.82%); a fifth fits the budget.
+ */
+const DATASET_SCHEDULES: Partial<Record<`${DatasetName}-${Variant}`, Partial<TrainConfig>>> = {
+  'fashion-mnist-bce': { epochs: 5 },
+};
+
+/**
  * A run's relative training cost, for starting the longest runs first: images through the tower, weighted by the
  * tower's cost per image (deep ≈ 4.5 × small: 598 vs 2,669 images/s at batch 128, README, Training).
  */
@@ -109,6 +117,7 @@ export function preset(dataset: DatasetName, variant: Variant, holdout = false):
     variant,
     ...VARIANTS[variant],
     ...SCHEDULES[holdout ? (`${variant}-holdout` as const) : variant],
+    ...(holdout ? {} : DATASET_SCHEDULES[`${dataset}-${variant}`]),
     validationFraction: 1 / 12,
     validationPairs: 10_000,
     testPairs: 10_000,

@@ -23,8 +23,8 @@ describe('dispatchOrder', () => {
     const runs = defaultRuns();
     const names = dispatchOrder(runs).map((i) => runs[i]!.run);
     expect(names).toEqual([
-      'mnist-bce',
       'fashion-mnist-bce',
+      'mnist-bce',
       'mnist-contrastive',
       'fashion-mnist-contrastive',
       'mnist-contrastive-holdout',
