@@ -3,6 +3,7 @@
 import { format, schemeTableau10 } from 'd3';
 import { useMemo, useState } from 'react';
 import { type BenchPoint, benchMetrics } from '../lib/bench.ts';
+import { dateTickFormat } from '../lib/date-ticks.ts';
 import { LineChart } from './charts/LineChart.tsx';
 
 /** bench/history.jsonl over time: one line per variant and backend, for a figure the reader picks. */
@@ -24,6 +25,7 @@ export function BenchChart({ points }: { points: BenchPoint[] }) {
       points: line,
     }));
   }, [points, metric]);
+  const xFormat = useMemo(() => dateTickFormat(points.map((p) => Date.parse(p.date))), [points]);
   if (metrics.length === 0) return null;
   return (
     <div className="bench" data-testid="bench-chart">
@@ -40,9 +42,9 @@ export function BenchChart({ points }: { points: BenchPoint[] }) {
       <LineChart
         title={`${metric} per bench run`}
         series={series}
-        xLabel="date"
+        xLabel="date (UTC)"
         yLabel={metric}
-        xFormat={(v) => new Date(v).toISOString().slice(5, 10)}
+        xFormat={xFormat}
         yFormat={format('~s')}
       />
     </div>
