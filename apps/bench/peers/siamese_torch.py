@@ -9,7 +9,8 @@ and validates what it reads (apps/bench/src/peer-output.ts). Progress goes to st
 
 Keep in sync with twinnet (the bench checks the pair sampler by digest and the towers by parameter count):
   towers      packages/core/src/towers.ts      (smallTower, deepTower)
-  heads       packages/core/src/heads.ts       (Euclidean distance, 1e-7 floor; MLP on [a, b, |a-b|, a*b])
+  heads       packages/core/src/heads.ts       (sigmoid(4 d - 2) of the Euclidean distance d, 1e-7 floor, trainable;
+                                                MLP on [a, b, |a-b|, a*b])
   losses      packages/core/src/losses.ts      (contrastive, label 1 = same; BCE on logits)
   pairs, rng  packages/core/src/pairs.ts, random.ts (samplePairs, mulberry32)
   train step  packages/core/src/train.ts       (the tower runs once over the 2n images of a batch)
@@ -156,6 +157,19 @@ def distance_head(a, b):
     return torch.sqrt(torch.clamp(torch.sum((a - b) ** 2, dim=-1, keepdim=True), min=1e-7))
 
 
+class CalibratedDistanceHead(nn.Module):
+    """buildHead('distance'): sigmoid(w * d + b) of the Euclidean distance, w = 4 and b = -2 at the start."""
+
+    def __init__(self):
+        super().__init__()
+        self.calibration = nn.Linear(1, 1)
+        nn.init.constant_(self.calibration.weight, 4.0)
+        nn.init.constant_(self.calibration.bias, -2.0)
+
+    def forward(self, a, b):
+        return torch.sigmoid(self.calibration(distance_head(a, b)))
+
+
 class MlpHead(nn.Module):
     """buildHead('mlp'): concat(a, b, |a - b|, a * b), Dense(128, relu, He normal), Dense(1) logit."""
 
@@ -189,11 +203,11 @@ class Siamese(nn.Module):
         torch.manual_seed(seed)
         dim = recipe["embeddingDim"]
         self.tower = SmallTower(dim) if recipe["tower"] == "small" else DeepTower(dim)
-        self.mlp = MlpHead(dim) if recipe["head"] == "mlp" else None
-        self.polarity = "higher-is-same" if self.mlp else "lower-is-same"
+        self.pair_head = MlpHead(dim) if recipe["head"] == "mlp" else CalibratedDistanceHead()
+        self.polarity = "higher-is-same" if recipe["head"] == "mlp" else "lower-is-same"
 
     def head(self, a, b):
-        return self.mlp(a, b) if self.mlp else distance_head(a, b)
+        return self.pair_head(a, b)
 
 
 def make_optimizer(recipe, params):
@@ -458,8 +472,9 @@ def episode_similarities(model, embeddings, episodes):
         for q, s in zip(queries, supports):
             a = embeddings[torch.from_numpy(q).long()].repeat_interleave(len(s), dim=0)
             b = embeddings[torch.from_numpy(s).long()].repeat(len(q), 1)
-            sim = model.head(a, b).reshape(-1)
-            out.append((sim if model.mlp is not None else -sim).numpy())
+            mlp = model.polarity == "higher-is-same"
+            sim = (model.head(a, b) if mlp else -distance_head(a, b)).reshape(-1)
+            out.append(sim.numpy())
     return np.concatenate(out)
 
 

@@ -62,6 +62,20 @@ export function headPolarity(kind: HeadKind): Polarity {
 /** The head as a function of two embedding batches; its layers are shared with the saved pair model. */
 export type Head = <T extends tf.Tensor | tf.SymbolicTensor>(a: T, b: T) => T;
 
+/** The distance head's calibration layer: sigmoid(w·d + b) of the Euclidean distance d. */
+export const CALIBRATION_LAYER = 'head_calibration';
+
+/**
+ * The Euclidean distance at which a distance head's output equals `score`: the inverse of sigmoid(w·d + b), for
+ * turning a threshold on the pair model's output into one on embedding distances (what matching compares).
+ */
+export function scoreToDistance(score: number, { w, b }: { w: number; b: number }): number {
+  if (!(w > 0)) throw new Error(`the distance calibration must increase with distance (w > 0), got w = ${w}`);
+  if (!(score > 0 && score < 1))
+    throw new Error(`a calibrated score lies strictly between 0 and 1, got ${score}`);
+  return (Math.log(score / (1 - score)) - b) / w;
+}
+
 export interface HeadOptions {
   /** Hidden width of the MLP head. */
   hidden?: number;
@@ -71,8 +85,20 @@ export interface HeadOptions {
 export function buildHead(kind: HeadKind, { hidden = 128, seed = 1 }: HeadOptions = {}): Head {
   if (kind === 'distance') {
     const distance = new EuclideanDistance({ name: 'distance' });
+    // As in the Keras example, the contrastive loss sees sigmoid(w·d + b) rather than d. The sigmoid never reaches
+    // 0 or 1, so no pair ever drops out of the loss, and w, b let the tower use any scale of distance. Measured
+    // (README, Training): 98.26% vs 96.70% MNIST validation accuracy after 3 epochs. Keras puts a batch norm
+    // before the Dense; on one number in eval mode that is only another affine map, so we leave it out. The
+    // start, w = 4 and b = −2, maps d = 0.5 to 0.5, the margin's middle; w > 0 keeps "small = same".
+    const calibration = tf.layers.dense({
+      units: 1,
+      activation: 'sigmoid',
+      name: CALIBRATION_LAYER,
+      kernelInitializer: tf.initializers.constant({ value: 4 }),
+      biasInitializer: tf.initializers.constant({ value: -2 }),
+    });
     return <T extends tf.Tensor | tf.SymbolicTensor>(a: T, b: T) =>
-      distance.apply([a, b] as tf.Tensor[]) as T;
+      calibration.apply(distance.apply([a, b] as tf.Tensor[])) as T;
   }
   // An MLP on the concatenated embeddings that outputs one logit (as in the PyTorch seed).
   const concat = tf.layers.concatenate({ name: 'head_concat' });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ARTIFACT_FILES, MetricsSchema, parseArtifact } from './artifacts.ts';
 import { embed, embeddingDim, pairwiseDistances } from './evaluate.ts';
+import { CALIBRATION_LAYER, scoreToDistance } from './heads.ts';
 import { IMAGE_SIZE, PIXELS } from './images.ts';
 import { loadLayersModelAt } from './io/layers-model.ts';
 import { isLocalFile, joinLocation, readText, writeTextFile } from './io/resource.ts';
@@ -110,13 +111,10 @@ export class Matcher {
           '(distance head), e.g. artifacts/mnist-contrastive-holdout.',
       );
     }
+    const threshold = options.threshold ?? (await distanceThreshold(runDir, info.test.threshold));
     const tower = await loadLayersModelAt(joinLocation(runDir, 'tower'));
     try {
-      return await Matcher.create(
-        tower,
-        { run: info.run, dataset: info.dataset, threshold: options.threshold ?? info.test.threshold },
-        true,
-      );
+      return await Matcher.create(tower, { run: info.run, dataset: info.dataset, threshold }, true);
     } catch (error) {
       tower.dispose();
       throw error;
@@ -305,4 +303,23 @@ function isSingle(images: MatchImage | readonly MatchImage[]): images is MatchIm
 function checkLabel(label: string): void {
   if (typeof label !== 'string' || label.trim() === '') throw new Error('a label must be a non-empty string');
   if (label === UNKNOWN) throw new Error(`'${UNKNOWN}' is reserved for queries that match no label`);
+}
+
+/**
+ * The run's validation threshold as an embedding distance. metrics.json holds it on the pair model's output,
+ * which for a calibrated distance head is sigmoid(w·d + b); the calibration's two weights come from pair/.
+ */
+async function distanceThreshold(runDir: string, score: number): Promise<number> {
+  const pair = await loadLayersModelAt(joinLocation(runDir, 'pair'));
+  const variables = pair.weights.map((w) => w.read());
+  try {
+    const layer = pair.layers.find((l) => l.name === CALIBRATION_LAYER);
+    if (layer === undefined) return score; // an uncalibrated distance head: the score is the distance
+    const [kernel, bias] = layer.getWeights();
+    return scoreToDistance(score, { w: kernel!.dataSync()[0]!, b: bias!.dataSync()[0]! });
+  } finally {
+    // dispose() leaves the weights of the model nested inside (the tower) alone: free all that was loaded here.
+    pair.dispose();
+    for (const v of variables) if (!v.isDisposed) v.dispose();
+  }
 }

@@ -14,7 +14,9 @@ import { createRng, shuffleInPlace } from '../src/random.ts';
 
 const DIM = 10;
 /** A made-up calibrated threshold; the matcher must take it from metrics.json. */
-const THRESHOLD = 0.25;
+/** metrics.json's threshold is on the pair model's output, sigmoid(w·d + b); untrained, w = 4 and b = −2. */
+const SCORE_THRESHOLD = 0.6;
+const THRESHOLD = (Math.log(SCORE_THRESHOLD / (1 - SCORE_THRESHOLD)) + 2) / 4;
 const HELD_OUT = [7, 8, 9];
 
 let mnist: Dataset;
@@ -34,6 +36,7 @@ beforeAll(async () => {
   model = buildSiamese({ tower: 'small', head: 'distance', embeddingDim: DIM, seed: 3 });
   runDir = await mkdtemp(join(tmpdir(), 'twinnet-matcher-'));
   await saveModelToDir(model.tower, join(runDir, 'tower'));
+  await saveModelToDir(model.pair, join(runDir, 'pair'));
   await writeMetrics(runDir, {});
 });
 
@@ -52,7 +55,7 @@ async function writeMetrics(dir: string, overrides: Record<string, unknown>): Pr
     polarity: 'lower-is-same',
     heldOutClasses: HELD_OUT,
     classNames: mnist.classNames,
-    test: { threshold: THRESHOLD },
+    test: { threshold: SCORE_THRESHOLD },
     ...overrides,
   };
   await writeFile(join(dir, 'metrics.json'), JSON.stringify(metrics));
@@ -73,7 +76,8 @@ function supportsFor(shots: number, seed: number): Map<string, Uint8Array> {
 describe('Matcher', () => {
   it('ranks labels by the mean distance to their supports, unknown at or past the threshold', async () => {
     const matcher = await Matcher.load(runDir);
-    expect(matcher.threshold).toBe(THRESHOLD);
+    // The run's score threshold, turned into the embedding distance where the pair model gives that score.
+    expect(matcher.threshold).toBeCloseTo(THRESHOLD, 6);
     const supports = supportsFor(3, 11);
     for (const [label, images] of supports) matcher.add(label, images);
     expect(matcher.labels).toEqual(HELD_OUT.map((c) => ({ label: String(c), supports: 3 })));
@@ -219,7 +223,7 @@ describe('Matcher', () => {
       const fromDisk = await Matcher.load(runDir);
       const overHttp = await Matcher.load(`http://127.0.0.1:${port}/`);
       expect(overHttp.model).toEqual(fromDisk.model);
-      expect(overHttp.threshold).toBe(THRESHOLD);
+      expect(overHttp.threshold).toBeCloseTo(THRESHOLD, 6);
       await expect(Matcher.load(`http://127.0.0.1:${port}/missing`)).rejects.toThrow(
         /missing: not a trained run .*metrics.json: cannot be fetched \(HTTP 404\)/,
       );

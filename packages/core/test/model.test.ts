@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/select.ts';
 import { embed, scorePairs } from '../src/evaluate.ts';
-import { euclideanDistance } from '../src/heads.ts';
+import { CALIBRATION_LAYER, euclideanDistance, scoreToDistance } from '../src/heads.ts';
 import { PIXELS } from '../src/images.ts';
 import { lossFor } from '../src/losses.ts';
 import { buildSiamese, disposeSiamese, trainableVariables } from '../src/model.ts';
@@ -107,5 +107,27 @@ describe('euclidean distance', () => {
     const grad = tf.grad((x: tf.Tensor) => tf.sum(euclideanDistance(x, a)))(a);
     for (const v of grad.dataSync()) expect(Number.isFinite(v)).toBe(true);
     tf.dispose([a, grad]);
+  });
+});
+
+describe('distance head calibration', () => {
+  it('scores a pair sigmoid(w·d + b) of its embedding distance, which scoreToDistance inverts', () => {
+    const model = buildSiamese({ tower: 'small', head: 'distance', seed: 6 });
+    const layer = model.pair.layers.find((l) => l.name === CALIBRATION_LAYER)!;
+    // Move off the initial weights, so the test sees the layer's values, not constants.
+    layer.setWeights([tf.tensor2d([[2.5]]), tf.tensor1d([-0.7])]);
+    const ea = tf.tensor2d([[0.1, 0.2, -0.3, 0.0, 0.5, 0.1, 0.0, 0.2, 0.3, -0.1]]);
+    const eb = tf.tensor2d([[0.4, -0.1, 0.2, 0.3, 0.0, 0.2, -0.2, 0.1, 0.0, 0.1]]);
+    const d = euclideanDistance(ea, eb).dataSync()[0]!;
+    const score = (model.head(ea, eb) as tf.Tensor).dataSync()[0]!;
+    expect(score).toBeCloseTo(1 / (1 + Math.exp(-(2.5 * d - 0.7))), 5);
+    expect(scoreToDistance(score, { w: 2.5, b: -0.7 })).toBeCloseTo(d, 4);
+    tf.dispose([ea, eb]);
+    disposeSiamese(model);
+  });
+
+  it('refuses a decreasing calibration and a score outside (0, 1)', () => {
+    expect(() => scoreToDistance(0.5, { w: -1, b: 0 })).toThrow(/must increase with distance/);
+    expect(() => scoreToDistance(1, { w: 4, b: -2 })).toThrow(/strictly between 0 and 1/);
   });
 });

@@ -2,9 +2,9 @@ import type { Polarity } from '@twinnet/core';
 
 export const percent = (v: number, digits = 1): string => `${(100 * v).toFixed(digits)}%`;
 
-/** What the head's number is called: a distance for the Euclidean head, a logit for the MLP head. */
+/** What the head's number is called: sigmoid(w·d + b) of the Euclidean distance d, or the MLP head's logit. */
 export const scoreName = (polarity: Polarity): string =>
-  polarity === 'lower-is-same' ? 'distance' : 'logit';
+  polarity === 'lower-is-same' ? 'calibrated distance' : 'logit';
 
 /** A date in UTC, identical on the server and in the browser (no hydration mismatch). */
 export const formatDate = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
