@@ -51,7 +51,8 @@ const VARIANTS: Record<
     'tower' | 'head' | 'embeddingDim' | 'optimizer' | 'learningRate' | 'margin' | 'batchSize' | 'pairing'
   >
 > = {
-  // After the Keras contrastive example: small tower, Euclidean distance, contrastive loss with margin 1.
+  // After the Keras contrastive example: small tower, Euclidean distance calibrated by sigmoid(w·d + b),
+  // contrastive loss with margin 1.
   contrastive: {
     tower: 'small',
     head: 'distance',
