@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { Histogram } from '../../../components/charts/Histogram.tsx';
 import { LineChart } from '../../../components/charts/LineChart.tsx';
 import { RocChart } from '../../../components/charts/RocChart.tsx';
+import { NoRunsNotice } from '../../../components/NoRunsNotice.tsx';
 import { PairGrid } from '../../../components/PairGrid.tsx';
 import { RunSummary } from '../../../components/RunSummary.tsx';
 import { UmapScatter } from '../../../components/UmapScatter.tsx';
@@ -23,13 +24,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function RunPage({ params }: Props) {
   const { run } = await params;
-  if (run === NO_RUN) {
-    return (
-      <p className="notice">
-        No trained runs yet. <Link href="/">The home page</Link> says how to make them.
-      </p>
-    );
-  }
+  if (run === NO_RUN) return <NoRunsNotice />;
   const [metrics, history] = await Promise.all([readMetrics(run), readHistory(run)]);
   const epochs = history.epochs;
   const name = scoreName(metrics.polarity);

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Demos } from '../../../../components/Demos.tsx';
+import { NoRunsNotice } from '../../../../components/NoRunsNotice.tsx';
 import { readIndex, readMetrics } from '../../../../lib/server/data.ts';
 import { NO_RUN, runParams } from '../../../../lib/server/run-params.ts';
 import { runPageUrl } from '../../../../lib/urls.ts';
@@ -17,13 +18,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function DemoPage({ params }: Props) {
   const { run } = await params;
-  if (run === NO_RUN) {
-    return (
-      <p className="notice">
-        No trained runs yet. <Link href="/">The home page</Link> says how to make them.
-      </p>
-    );
-  }
+  if (run === NO_RUN) return <NoRunsNotice />;
   const [metrics, index] = await Promise.all([readMetrics(run), readIndex()]);
   const others = await Promise.all(index.runs.filter((r) => r !== run).map(readMetrics));
   const holdoutRuns = others
