@@ -17,7 +17,7 @@ export interface TrainConfig {
   margin: number;
   epochs: number;
   batchSize: number;
-  /** Fresh balanced pairs drawn each epoch (in-batch: epochs push as many images through the tower). */
+  /** Fresh balanced pairs drawn each epoch (in-batch: an epoch takes as many steps as these pairs would). */
   pairsPerEpoch: number;
   /**
    * explicit: balanced pairs, both images of each through the tower (the Keras and PyTorch recipes).
@@ -61,8 +61,10 @@ const VARIANTS: Record<
     learningRate: 0.002,
     margin: 1,
     batchSize: 64,
-    // The Keras recipe's explicit pairs: on MNIST they beat in-batch pairs at equal images (README, Training).
-    pairing: 'explicit',
+    // Every pair inside 10 classes × 6 images rather than the Keras recipe's explicit pairs: with the calibrated
+    // head this lifts test accuracy from 98.87% to 99.21% (MNIST) and 91.56% to 93.07% (Fashion-MNIST) at equal
+    // steps and slightly fewer images (README, Training).
+    pairing: 'in-batch',
   },
   // After the PyTorch seed: deeper tower, MLP head on both embeddings, binary cross-entropy.
   bce: {
@@ -73,15 +75,15 @@ const VARIANTS: Record<
     learningRate: 0.001,
     margin: 1,
     batchSize: 64,
-    // Every pair inside 10 classes × 6 images: each image passes through the costly deep tower once for 63
-    // pairs; measured, this beats explicit pairs at equal images on both datasets (README, Training).
+    // Every pair inside 10 classes × 6 images: each image passes through the costly deep tower once for 59
+    // pairs; measured, this beats explicit pairs on both datasets (README, Training).
     pairing: 'in-batch',
   },
 };
 
 /**
- * Epochs and pair counts, aimed at the 30-minute budget on two cores (measured: README, Training). In-batch
- * epochs push as many images through the tower as explicit ones (2 × pairsPerEpoch), here 60,000.
+ * Epochs and pair counts, aimed at the 30-minute budget on two cores (measured: README, Training). An in-batch
+ * epoch takes as many steps as an explicit one of pairsPerEpoch pairs: here 938 steps of 60 images (56,280).
  */
 const SCHEDULES: Record<
   `${Variant}${'' | '-holdout'}`,

@@ -22,7 +22,7 @@ describe('parseCli', () => {
       tower: 'small',
       head: 'distance',
       margin: 1,
-      pairing: 'explicit',
+      pairing: 'in-batch',
     });
     expect(configs.at(-1)!.heldOutClasses).toEqual([7, 8, 9]);
   });

@@ -74,9 +74,18 @@ describe('trainRun', () => {
 
   it('checkpoints on interrupt and resumes to the same epoch count', async () => {
     const out = await mkdtemp(join(tmpdir(), 'twinnet-resume-'));
-    let steps = 0;
-    // Interrupt in the middle of epoch 2 (8 steps per epoch).
-    const first = await trainRun(tiny(), context(out, { interrupted: () => ++steps > 12 }));
+    // Interrupt a few steps into epoch 2, whatever the preset's pairing makes an epoch's step count.
+    let epochOneDone = false;
+    let stepsAfter = 0;
+    const first = await trainRun(
+      tiny(),
+      context(out, {
+        log: (line) => {
+          if (/ epoch 1\/2:/.test(line)) epochOneDone = true;
+        },
+        interrupted: () => epochOneDone && ++stepsAfter > 3,
+      }),
+    );
     expect(first).toEqual({ status: 'interrupted', epochsDone: 1 });
     const state = JSON.parse(
       await readFile(join(out, 'mnist-contrastive-holdout', 'checkpoint', 'state.json'), 'utf8'),

@@ -137,8 +137,9 @@ export interface EpochOptions {
   /** Steps taken before this epoch, for error messages. */
   stepOffset?: number;
   /**
-   * Explicit pairs (default): pairsPerEpoch balanced pairs in batches of batchSize pairs. In-batch: batches of
-   * batchSize images, as many steps as push the same number of images (2 × pairsPerEpoch) through the tower.
+   * Explicit pairs (default): pairsPerEpoch balanced pairs in batches of batchSize pairs. In-batch: as many steps
+   * as 2 × pairsPerEpoch images make at batchSize, each step classesPerBatch × ⌊batchSize / classesPerBatch⌋
+   * images (10 × 6 = 60 of 64), so an epoch pushes slightly fewer images than its explicit twin.
    */
   mode?: PairMode;
 }
