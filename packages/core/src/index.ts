@@ -1,7 +1,7 @@
 // The public API of @twinnet/core. Everything not exported here is private to the package.
 
 export * from './artifacts.ts';
-export { type BackendInfo, type BackendName, initBackend } from './backend/select.ts';
+export { BACKEND_NAMES, type BackendInfo, type BackendName, initBackend } from './backend/select.ts';
 export * from './bench-schema.ts';
 export {
   embed,

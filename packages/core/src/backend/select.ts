@@ -1,21 +1,27 @@
 // Picks the TensorFlow.js backend: native libtensorflow (tfjs-node) when it
-// loads, otherwise wasm; cpu only on request (it is orders of magnitude slower).
+// loads, otherwise wasm, with twinnet's native kernels under Node when they are
+// built; cpu only on request (it is orders of magnitude slower).
 // The same module runs in the browser gallery, so nothing Node-only may be
 // imported statically.
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmBatchMatMul } from './batch-mat-mul.ts';
 import { registerWasmConv2DBackpropFilter } from './conv2d-backprop-filter.ts';
 import { registerWasmConv2DBackpropInput } from './conv2d-backprop-input.ts';
+import { registerNativeKernels, unregisterNativeKernels } from './native-kernels.ts';
 
-export type BackendName = 'auto' | 'tfjs-node' | 'wasm' | 'cpu';
+/** 'native' is wasm with the native kernels of @twinnet/native (Node only); 'wasm' is wasm alone. */
+export const BACKEND_NAMES = ['auto', 'tfjs-node', 'native', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
 
 export interface BackendInfo {
   /** The tfjs backend actually active ('tensorflow' is what tfjs-node registers). */
   name: 'tensorflow' | 'wasm' | 'cpu';
   requested: BackendName;
   simd: boolean;
-  /** Worker threads of the backend; for 'tensorflow' the CPUs libtensorflow may use. */
+  /** Worker threads of the backend (with native kernels, their GEMM's); for 'tensorflow' the CPUs libtensorflow may use. */
   threads: number;
+  /** The native kernels in use on wasm (their GEMM and instruction set), if any. */
+  native?: string;
   /** Why a preferred backend was skipped (e.g. tfjs-node not installed). */
   fallbackReason?: string;
 }
@@ -25,6 +31,8 @@ export interface InitBackendOptions {
   log?: (msg: string) => void;
   /** Browser only: location of the tfjs-backend-wasm .wasm files (prefix or file map), see setWasmPaths. */
   wasmPaths?: string | Record<string, string>;
+  /** Threads of the native kernels' GEMMs (default 1, like the wasm backend under Node). */
+  nativeThreads?: number;
 }
 
 const isNode = (): boolean => typeof process !== 'undefined' && Boolean(process.versions?.node);
@@ -91,17 +99,45 @@ async function loadWasm(
   return { simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'), threads: wasm.getThreadsCount() };
 }
 
-async function resolveBackend(
-  requested: BackendName,
-  wasmPaths: InitBackendOptions['wasmPaths'],
-): Promise<BackendInfo> {
+/**
+ * Registers @twinnet/native's kernels on the initialised wasm backend; throws with the reason they are not there
+ * (not Node, not built, failed to load). The specifier is a variable so browser bundlers leave it alone.
+ */
+async function loadNative(threads: number): Promise<{ native: string; threads: number }> {
+  if (!isNode()) throw new Error('native kernels only run under Node.js');
+  if (!(Number.isInteger(threads) && threads >= 1)) {
+    throw new Error(`native threads must be a whole number from 1, got ${threads}`);
+  }
+  const specifier = '@twinnet/native';
+  const { loadNativeKernels } = (await import(
+    /* webpackIgnore: true */ /* @vite-ignore */ specifier
+  )) as typeof import('@twinnet/native');
+  const loaded = loadNativeKernels();
+  if (!loaded.ok) throw new Error(loaded.reason);
+  registerNativeKernels(loaded.kernels, threads);
+  return { native: loaded.kernels.describe(), threads };
+}
+
+async function resolveBackend(requested: BackendName, opts: InitBackendOptions): Promise<BackendInfo> {
+  const { wasmPaths, nativeThreads = 1 } = opts;
   switch (requested) {
     case 'cpu':
       if (!(await tf.setBackend('cpu'))) throw new Error("tf.setBackend('cpu') failed");
       await tf.ready();
       return { name: 'cpu', requested, simd: false, threads: 1 };
-    case 'wasm':
-      return { name: 'wasm', requested, ...(await loadWasm(wasmPaths)) };
+    case 'wasm': {
+      const wasm = await loadWasm(wasmPaths);
+      unregisterNativeKernels();
+      return { name: 'wasm', requested, ...wasm };
+    }
+    case 'native': {
+      const wasm = await loadWasm(wasmPaths);
+      try {
+        return { name: 'wasm', requested, ...wasm, ...(await loadNative(nativeThreads)) };
+      } catch (err) {
+        throw new Error(`Backend 'native' was requested but cannot be used: ${oneLine(err)}`);
+      }
+    }
     case 'tfjs-node':
       try {
         await loadTfjsNode();
@@ -119,12 +155,20 @@ async function resolveBackend(
       } catch (err) {
         fallbackReason = `tfjs-node not available: ${oneLine(err)}`;
       }
+      let wasm: { simd: boolean; threads: number };
       try {
-        return { name: 'wasm', requested, ...(await loadWasm(wasmPaths)), fallbackReason };
+        wasm = await loadWasm(wasmPaths);
       } catch (err) {
         throw new Error(
           `No usable backend (${fallbackReason}; wasm failed: ${oneLine(err)}). Request 'cpu' explicitly.`,
         );
+      }
+      if (!isNode()) return { name: 'wasm', requested, ...wasm, fallbackReason };
+      try {
+        return { name: 'wasm', requested, ...wasm, ...(await loadNative(nativeThreads)), fallbackReason };
+      } catch (err) {
+        unregisterNativeKernels();
+        return { name: 'wasm', requested, ...wasm, fallbackReason: `${fallbackReason}; ${oneLine(err)}` };
       }
     }
     default:
@@ -135,6 +179,7 @@ async function resolveBackend(
 function describe(info: BackendInfo): string {
   const details: string[] = [];
   if (info.name === 'wasm') {
+    if (info.native !== undefined) details.push(`native kernels: ${info.native}`);
     details.push(`${info.simd ? 'simd' : 'no simd'}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`);
   } else if (info.name === 'tensorflow') {
     details.push('tfjs-node, native libtensorflow');
@@ -163,7 +208,7 @@ export async function initBackend(
     if (info !== undefined && tf.getBackend() === info.name) return info;
     if (info === undefined && current.info === prev) return prev; // surface the same failure
   }
-  const info = resolveBackend(requested, opts?.wasmPaths);
+  const info = resolveBackend(requested, opts ?? {});
   current = { requested, info };
   const resolved = await info;
   (opts?.log ?? defaultLog)(describe(resolved));

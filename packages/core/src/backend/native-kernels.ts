@@ -1,0 +1,220 @@
+// Native kernels for the wasm backend under Node (@twinnet/native): the convolutions of both towers, their
+// two gradients, tanh and the average-pool gradient, computed in place on the wasm heap by an addon built for
+// this CPU (oneDNN's sgemm under im2col). What they do not cover (NCHW, dilated gradients, fused activations
+// other than relu, non-float32 data) goes to the kernel they replaced, so the result never depends on which
+// kernels are loaded beyond float32 rounding. The profile before them: README, Benchmark.
+import {
+  AvgPoolGrad,
+  type AvgPoolGradAttrs,
+  backend_util,
+  Conv2D,
+  type Conv2DAttrs,
+  Conv2DBackpropFilter,
+  type Conv2DBackpropFilterAttrs,
+  Conv2DBackpropInput,
+  type Conv2DBackpropInputAttrs,
+  FusedConv2D,
+  type FusedConv2DAttrs,
+  getKernel,
+  type KernelConfig,
+  type KernelFunc,
+  registerKernel,
+  Tanh,
+  type TensorInfo,
+  unregisterKernel,
+} from '@tensorflow/tfjs';
+import type { Geometry, NativeKernels } from '@twinnet/native';
+import { BACKEND, type WasmBackend } from './wasm-kernel.ts';
+
+type Conv2DInfo = backend_util.Conv2DInfo;
+
+/** The addon's geometry of a convolution or pool, from tfjs's own shape arithmetic. */
+function geometry(info: Conv2DInfo): Geometry {
+  return [
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.outChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ];
+}
+
+const isFloat = (...tensors: (TensorInfo | undefined)[]) => tensors.every((t) => t?.dtype === 'float32');
+const shape4 = (t: TensorInfo) => t.shape as [number, number, number, number];
+
+/** Allocates the output first: an allocation may grow the heap and detach earlier views. */
+function withOutput(
+  backend: WasmBackend,
+  shape: number[],
+  inputs: TensorInfo[],
+  run: (out: Float32Array, ...views: Float32Array[]) => void,
+): TensorInfo {
+  const out = backend.makeOutput(shape, 'float32');
+  if (shape.every((d) => d > 0))
+    run(backend.typedArrayFromHeap(out), ...inputs.map((t) => backend.typedArrayFromHeap(t)));
+  return out;
+}
+
+function kernels(native: NativeKernels, stock: (name: string) => KernelFunc): KernelConfig[] {
+  const conv2d = (
+    backend: WasmBackend,
+    x: TensorInfo,
+    filter: TensorInfo,
+    bias: TensorInfo | undefined,
+    relu: boolean,
+    attrs: Conv2DAttrs,
+  ): TensorInfo => {
+    const info = backend_util.computeConv2DInfo(
+      shape4(x),
+      shape4(filter),
+      attrs.strides,
+      attrs.dilations,
+      attrs.pad,
+      attrs.dimRoundingMode,
+      false,
+      'channelsLast',
+    );
+    const g = geometry(info);
+    return withOutput(backend, info.outShape, bias ? [x, filter, bias] : [x, filter], (y, xv, wv, bv) =>
+      native.conv2d(g, xv!, wv!, bv ?? null, relu ? 1 : 0, y),
+    );
+  };
+
+  const fused: KernelFunc = (args) => {
+    const { x, filter, bias, preluActivationWeights } = args.inputs;
+    const attrs = args.attrs as unknown as FusedConv2DAttrs;
+    const activation = attrs.activation ?? 'linear';
+    const biasFits = bias === undefined || bias.shape.reduce((a, b) => a * b, 1) === filter?.shape[3];
+    if (
+      attrs.dataFormat === 'NCHW' ||
+      preluActivationWeights !== undefined ||
+      (activation !== 'linear' && activation !== 'relu') ||
+      !biasFits ||
+      !isFloat(x, filter, bias ?? x)
+    ) {
+      return stock(FusedConv2D)(args);
+    }
+    return conv2d(args.backend as WasmBackend, x!, filter!, bias, activation === 'relu', attrs);
+  };
+
+  const plain: KernelFunc = (args) => {
+    const { x, filter } = args.inputs;
+    const attrs = args.attrs as unknown as Conv2DAttrs;
+    if (attrs.dataFormat === 'NCHW' || !isFloat(x, filter)) return stock(Conv2D)(args);
+    return conv2d(args.backend as WasmBackend, x!, filter!, undefined, false, attrs);
+  };
+
+  const backpropInput: KernelFunc = (args) => {
+    const { dy, filter } = args.inputs;
+    const { strides, pad, dataFormat, dimRoundingMode, inputShape } =
+      args.attrs as unknown as Conv2DBackpropInputAttrs;
+    if (dataFormat === 'NCHW' || !isFloat(dy, filter)) return stock(Conv2DBackpropInput)(args);
+    const info = backend_util.computeConv2DInfo(
+      inputShape,
+      shape4(filter!),
+      strides,
+      1,
+      pad,
+      dimRoundingMode,
+      false,
+      'channelsLast',
+    );
+    const g = geometry(info);
+    const backend = args.backend as WasmBackend;
+    return withOutput(backend, [...inputShape], [dy!, filter!], (dx, dyv, wv) =>
+      native.conv2dBackpropInput(g, dyv!, wv!, dx),
+    );
+  };
+
+  const backpropFilter: KernelFunc = (args) => {
+    const { x, dy } = args.inputs;
+    const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
+      args.attrs as unknown as Conv2DBackpropFilterAttrs;
+    if (dataFormat === 'NCHW' || !isFloat(x, dy)) return stock(Conv2DBackpropFilter)(args);
+    const info = backend_util.computeConv2DInfo(
+      shape4(x!),
+      filterShape,
+      strides,
+      1,
+      pad,
+      dimRoundingMode,
+      false,
+      'channelsLast',
+    );
+    const g = geometry(info);
+    const backend = args.backend as WasmBackend;
+    return withOutput(backend, [...filterShape], [x!, dy!], (dw, xv, dyv) =>
+      native.conv2dBackpropFilter(g, xv!, dyv!, dw),
+    );
+  };
+
+  const poolGrad: KernelFunc = (args) => {
+    const { dy, input } = args.inputs;
+    const { filterSize, strides, pad } = args.attrs as unknown as AvgPoolGradAttrs;
+    if (!isFloat(dy, input) || input!.shape.length !== 4) return stock(AvgPoolGrad)(args);
+    const info = backend_util.computePool2DInfo(shape4(input!), filterSize, strides, 1, pad);
+    const g = geometry(info);
+    const backend = args.backend as WasmBackend;
+    return withOutput(backend, [...input!.shape], [dy!], (dx, dyv) => native.avgPoolGrad(g, dyv!, dx));
+  };
+
+  const tanh: KernelFunc = (args) => {
+    const { x } = args.inputs;
+    if (!isFloat(x)) return stock(Tanh)(args);
+    const backend = args.backend as WasmBackend;
+    const size = x!.shape.reduce((a, b) => a * b, 1);
+    return withOutput(backend, [...x!.shape], [x!], (y, xv) => native.tanh(xv!, y, size));
+  };
+
+  return [
+    { kernelName: Conv2D, backendName: BACKEND, kernelFunc: plain },
+    { kernelName: FusedConv2D, backendName: BACKEND, kernelFunc: fused },
+    { kernelName: Conv2DBackpropInput, backendName: BACKEND, kernelFunc: backpropInput },
+    { kernelName: Conv2DBackpropFilter, backendName: BACKEND, kernelFunc: backpropFilter },
+    { kernelName: AvgPoolGrad, backendName: BACKEND, kernelFunc: poolGrad },
+    { kernelName: Tanh, backendName: BACKEND, kernelFunc: tanh },
+  ];
+}
+
+/** The kernels the native ones replaced, to put back when plain wasm is asked for again. */
+let replaced: Map<string, KernelConfig> | undefined;
+
+/**
+ * Replaces the wasm backend's kernels with the native ones. Must run after the wasm backend is initialised: the
+ * engine runs a kernel's setup (the stock ones bind their wasm functions there) only at initialisation, and
+ * those kernels stay the fallback for what the native ones do not cover.
+ */
+export function registerNativeKernels(native: NativeKernels, threads: number): void {
+  native.setThreads(threads);
+  unregisterNativeKernels();
+  const stock = new Map<string, KernelConfig>();
+  const fallback = (name: string): KernelFunc => stock.get(name)!.kernelFunc;
+  for (const config of kernels(native, fallback)) {
+    const existing = getKernel(config.kernelName, BACKEND);
+    if (existing === undefined)
+      throw new Error(`native kernels: wasm has no '${config.kernelName}' to fall back on`);
+    stock.set(config.kernelName, existing);
+    unregisterKernel(config.kernelName, BACKEND);
+    registerKernel(config);
+  }
+  replaced = stock;
+}
+
+/** Puts the replaced wasm kernels back (a no-op when the native ones are not registered). */
+export function unregisterNativeKernels(): void {
+  for (const [name, config] of replaced ?? []) {
+    unregisterKernel(name, BACKEND);
+    registerKernel(config);
+  }
+  replaced = undefined;
+}

@@ -1,0 +1,218 @@
+// The native kernels (@twinnet/native) on the wasm backend: the shared kernel suite, then what only they
+// replace (forward and fused convolutions, tanh, the average-pool gradient), both towers' gradients, and the
+// way back to plain wasm.
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../src/backend/select.ts';
+import { buildTower } from '../src/towers.ts';
+import { expectClose, kernelSuite, randomArray, size } from './kernel-suite.ts';
+
+kernelSuite('native');
+
+type Shape4 = [number, number, number, number];
+
+async function onBoth<T>(f: () => T): Promise<{ cpu: T; native: T }> {
+  await tf.setBackend('cpu');
+  const cpu = f();
+  await tf.setBackend('wasm');
+  return { cpu, native: f() };
+}
+
+interface ConvCase {
+  x: Shape4;
+  filter: Shape4;
+  stride: number | [number, number];
+  pad: 'valid' | 'same' | number;
+  dilation?: number;
+}
+
+const convCases: ConvCase[] = [
+  // The small tower's convolutions, then the deep tower's, at a small batch.
+  { x: [3, 28, 28, 1], filter: [5, 5, 1, 4], stride: 1, pad: 'valid' },
+  { x: [3, 12, 12, 4], filter: [5, 5, 4, 16], stride: 1, pad: 'valid' },
+  { x: [2, 28, 28, 1], filter: [3, 3, 1, 32], stride: 2, pad: 'same' },
+  { x: [2, 7, 7, 64], filter: [3, 3, 64, 128], stride: 2, pad: 'same' },
+  { x: [2, 4, 4, 128], filter: [3, 3, 128, 512], stride: 2, pad: 'same' },
+  // Uneven strides, explicit pads, dilation, a pointwise conv, odd sizes.
+  { x: [2, 9, 11, 3], filter: [3, 3, 3, 5], stride: [2, 1], pad: 'same' },
+  { x: [2, 9, 11, 3], filter: [4, 4, 3, 5], stride: 2, pad: 2 },
+  { x: [2, 9, 11, 3], filter: [3, 3, 3, 5], stride: 1, pad: 'same', dilation: 2 },
+  { x: [3, 5, 6, 7], filter: [1, 1, 7, 9], stride: 1, pad: 'valid' },
+];
+
+describe('native forward convolutions', () => {
+  it('registers on the wasm backend and says what they are', async () => {
+    const info = await initBackend('native', { log: () => {} });
+    expect(info.name).toBe('wasm');
+    expect(info.native).toMatch(/sgemm/);
+    expect(tf.getKernel('Conv2D', 'wasm')?.kernelFunc.name).toBe('plain');
+  });
+
+  it.each(convCases.map((c) => [JSON.stringify(c), c] as const))(
+    'Conv2D matches cpu for %s',
+    async (_, c) => {
+      const xVals = randomArray(size(c.x), 1);
+      const wVals = randomArray(size(c.filter), 2);
+      const run = () =>
+        tf.tidy(() =>
+          Array.from(
+            tf
+              .conv2d(
+                tf.tensor4d(xVals, c.x),
+                tf.tensor4d(wVals, c.filter),
+                c.stride,
+                c.pad,
+                'NHWC',
+                c.dilation ?? 1,
+              )
+              .dataSync(),
+          ),
+        );
+      const { cpu, native } = await onBoth(run);
+      expectClose(native, cpu);
+    },
+  );
+
+  it.each(['linear', 'relu', 'sigmoid'] as const)(
+    'FusedConv2D with bias and %s matches cpu',
+    async (activation) => {
+      // sigmoid is not fused natively: it goes to the stock wasm kernel, with the same result.
+      const c = convCases[3]!;
+      const xVals = randomArray(size(c.x), 3);
+      const wVals = randomArray(size(c.filter), 4);
+      const bVals = randomArray(c.filter[3], 5);
+      const run = () =>
+        tf.tidy(() => {
+          const y = tf.fused.conv2d({
+            x: tf.tensor4d(xVals, c.x),
+            filter: tf.tensor4d(wVals, c.filter),
+            strides: c.stride,
+            pad: c.pad,
+            bias: tf.tensor1d(bVals),
+            activation,
+          });
+          return Array.from(y.dataSync());
+        });
+      const { cpu, native } = await onBoth(run);
+      expectClose(native, cpu);
+    },
+  );
+});
+
+describe('native tanh and average-pool gradient', () => {
+  it('tanh matches cpu, keeps NaN and saturates at ±1', async () => {
+    const values = [
+      ...randomArray(1000, 6).map((u) => u * 12),
+      0,
+      -0,
+      1e-8,
+      20,
+      -20,
+      Infinity,
+      -Infinity,
+      NaN,
+    ];
+    const { cpu, native } = await onBoth(() =>
+      tf.tidy(() => Array.from(tf.tanh(tf.tensor1d(values)).dataSync())),
+    );
+    expect(Number.isNaN(native.at(-1))).toBe(true);
+    expect(native.slice(-3, -1)).toEqual([1, -1]);
+    expectClose(native.slice(0, -1), cpu.slice(0, -1), 1e-6, 1e-7);
+  });
+
+  it.each([
+    { x: [3, 24, 24, 4] as Shape4, pool: 2, stride: 2, pad: 'valid' as const },
+    { x: [2, 9, 11, 3] as Shape4, pool: 3, stride: 2, pad: 'same' as const },
+  ])('AvgPoolGrad matches cpu for %o', async ({ x, pool, stride, pad }) => {
+    const xVals = randomArray(size(x), 7);
+    const run = () =>
+      tf.tidy(() => {
+        const input = tf.tensor4d(xVals, x);
+        const outShape = tf.avgPool(input, pool, stride, pad).shape;
+        const weight = tf.tensor(randomArray(size(outShape), 8), outShape);
+        const grad = tf.grad((t: tf.Tensor) =>
+          tf
+            .avgPool(t as tf.Tensor4D, pool, stride, pad)
+            .mul(weight)
+            .sum(),
+        );
+        return Array.from(grad(input).dataSync());
+      });
+    const { cpu, native } = await onBoth(run);
+    expectClose(native, cpu);
+  });
+});
+
+describe('both towers on the native kernels', () => {
+  // tfjs's per-kernel leak check (IS_TEST) miscounts the tensors that custom-gradient ops (fused conv, fused
+  // matmul) save for their backward pass; these tests count tensors and backend data themselves.
+  beforeAll(() => tf.env().set('IS_TEST', false));
+  afterAll(() => tf.env().set('IS_TEST', true));
+
+  it.each(['small', 'deep'] as const)('%s tower: loss and every weight gradient match cpu', async (kind) => {
+    const batch = 4;
+    const images = randomArray(batch * 28 * 28, 9).map((u) => (u + 1) / 2);
+    const run = () => {
+      const tower = buildTower(kind, { seed: 3 });
+      const x = tf.tensor4d(images, [batch, 28, 28, 1]);
+      const { value, grads } = tf.variableGrads(
+        () => (tower.apply(x, { training: true }) as tf.Tensor).square().mean() as tf.Scalar,
+        tower.trainableWeights.map((w) => w.read() as tf.Variable),
+      );
+      const out = {
+        loss: value.dataSync()[0]!,
+        grads: Object.values(grads).map((g) => Array.from(g.dataSync())),
+      };
+      tf.dispose([x, value, ...Object.values(grads)]);
+      tower.dispose();
+      return out;
+    };
+    const { cpu, native } = await onBoth(run);
+    expect(native.loss).toBeCloseTo(cpu.loss, 5);
+    expect(native.grads.length).toBe(cpu.grads.length);
+    native.grads.forEach((g, i) => {
+      const scale = cpu.grads[i]!.reduce((m, e) => Math.max(m, Math.abs(e)), 0);
+      expect(scale).toBeGreaterThan(0);
+      expectClose(g, cpu.grads[i]!, 1e-3, 1e-5 * Math.max(1, scale));
+    });
+  });
+
+  it('leaks no tensors or backend data over training steps', async () => {
+    await tf.setBackend('wasm');
+    const tower = buildTower('small', { seed: 4 });
+    const optimizer = tf.train.adam(0.001);
+    const x = tf.tensor4d(randomArray(8 * 28 * 28, 10), [8, 28, 28, 1]);
+    const step = () =>
+      optimizer
+        .minimize(() => (tower.apply(x, { training: true }) as tf.Tensor).square().mean() as tf.Scalar, true)!
+        .dispose();
+    step();
+    const tensors = tf.memory().numTensors;
+    const dataIds = tf.engine().backend.numDataIds();
+    for (let i = 0; i < 3; i++) step();
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(tf.engine().backend.numDataIds()).toBe(dataIds);
+    tf.dispose([x]);
+    optimizer.dispose();
+    tower.dispose();
+  });
+});
+
+describe('back to plain wasm', () => {
+  it("initBackend('wasm') puts the replaced kernels back, and 'native' brings its own again", async () => {
+    await initBackend('wasm', { log: () => {} });
+    expect(tf.getKernel('Conv2D', 'wasm')?.kernelFunc.name).not.toBe('plain');
+    expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc.name).toBe('conv2DBackpropInputWasm');
+    const c = convCases[1]!;
+    const xVals = randomArray(size(c.x), 11);
+    const wVals = randomArray(size(c.filter), 12);
+    const run = () =>
+      tf.tidy(() =>
+        Array.from(tf.conv2d(tf.tensor4d(xVals, c.x), tf.tensor4d(wVals, c.filter), 1, 'valid').dataSync()),
+      );
+    const wasm = run();
+    await initBackend('native', { log: () => {} });
+    expect(tf.getKernel('Conv2D', 'wasm')?.kernelFunc.name).toBe('plain');
+    expectClose(run(), wasm);
+  });
+});

@@ -1,0 +1,42 @@
+// Builds the native kernels with node-gyp. It never fails the install or the build: on a machine without a C++
+// compiler or oneDNN (Debian: libdnnl-dev), twinnet runs on plain wasm, and the reason is kept in
+// build/error.txt for the backend's start-up line.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const addon = join(root, 'build', 'Release', 'twinnet_native.node');
+const errorFile = join(root, 'build', 'error.txt');
+const sources = ['binding.gyp', 'src/kernels.cc'].map((file) => join(root, file));
+
+if (process.env.TWINNET_NATIVE === 'off') {
+  console.log('[twinnet] native kernels: not built (TWINNET_NATIVE=off)');
+  process.exit(0);
+}
+const newest = Math.max(...sources.map((file) => statSync(file).mtimeMs));
+if (existsSync(addon) && statSync(addon).mtimeMs >= newest) {
+  console.log('[twinnet] native kernels: up to date');
+  process.exit(0);
+}
+
+// Node's own headers when they are installed beside it (Debian's nodejs-dev, official tarballs), so node-gyp
+// needs no download; elsewhere it fetches them as usual.
+const prefix = join(dirname(process.execPath), '..');
+const nodedir = existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : [];
+const gyp = createRequire(import.meta.url).resolve('node-gyp/bin/node-gyp.js');
+const result = spawnSync(process.execPath, [gyp, 'rebuild', ...nodedir], { cwd: root, encoding: 'utf8' });
+if (result.status === 0 && existsSync(addon)) {
+  rmSync(errorFile, { force: true });
+  console.log('[twinnet] native kernels: built');
+} else {
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}${result.error?.message ?? ''}`;
+  const reason =
+    output.split('\n').find((line) => /error:|fatal error|not found|cannot find/i.test(line)) ??
+    `node-gyp exited with ${result.status}`;
+  mkdirSync(dirname(errorFile), { recursive: true });
+  writeFileSync(errorFile, `${reason.trim()}\n\n${output.split('\n').slice(-40).join('\n')}`);
+  console.warn(`[twinnet] native kernels: not built (${reason.trim()}); twinnet will use plain wasm`);
+}

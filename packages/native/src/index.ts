@@ -1,0 +1,63 @@
+// The optional native kernels, loaded at run time. Under Node only: the browser never imports this package.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * A convolution's or pooling's shape, in this order: batch, in height, in width, in channels, out height,
+ * out width, out channels, kernel height, kernel width, stride height, stride width, dilation height,
+ * dilation width, top padding, left padding.
+ */
+export type Geometry = readonly number[];
+
+/** Activation fused into conv2d. */
+export const ACTIVATION = { linear: 0, relu: 1 } as const;
+
+/**
+ * The addon's functions. Arrays are NHWC activations and [kh, kw, in, out] filters, written in place; they are
+ * usually views of the wasm backend's heap, so nothing is copied.
+ */
+export interface NativeKernels {
+  conv2d(
+    g: Geometry,
+    x: Float32Array,
+    w: Float32Array,
+    bias: Float32Array | null,
+    activation: number,
+    y: Float32Array,
+  ): void;
+  conv2dBackpropInput(g: Geometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
+  conv2dBackpropFilter(g: Geometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
+  /** The geometry of a pool: out channels equal in channels, the kernel is the window. */
+  avgPoolGrad(g: Geometry, dy: Float32Array, dx: Float32Array): void;
+  tanh(x: Float32Array, y: Float32Array, size: number): void;
+  /** Threads of the GEMMs issued from the calling thread (each worker thread sets its own). */
+  setThreads(n: number): void;
+  /** The GEMM library and the instruction set the addon was compiled for. */
+  describe(): string;
+}
+
+export type NativeLoad = { ok: true; kernels: NativeKernels } | { ok: false; reason: string };
+
+const addonPath = fileURLToPath(new URL('../build/Release/twinnet_native.node', import.meta.url));
+const errorPath = fileURLToPath(new URL('../build/error.txt', import.meta.url));
+
+/** Loads the addon, or says in one line why it is not there (not built, build failed, failed to load). */
+export function loadNativeKernels(): NativeLoad {
+  if (process.env.TWINNET_NATIVE === 'off') return { ok: false, reason: 'disabled by TWINNET_NATIVE=off' };
+  if (!existsSync(addonPath)) {
+    const why = existsSync(errorPath) ? readFileSync(errorPath, 'utf8').split('\n')[0] : undefined;
+    return {
+      ok: false,
+      reason: why
+        ? `native kernels failed to build: ${why} (install a C++ compiler and oneDNN, e.g. apt-get install g++ libdnnl-dev, then pnpm --filter @twinnet/native build)`
+        : 'native kernels not built (pnpm --filter @twinnet/native build)',
+    };
+  }
+  try {
+    return { ok: true, kernels: createRequire(import.meta.url)(addonPath) as NativeKernels };
+  } catch (err) {
+    const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    return { ok: false, reason: `native kernels failed to load: ${message}` };
+  }
+}

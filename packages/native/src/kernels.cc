@@ -1,0 +1,370 @@
+// Native float32 kernels for tfjs's wasm backend: convolutions as im2col + oneDNN's sgemm (the GEMM PyTorch's
+// CPU build uses), tanh and average-pool gradients as plain loops the compiler vectorises for this machine.
+// Every function works in place on Float32Array views of the wasm heap, so no tensor is copied in or out.
+// Layouts are tfjs's: activations NHWC, filters [kh, kw, in, out], which as a matrix is already [K, out].
+#include <dnnl.h>
+#include <node_api.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+namespace {
+
+// Rows of the im2col matrix per GEMM: about 4 MiB of columns, so a chunk stays in the last-level cache.
+constexpr long kChunkFloats = 1L << 20;
+
+struct Geometry {
+  long batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft;
+  long k() const { return kH * kW * inC; }
+  long rowsPerImage() const { return outH * outW; }
+  long imagesPerChunk() const { return std::max(1L, kChunkFloats / std::max(1L, rowsPerImage() * k())); }
+};
+
+thread_local std::vector<float> scratch;
+
+float *scratchFor(long floats) {
+  if (static_cast<long>(scratch.size()) < floats) scratch.resize(floats);
+  return scratch.data();
+}
+
+// cols[(n, oy, ox), (ky, kx, ci)] = x[n, oy·sh + ky·dh − top, ox·sw + kx·dw − left, ci], 0 outside the image.
+// Without dilation a kernel row's kW·inC values are contiguous in x, so an in-bounds row is one copy.
+void im2col(const float *x, const Geometry &g, long n0, long n1, float *cols) {
+  const long k = g.k(), span = g.kW * g.inC;
+  for (long n = n0; n < n1; n++) {
+    const float *image = x + n * g.inH * g.inW * g.inC;
+    for (long oy = 0; oy < g.outH; oy++) {
+      for (long ox = 0; ox < g.outW; ox++) {
+        float *row = cols + (((n - n0) * g.outH + oy) * g.outW + ox) * k;
+        const long ix0 = ox * g.strideW - g.padLeft;
+        const bool inside = g.dilW == 1 && ix0 >= 0 && ix0 + g.kW <= g.inW;
+        for (long ky = 0; ky < g.kH; ky++) {
+          const long iy = oy * g.strideH + ky * g.dilH - g.padTop;
+          float *dst = row + ky * span;
+          if (iy < 0 || iy >= g.inH) {
+            for (long i = 0; i < span; i++) dst[i] = 0.f;
+          } else if (inside) {
+            const float *src = image + (iy * g.inW + ix0) * g.inC;
+            for (long i = 0; i < span; i++) dst[i] = src[i];
+          } else {
+            for (long kx = 0; kx < g.kW; kx++) {
+              const long ix = ix0 + kx * g.dilW;
+              float *d = dst + kx * g.inC;
+              const float *src = image + (iy * g.inW + ix) * g.inC;
+              const bool in = ix >= 0 && ix < g.inW;
+              for (long c = 0; c < g.inC; c++) d[c] = in ? src[c] : 0.f;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// The adjoint of im2col: dx[n, iy, ix, ci] += dcols[(n, oy, ox), (ky, kx, ci)] (dx zeroed by the caller).
+void col2im(const float *dcols, const Geometry &g, long n0, long n1, float *dx) {
+  const long k = g.k(), span = g.kW * g.inC;
+  for (long n = n0; n < n1; n++) {
+    float *image = dx + n * g.inH * g.inW * g.inC;
+    for (long oy = 0; oy < g.outH; oy++) {
+      for (long ox = 0; ox < g.outW; ox++) {
+        const float *row = dcols + (((n - n0) * g.outH + oy) * g.outW + ox) * k;
+        const long ix0 = ox * g.strideW - g.padLeft;
+        const bool inside = g.dilW == 1 && ix0 >= 0 && ix0 + g.kW <= g.inW;
+        for (long ky = 0; ky < g.kH; ky++) {
+          const long iy = oy * g.strideH + ky * g.dilH - g.padTop;
+          if (iy < 0 || iy >= g.inH) continue;
+          const float *src = row + ky * span;
+          if (inside) {
+            float *dst = image + (iy * g.inW + ix0) * g.inC;
+            for (long i = 0; i < span; i++) dst[i] += src[i];
+            continue;
+          }
+          for (long kx = 0; kx < g.kW; kx++) {
+            const long ix = ix0 + kx * g.dilW;
+            if (ix < 0 || ix >= g.inW) continue;
+            float *dst = image + (iy * g.inW + ix) * g.inC;
+            for (long c = 0; c < g.inC; c++) dst[c] += src[kx * g.inC + c];
+          }
+        }
+      }
+    }
+  }
+}
+
+bool pointwise(const Geometry &g) {
+  return g.kH == 1 && g.kW == 1 && g.strideH == 1 && g.strideW == 1 && g.padTop == 0 && g.padLeft == 0;
+}
+
+enum Activation { kLinear = 0, kRelu = 1 };
+
+void conv2d(const float *x, const float *w, const float *bias, int activation, const Geometry &g, float *y) {
+  const long k = g.k(), rows = g.rowsPerImage(), step = g.imagesPerChunk();
+  float *cols = pointwise(g) ? nullptr : scratchFor(step * rows * k);
+  for (long n0 = 0; n0 < g.batch; n0 += step) {
+    const long n1 = std::min(g.batch, n0 + step), m = (n1 - n0) * rows;
+    const float *a = x + n0 * rows * k;
+    if (cols != nullptr) {
+      im2col(x, g, n0, n1, cols);
+      a = cols;
+    }
+    float *out = y + n0 * rows * g.outC;
+    dnnl_sgemm('N', 'N', m, g.outC, k, 1.f, a, k, w, g.outC, 0.f, out, g.outC);
+    if (bias == nullptr && activation == kLinear) continue;
+    for (long r = 0; r < m; r++) {
+      float *o = out + r * g.outC;
+      if (bias != nullptr)
+        for (long c = 0; c < g.outC; c++) o[c] += bias[c];
+      if (activation == kRelu)
+        for (long c = 0; c < g.outC; c++) o[c] = std::max(o[c], 0.f);
+    }
+  }
+}
+
+void conv2dBackpropInput(const float *dy, const float *w, const Geometry &g, float *dx) {
+  const long k = g.k(), rows = g.rowsPerImage(), step = g.imagesPerChunk();
+  if (pointwise(g)) {
+    dnnl_sgemm('N', 'T', g.batch * rows, k, g.outC, 1.f, dy, g.outC, w, g.outC, 0.f, dx, k);
+    return;
+  }
+  std::memset(dx, 0, sizeof(float) * g.batch * g.inH * g.inW * g.inC);
+  float *dcols = scratchFor(step * rows * k);
+  for (long n0 = 0; n0 < g.batch; n0 += step) {
+    const long n1 = std::min(g.batch, n0 + step), m = (n1 - n0) * rows;
+    dnnl_sgemm('N', 'T', m, k, g.outC, 1.f, dy + n0 * rows * g.outC, g.outC, w, g.outC, 0.f, dcols, k);
+    col2im(dcols, g, n0, n1, dx);
+  }
+}
+
+void conv2dBackpropFilter(const float *x, const float *dy, const Geometry &g, float *dw) {
+  const long k = g.k(), rows = g.rowsPerImage(), step = g.imagesPerChunk();
+  float *cols = pointwise(g) ? nullptr : scratchFor(step * rows * k);
+  for (long n0 = 0; n0 < g.batch; n0 += step) {
+    const long n1 = std::min(g.batch, n0 + step), m = (n1 - n0) * rows;
+    const float *a = x + n0 * rows * k;
+    if (cols != nullptr) {
+      im2col(x, g, n0, n1, cols);
+      a = cols;
+    }
+    dnnl_sgemm('T', 'N', k, g.outC, m, 1.f, a, k, dy + n0 * rows * g.outC, g.outC, n0 == 0 ? 0.f : 1.f, dw,
+               g.outC);
+  }
+}
+
+// tanh through one exponential, accurate to a few float32 ulps and vectorised, unlike the libm call.
+void tanhKernel(const float *x, long size, float *y) {
+#pragma omp simd
+  for (long i = 0; i < size; i++) {
+    const float a = std::min(std::fabs(x[i]), 9.f);
+    const float e = std::exp(-2.f * a);
+    y[i] = std::copysign((1.f - e) / (1.f + e), x[i]);
+  }
+}
+
+// tfjs's AvgPoolGrad: every input pixel collects dy / (pool area) from each window it lies in.
+void avgPoolGrad(const float *dy, const Geometry &g, float *dx) {
+  const float scale = 1.f / static_cast<float>(g.kH * g.kW);
+  const long c = g.inC;
+  std::memset(dx, 0, sizeof(float) * g.batch * g.inH * g.inW * c);
+  for (long n = 0; n < g.batch; n++) {
+    float *image = dx + n * g.inH * g.inW * c;
+    for (long oy = 0; oy < g.outH; oy++) {
+      for (long ox = 0; ox < g.outW; ox++) {
+        const float *src = dy + ((n * g.outH + oy) * g.outW + ox) * c;
+        for (long ky = 0; ky < g.kH; ky++) {
+          const long iy = oy * g.strideH + ky * g.dilH - g.padTop;
+          if (iy < 0 || iy >= g.inH) continue;
+          for (long kx = 0; kx < g.kW; kx++) {
+            const long ix = ox * g.strideW + kx * g.dilW - g.padLeft;
+            if (ix < 0 || ix >= g.inW) continue;
+            float *dst = image + (iy * g.inW + ix) * c;
+            for (long i = 0; i < c; i++) dst[i] += scale * src[i];
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---- N-API plumbing -------------------------------------------------------------------------------------------
+
+struct Args {
+  napi_env env;
+  napi_value values[8];
+  size_t count = 8;
+  bool ok = true;
+
+  Args(napi_env e, napi_callback_info info) : env(e) { napi_get_cb_info(env, info, &count, values, nullptr, nullptr); }
+
+  void fail(const char *message) {
+    if (ok) napi_throw_type_error(env, nullptr, message);
+    ok = false;
+  }
+
+  // A Float32Array argument (or null where `optional`), with at least `minLength` elements.
+  float *floats(size_t i, size_t minLength, bool optional = false) {
+    if (!ok) return nullptr;
+    if (i >= count) return fail("twinnet native: missing argument"), nullptr;
+    napi_valuetype type;
+    napi_typeof(env, values[i], &type);
+    if (optional && (type == napi_null || type == napi_undefined)) return nullptr;
+    bool isTyped = false;
+    napi_is_typedarray(env, values[i], &isTyped);
+    if (!isTyped) return fail("twinnet native: expected a Float32Array"), nullptr;
+    napi_typedarray_type arrayType;
+    size_t length;
+    void *data;
+    napi_get_typedarray_info(env, values[i], &arrayType, &length, &data, nullptr, nullptr);
+    if (arrayType != napi_float32_array) return fail("twinnet native: expected a Float32Array"), nullptr;
+    if (length < minLength) return fail("twinnet native: a Float32Array is shorter than its shape says"), nullptr;
+    return static_cast<float *>(data);
+  }
+
+  long integer(size_t i) {
+    if (!ok) return 0;
+    int64_t v = 0;
+    if (i >= count || napi_get_value_int64(env, values[i], &v) != napi_ok) fail("twinnet native: expected an integer");
+    return static_cast<long>(v);
+  }
+
+  // The geometry as an Int32Array-like array of 15 numbers, in Geometry's field order.
+  Geometry geometry(size_t i) {
+    Geometry g{};
+    if (!ok) return g;
+    long *fields = &g.batch;
+    uint32_t length = 0;
+    bool isArray = false;
+    napi_is_array(env, values[i], &isArray);
+    if (!isArray || napi_get_array_length(env, values[i], &length) != napi_ok || length != 15) {
+      fail("twinnet native: expected a geometry of 15 integers");
+      return g;
+    }
+    for (uint32_t f = 0; f < 15; f++) {
+      napi_value element;
+      int64_t v = 0;
+      napi_get_element(env, values[i], f, &element);
+      if (napi_get_value_int64(env, element, &v) != napi_ok) {
+        fail("twinnet native: expected a geometry of 15 integers");
+        return g;
+      }
+      fields[f] = static_cast<long>(v);
+    }
+    if (g.batch < 0 || g.inH < 1 || g.inW < 1 || g.inC < 1 || g.outH < 1 || g.outW < 1 || g.outC < 1 || g.kH < 1 ||
+        g.kW < 1 || g.strideH < 1 || g.strideW < 1 || g.dilH < 1 || g.dilW < 1)
+      fail("twinnet native: a geometry size is out of range");
+    return g;
+  }
+};
+
+size_t inSize(const Geometry &g) { return g.batch * g.inH * g.inW * g.inC; }
+size_t outSize(const Geometry &g) { return g.batch * g.outH * g.outW * g.outC; }
+size_t filterSize(const Geometry &g) { return g.k() * g.outC; }
+
+napi_value undefinedValue(napi_env env) {
+  napi_value v;
+  napi_get_undefined(env, &v);
+  return v;
+}
+
+// conv2d(geometry, x, w, bias | null, activation, y)
+napi_value Conv2D(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  const Geometry g = args.geometry(0);
+  const float *x = args.floats(1, inSize(g));
+  const float *w = args.floats(2, filterSize(g));
+  const float *bias = args.floats(3, g.outC, true);
+  const long activation = args.integer(4);
+  float *y = args.floats(5, outSize(g));
+  if (args.ok && activation != kLinear && activation != kRelu) args.fail("twinnet native: unknown activation");
+  if (args.ok) conv2d(x, w, bias, static_cast<int>(activation), g, y);
+  return undefinedValue(env);
+}
+
+// conv2dBackpropInput(geometry, dy, w, dx)
+napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  const Geometry g = args.geometry(0);
+  const float *dy = args.floats(1, outSize(g));
+  const float *w = args.floats(2, filterSize(g));
+  float *dx = args.floats(3, inSize(g));
+  if (args.ok) conv2dBackpropInput(dy, w, g, dx);
+  return undefinedValue(env);
+}
+
+// conv2dBackpropFilter(geometry, x, dy, dw)
+napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  const Geometry g = args.geometry(0);
+  const float *x = args.floats(1, inSize(g));
+  const float *dy = args.floats(2, outSize(g));
+  float *dw = args.floats(3, filterSize(g));
+  if (args.ok) conv2dBackpropFilter(x, dy, g, dw);
+  return undefinedValue(env);
+}
+
+// avgPoolGrad(geometry, dy, dx); the geometry's outC equals inC.
+napi_value AvgPoolGrad(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  const Geometry g = args.geometry(0);
+  const float *dy = args.floats(1, outSize(g));
+  float *dx = args.floats(2, inSize(g));
+  if (args.ok && g.outC != g.inC) args.fail("twinnet native: pooling keeps the channel count");
+  if (args.ok) avgPoolGrad(dy, g, dx);
+  return undefinedValue(env);
+}
+
+// tanh(x, y, size)
+napi_value Tanh(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  const long size = args.integer(2);
+  const float *x = args.floats(0, size);
+  float *y = args.floats(1, size);
+  if (args.ok) tanhKernel(x, size, y);
+  return undefinedValue(env);
+}
+
+// setThreads(n): threads for the GEMMs issued from the calling thread (OpenMP's setting is per thread).
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  const long n = args.integer(0);
+  if (args.ok && n < 1) args.fail("twinnet native: threads must be at least 1");
+  if (args.ok) omp_set_num_threads(static_cast<int>(n));
+  return undefinedValue(env);
+}
+
+napi_value Describe(napi_env env, napi_callback_info) {
+  const dnnl_version_t *v = dnnl_version();
+  char text[160];
+  snprintf(text, sizeof text, "oneDNN %d.%d.%d sgemm, %s", v->major, v->minor, v->patch,
+#if defined(__AVX512F__)
+           "avx512"
+#elif defined(__AVX2__)
+           "avx2"
+#else
+           "generic"
+#endif
+  );
+  napi_value out;
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
+}  // namespace
+
+NAPI_MODULE_INIT() {
+  const napi_property_descriptor methods[] = {
+      {"conv2d", nullptr, Conv2D, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dBackpropInput", nullptr, Conv2DBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dBackpropFilter", nullptr, Conv2DBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"avgPoolGrad", nullptr, AvgPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"tanh", nullptr, Tanh, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"describe", nullptr, Describe, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
+  return exports;
+}
