@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { BackendName } from '@twinnet/core';
+import { BACKEND_NAMES, type BackendName } from '@twinnet/core';
 import { DEFAULT_PYTHON } from './peer.ts';
 
 export const USAGE = `usage: pnpm bench [-- options]
@@ -11,7 +11,7 @@ export const USAGE = `usage: pnpm bench [-- options]
   --no-peer              skip PyTorch
   --python PATH          interpreter with PyTorch (default ${DEFAULT_PYTHON})
   --peer-tta-threads L   thread counts for PyTorch's time to accuracy, e.g. 1,2 (default: our backend's)
-  --backend auto|tfjs-node|wasm|cpu   (default auto)
+  --backend auto|tfjs-node|native|wasm|cpu   (default auto)
   --artifacts DIR        trainer artifacts to read quality from (default <repo>/artifacts)
   --out DIR              where results/ and history.jsonl go (default <repo>/bench)
   --help`;
@@ -32,7 +32,7 @@ export interface BenchArgs {
   help: boolean;
 }
 
-const BACKENDS = ['auto', 'tfjs-node', 'wasm', 'cpu'] as const;
+const BACKENDS = BACKEND_NAMES;
 
 /** Relative paths are taken from where the user ran pnpm (INIT_CWD), not from apps/bench. */
 export function resolveFrom(path: string, cwd = process.env.INIT_CWD ?? process.cwd()): string {

@@ -58,6 +58,12 @@ export interface RawRun {
 export const MILESTONES = [0.9, 0.95, 0.97];
 
 /** The thread count our backend computes with: the peer figure ratios are taken against. */
+/** The bench's name for a backend: tfjs-node's 'tensorflow' by its package, wasm with native kernels as 'native'. */
+export function benchBackendName(info: BackendInfo): BenchResult['backend']['name'] {
+  if (info.name === 'tensorflow') return 'tfjs-node';
+  return info.name === 'wasm' && info.native !== undefined ? 'native' : info.name;
+}
+
 export function oursThreads(backend: BackendInfo): number {
   return backend.threads;
 }
@@ -194,7 +200,7 @@ export function assemble(raw: RawRun): BenchResult {
     machine: { ...raw.machine, loadAverage: raw.loadAverage },
     versions: raw.versions,
     backend: {
-      name: raw.backend.name === 'tensorflow' ? 'tfjs-node' : raw.backend.name,
+      name: benchBackendName(raw.backend),
       description: describeBackend(raw.backend),
       threads: raw.backend.threads,
       simd: raw.backend.simd,

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { BackendName } from '@twinnet/core';
+import { BACKEND_NAMES, type BackendName } from '@twinnet/core';
 
 export const USAGE = `usage: pnpm match --run RUN_DIR (--support DIR | --supports FILE) --query FILE_OR_DIR [options]
   --run DIR             a trainer run of the contrastive variant, e.g. artifacts/mnist-contrastive-holdout
@@ -11,7 +11,7 @@ export const USAGE = `usage: pnpm match --run RUN_DIR (--support DIR | --support
   --k N                 labels ranked per query in --json output (default 3)
   --threshold X         distance at or past which a query is 'unknown' (default: the run's calibrated threshold)
   --json                machine-readable output on stdout
-  --backend auto|tfjs-node|wasm|cpu  (default auto)  --help`;
+  --backend auto|tfjs-node|native|wasm|cpu  (default auto)  --help`;
 
 /** A command-line mistake: printed with the usage, exit code 2. */
 export class UsageError extends Error {
@@ -44,7 +44,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const BACKENDS = ['auto', 'tfjs-node', 'wasm', 'cpu'] as const;
+const BACKENDS = BACKEND_NAMES;
 
 /**
  * Parses the arguments; relative paths are resolved against `cwd`, which for `pnpm match` is where the user

@@ -20,7 +20,7 @@ const USAGE = `usage: pnpm --filter match evaluate -- --run DIR [options]
   --seen-queries N    seen-class test images for the unknown rate (default 2000)
   --cli-queries N     images per unseen class (and in all for seen classes) written as PNG for the CLI run
                       (default 300; 0 skips it)
-  --backend auto|tfjs-node|wasm|cpu  --json  --help`;
+  --backend auto|tfjs-node|native|wasm|cpu  --json  --help`;
 
 interface Scores {
   /** Top-ranked label is right, whatever the threshold. */

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import type { BackendName, OptimizerName } from '@twinnet/core';
+import { BACKEND_NAMES, type BackendName, type OptimizerName } from '@twinnet/core';
 import { DATASET_NAMES, type DatasetName } from '@twinnet/datasets';
 import { defaultRuns, preset, type TrainConfig, type Variant } from './presets.ts';
 
@@ -12,7 +12,7 @@ export const USAGE = `usage: pnpm --filter trainer train -- [--dataset mnist|fas
   --pairs-per-epoch N  --train-size N (0 = all)  --embedding-dim N  --seed N
   --validation-pairs N  --test-pairs N  --episodes N  --embed-points N
   --pairing explicit|in-batch (in-batch: every pair inside class-balanced image batches)
-  --backend auto|tfjs-node|wasm|cpu  --out DIR (default: <repo>/artifacts)  --resume  --help
+  --backend auto|tfjs-node|native|wasm|cpu  --out DIR (default: <repo>/artifacts)  --resume  --help
   --jobs N                  runs trained at once, each in its own thread (default: min(2, cores) for several runs)`;
 
 /** A command-line mistake: printed with the usage line, exit code 2. */
@@ -138,9 +138,7 @@ function parseOverrides(values: Record<string, string | boolean | undefined>): P
   );
   set(
     'backend',
-    oneOf('--backend', values.backend as string | undefined, ['auto', 'tfjs-node', 'wasm', 'cpu'] as const) as
-      | BackendName
-      | undefined,
+    oneOf('--backend', values.backend as string | undefined, BACKEND_NAMES) as BackendName | undefined,
   );
   set('pairing', oneOf('--pairing', values.pairing as string | undefined, ['explicit', 'in-batch'] as const));
   const heldOut = values['held-out'] as string | undefined;

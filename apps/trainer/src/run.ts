@@ -319,9 +319,11 @@ function cachedDataset(ctx: RunContext, name: Dataset['name']): Promise<Dataset>
 }
 
 export function describeBackend(info: BackendInfo): string {
-  return info.name === 'wasm'
-    ? `wasm (${info.simd ? 'simd' : 'no simd'}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`
-    : info.name;
+  if (info.name !== 'wasm') return info.name;
+  const threads = `${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+  return info.native !== undefined
+    ? `wasm + native kernels (${info.native}, ${threads})`
+    : `wasm (${info.simd ? 'simd' : 'no simd'}, ${threads})`;
 }
 
 function gitCommit(): string {

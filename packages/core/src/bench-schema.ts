@@ -18,7 +18,8 @@ const fraction = finite.refine((v) => v >= 0 && v <= 1, { message: 'must be betw
 const count = z.number().int().positive();
 const loadTriple = z.tuple([finite, finite, finite]);
 
-export const BenchBackendNameSchema = z.enum(['tfjs-node', 'wasm', 'cpu']);
+/** 'native' is the wasm backend with twinnet's native kernels (@twinnet/native). */
+export const BenchBackendNameSchema = z.enum(['tfjs-node', 'native', 'wasm', 'cpu']);
 export const BenchSideSchema = z.enum(['twinnet', 'pytorch']);
 
 /** One figure of the PyTorch peer, at one thread count. */

@@ -172,7 +172,7 @@ async function resolveBackend(requested: BackendName, opts: InitBackendOptions):
       }
     }
     default:
-      throw new Error(`Unknown backend '${String(requested)}'; expected auto | tfjs-node | wasm | cpu`);
+      throw new Error(`Unknown backend '${String(requested)}'; expected ${BACKEND_NAMES.join(' | ')}`);
   }
 }
 
