@@ -324,7 +324,7 @@ export function assembleThroughput(
   for (const p of t.peers) {
     if (p.towerParameters !== t.ours.towerParameters) {
       notes.push(
-        `${t.variant}: the peer's tower has ${p.towerParameters} trainable parameters, ours ${t.ours.towerParameters}: ` +
+        `${t.variant}, batch ${t.batchSize}: the peer's tower has ${p.towerParameters} trainable parameters, ours ${t.ours.towerParameters}: ` +
           'apps/bench/peers/siamese_torch.py is out of step with packages/core/src/towers.ts',
       );
     }
@@ -353,7 +353,7 @@ export function assembleThroughput(
     variant: t.variant,
     tower: recipe.tower,
     head: recipe.head,
-    batchSize: recipe.batchSize,
+    batchSize: t.batchSize,
     trainPairsPerSecond: figure('train', 'wall'),
     trainPairsPerCpuSecond: figure('train', 'cpu'),
     trainImagesPerSecond: figure('train', 'wall', 2),

@@ -69,9 +69,10 @@ export function compareResults(base: BenchResult, current: BenchResult): Check[]
   }
 
   for (const now of current.throughput) {
-    const before = base.throughput.find((t) => t.variant === now.variant);
+    const before = base.throughput.find((t) => t.variant === now.variant && t.batchSize === now.batchSize);
+    const name = `${now.variant} batch ${now.batchSize}`;
     if (!before) {
-      checks.push(skip(`${now.variant} throughput`, 'not in the baseline'));
+      checks.push(skip(`${name} throughput`, 'not in the baseline'));
       continue;
     }
     const samePeer = base.peer.ratioThreads === current.peer.ratioThreads;
@@ -83,7 +84,7 @@ export function compareResults(base: BenchResult, current: BenchResult): Check[]
       const peerNow = now[figure].ratio;
       checks.push(
         throughputCheck(
-          `${now.variant} ${kind} throughput`,
+          `${name} ${kind} throughput`,
           { before: before.calibrated[calibrated], now: now.calibrated[calibrated] },
           samePeer && peerBefore !== null && peerNow !== null
             ? { before: peerBefore, now: peerNow, threads: current.peer.ratioThreads }

@@ -17,6 +17,8 @@ export function benchProtocol(quick: boolean): BenchProtocol {
           contrastive: { warmupSteps: 5, steps: 16, rounds: 5, embedBatches: 6 },
           bce: { warmupSteps: 3, steps: 6, rounds: 5, embedBatches: 3 },
         },
+    // The issue's batch sizes: 16 and 128 for the small tower, 64 (the trainer's) for both.
+    throughputBatchSizes: { contrastive: [16, 64, 128], bce: [64] },
     embedBatchSize: 256,
     embedRounds: quick ? 2 : 5,
     latencyWarmup: 10,
@@ -46,6 +48,25 @@ export function benchProtocol(quick: boolean): BenchProtocol {
         pairsPerEpoch: 30_000,
       },
     },
+  };
+}
+
+/**
+ * A throughput round's budget at `batchSize`: as many pairs per round (and in warm-up) as the variant's budget
+ * trains at the trainer's batch size, so rounds take about as long whatever the batch.
+ */
+export function throughputBudget(
+  protocol: BenchProtocol,
+  variant: 'contrastive' | 'bce',
+  batchSize: number,
+  recipeBatchSize: number,
+): BenchProtocol['throughput']['contrastive'] {
+  const budget = protocol.throughput[variant];
+  const scale = recipeBatchSize / batchSize;
+  return {
+    ...budget,
+    warmupSteps: Math.max(1, Math.round(budget.warmupSteps * scale)),
+    steps: Math.max(1, Math.round(budget.steps * scale)),
   };
 }
 

@@ -8,6 +8,7 @@ import {
   parseBenchResult,
 } from '@twinnet/core';
 import { writeJsonAtomic } from '@twinnet/core/node';
+import { recipeOf } from './recipe.ts';
 
 /** results/<date>-<commit>.json: the date carries the time of day so runs on one commit do not collide. */
 export function resultFileName(result: BenchResult): string {
@@ -50,6 +51,11 @@ export async function readResult(path: string): Promise<BenchResult> {
   return parseBenchResult(text, path);
 }
 
+/** The throughput entries at each variant's trainer batch size (the other sizes are in the result only). */
+export function atTrainerBatch(throughput: BenchResult['throughput']): BenchResult['throughput'] {
+  return throughput.filter((t) => t.batchSize === recipeOf(t.variant).batchSize);
+}
+
 export function historyEntry(result: BenchResult, file: string): BenchHistoryEntry {
   const threads = result.peer.ratioThreads;
   const at = (figure: BenchResult['throughput'][number]['trainPairsPerSecond']) => ({
@@ -67,7 +73,8 @@ export function historyEntry(result: BenchResult, file: string): BenchHistoryEnt
     backend: result.backend.name,
     peerThreads: result.peer.available ? threads : null,
     loadAverage1m: result.machine.loadAverage.start[0],
-    variants: result.throughput.map((t) => {
+    // One entry per variant, at the trainer's batch size (the history charts one line per variant).
+    variants: atTrainerBatch(result.throughput).map((t) => {
       const quality = result.quality.find((q) => q.variant === t.variant);
       const short = result.shortRun.find((s) => s.variant === t.variant);
       if (!quality || !short) throw new Error(`result has no quality or short run for ${t.variant}`);

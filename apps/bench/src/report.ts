@@ -1,5 +1,6 @@
 import type { BenchResult, Compared, TtaRun } from '@twinnet/core';
 import type { Check } from './compare.ts';
+import { atTrainerBatch } from './records.ts';
 
 /** One line of the side-by-side table: ours, the peer at each measured thread count, ours/peer. */
 export interface Row {
@@ -48,10 +49,13 @@ export function sections(result: BenchResult): Section[] {
   const train: Row[] = [];
   const infer: Row[] = [];
   for (const t of result.throughput) {
-    const name = `${t.variant} (${t.tower} tower, ${t.head})`;
+    const name = `${t.variant} (${t.tower} tower, ${t.head}), batch ${t.batchSize}`;
     train.push(row(`${name}: pairs/s`, t.trainPairsPerSecond, threads, rate));
     train.push(row(`${name}: images/s through the tower`, t.trainImagesPerSecond, threads, rate));
     train.push(row(`${name}: pairs per CPU second`, t.trainPairsPerCpuSecond, threads, rate));
+  }
+  // Inference does not depend on the training batch: one set of rows per variant.
+  for (const t of atTrainerBatch(result.throughput)) {
     infer.push(
       row(
         `${t.variant}: embed images/s (batch ${result.protocol.embedBatchSize})`,
@@ -64,9 +68,8 @@ export function sections(result: BenchResult): Section[] {
     infer.push(row(`${t.variant}: single-pair latency, median ms`, t.latencyMedianMs, threads, ms));
     infer.push(row(`${t.variant}: single-pair latency, p95 ms`, t.latencyP95Ms, threads, ms));
   }
-  const batch = result.throughput.map((t) => `${t.variant} ${t.batchSize}`).join(', ');
   out.push({
-    title: `Training throughput: forward, backward and update (batch ${batch}; best of rounds)`,
+    title: 'Training throughput: forward, backward and update (batch in pairs; best of rounds)',
     rows: train,
   });
   out.push({ title: `Inference (latency over ${result.protocol.latencyCalls} calls)`, rows: infer });

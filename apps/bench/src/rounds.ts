@@ -3,7 +3,7 @@ import type { Variant } from 'trainer/presets';
 import type { WorkerSession } from './jobs.ts';
 import type { PeerSession } from './peer.ts';
 import { PeerLatencyReplySchema, PeerRoundReplySchema, PeerSetupReplySchema } from './peer-output.ts';
-import { PURPOSE, seedFor } from './protocol.ts';
+import { PURPOSE, seedFor, throughputBudget } from './protocol.ts';
 import { recipeOf, VARIANTS } from './recipe.ts';
 import type { Seconds } from './timing.ts';
 
@@ -18,6 +18,8 @@ export interface SideRounds {
 /** Every timed round of one variant, ours and each peer's, in the order they alternated. */
 export interface ThroughputRounds {
   variant: Variant;
+  /** Pairs per training step. */
+  batchSize: number;
   /** Pairs per training round, images per embedding round: the same on both sides. */
   units: { train: number; embed: number };
   ours: SideRounds & { trainCalibration: Seconds[]; embedCalibration: Seconds[] };
@@ -25,7 +27,8 @@ export interface ThroughputRounds {
 }
 
 /**
- * Throughput of both variants, ours and the peer's at each thread count, one round each in turn: ours, peer,
+ * Throughput of both variants at each of the protocol's batch sizes, ours and the peer's at each thread count,
+ * one round each in turn: ours, peer,
  * peer, ours, … Rounds next to each other see the same load, so their ratios hold still on a busy machine even
  * when the rates do not. A peer that fails is dropped (and named in `problems`); ours failing is fatal.
  */
@@ -48,14 +51,19 @@ export async function measureThroughput(
     }
   };
   const out: ThroughputRounds[] = [];
-  for (const variant of VARIANTS) {
-    const budget = protocol.throughput[variant];
+  const cases = VARIANTS.flatMap((variant) =>
+    protocol.throughputBatchSizes[variant].map((batchSize) => ({ variant, batchSize })),
+  );
+  for (const { variant, batchSize } of cases) {
+    const recipe = { ...recipeOf(variant), batchSize };
+    const budget = throughputBudget(protocol, variant, batchSize, recipeOf(variant).batchSize);
     log(
-      `throughput ${variant}: ${budget.rounds} training and ${protocol.embedRounds} embedding rounds per side, alternating`,
+      `throughput ${variant}, batch ${batchSize}: ${budget.rounds} training and ${protocol.embedRounds} embedding rounds per side, alternating`,
     );
-    const setup = await ours.request({ op: 'setup', variant });
+    const setup = await ours.request({ op: 'setup', variant, batchSize });
     const result: ThroughputRounds = {
       variant,
+      batchSize,
       units: setup.units,
       ours: {
         threads: oursThreads,
@@ -74,7 +82,7 @@ export async function measureThroughput(
         peer.request(PeerSetupReplySchema, {
           op: 'setup',
           variant,
-          recipe: recipeOf(variant),
+          recipe,
           pairSeed: seedFor(protocol.seed, PURPOSE.throughputPairs),
           ...budget,
           embedBatch: protocol.embedBatchSize,

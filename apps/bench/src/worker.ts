@@ -27,7 +27,7 @@ export interface WorkerOutput {
 
 export type ServeRequest =
   | { op: 'init'; backend: BackendName; protocol: BenchProtocol }
-  | { op: 'setup'; variant: Variant }
+  | { op: 'setup'; variant: Variant; batchSize: number }
   | { op: 'train' | 'embed'; variant: Variant }
   | { op: 'latency'; variant: Variant }
   | { op: 'finish' };
@@ -85,7 +85,7 @@ function serve(): void {
         if (!data || !protocol) throw new Error('send init first');
         for (const old of sessions.values()) old.dispose();
         sessions.clear();
-        const created = new ThroughputSession(data, request.variant, protocol);
+        const created = new ThroughputSession(data, request.variant, protocol, request.batchSize);
         sessions.set(request.variant, created);
         return { towerParameters: created.towerParameters, units: created.units };
       }

@@ -9,6 +9,7 @@ describe('assembleThroughput', () => {
     // Round 2 is slow for both sides (a busy moment): the rates' best ignores it, the ratio is unaffected.
     const rounds: ThroughputRounds = {
       variant: 'contrastive',
+      batchSize: 16,
       units: { train: 640, embed: 512 },
       ours: {
         threads: 1,

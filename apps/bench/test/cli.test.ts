@@ -37,7 +37,9 @@ describe('pnpm bench --compare', () => {
     const slower = await files(withSpeed(syntheticResult(), 0.8));
     const slow = await run(['--compare', slower.base, '--current', slower.now]);
     expect(slow.code).toBe(1);
-    expect(slow.out).toMatch(/FAIL contrastive training throughput per CPU second: ÷ PyTorch .*−20\.0%/);
+    expect(slow.out).toMatch(
+      /FAIL contrastive batch 64 training throughput per CPU second: ÷ PyTorch .*−20\.0%/,
+    );
 
     const worse = await files(withAccuracy(syntheticResult(), -0.01));
     const bad = await run(['--compare', worse.base, '--current', worse.now]);

@@ -10,10 +10,10 @@ describe('compareResults', () => {
   const base = syntheticResult();
 
   const gated = [
-    'contrastive training throughput per CPU second',
-    'contrastive embedding throughput per CPU second',
-    'bce training throughput per CPU second',
-    'bce embedding throughput per CPU second',
+    'contrastive batch 64 training throughput per CPU second',
+    'contrastive batch 64 embedding throughput per CPU second',
+    'bce batch 64 training throughput per CPU second',
+    'bce batch 64 embedding throughput per CPU second',
   ];
 
   it('passes an identical result', () => {
@@ -33,6 +33,20 @@ describe('compareResults', () => {
       '÷ PyTorch (1 thread) 0.400 vs 0.500 (−20.0%), ÷ calibration 0.320 vs 0.400 (−20.0%); limit −15% against both',
     );
     expect(comparisonFailed(compareResults(base, withSpeed(base, 0.9)))).toBe(false);
+  });
+
+  it('compares throughput at the same batch size only', () => {
+    const current = syntheticResult();
+    const slowSmallBatch = { ...current.throughput[0]!, batchSize: 16 };
+    slowSmallBatch.calibrated = { trainPairs: 1e-6, embedImages: 1e-6 };
+    current.throughput.push(slowSmallBatch);
+    const checks = compareResults(base, current);
+    expect(comparisonFailed(checks)).toBe(false);
+    expect(checks.find((c) => c.name === 'contrastive batch 16 throughput')).toMatchObject({
+      status: 'skip',
+      detail: 'not in the baseline',
+    });
+    expect(failures(compareResults(current, current))).toEqual([]);
   });
 
   it('fails a result 1 point less accurate, and passes 0.2 points less', () => {

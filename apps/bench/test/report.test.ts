@@ -10,12 +10,14 @@ describe('reports', () => {
       '| figure | twinnet (wasm, 1 thread) | PyTorch 1 thread | PyTorch 2 threads | twinnet/PyTorch (1 thread) |',
     );
     expect(markdown).toContain(
-      '| contrastive (small tower, distance): pairs/s | 2,000 | 4,000 | 6,000 | 0.50× |',
+      '| contrastive (small tower, distance), batch 64: pairs/s | 2,000 | 4,000 | 6,000 | 0.50× |',
     );
     expect(markdown).toContain(
       '| seconds to 98.00% | 100.0 s (64,000 pairs) | 50.0 s (64,000 pairs) | — | 2.00× |',
     );
-    expect(terminalReport(result)).toMatch(/bce \(deep tower, mlp\): pairs\/s +300 +600 +900 +0\.50×/);
+    expect(terminalReport(result)).toMatch(
+      /bce \(deep tower, mlp\), batch 64: pairs\/s +300 +600 +900 +0\.50×/,
+    );
   });
 
   it('leave out the PyTorch and ratio columns when the peer was not measured', () => {

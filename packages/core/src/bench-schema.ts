@@ -176,6 +176,11 @@ export const BenchProtocolSchema = z.object({
       embedBatches: count,
     }),
   ),
+  /**
+   * Training batch sizes (pairs) whose throughput is measured per variant; each round trains the same number of
+   * pairs as `throughput[variant].steps` batches at the trainer's batch size.
+   */
+  throughputBatchSizes: perVariant(z.array(count).min(1)),
   embedBatchSize: count,
   embedRounds: count,
   latencyWarmup: z.number().int().nonnegative(),

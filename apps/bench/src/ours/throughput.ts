@@ -19,7 +19,7 @@ import {
 } from '@twinnet/core';
 import type { Variant } from 'trainer/presets';
 import type { BenchData } from '../data.ts';
-import { PURPOSE, seedFor } from '../protocol.ts';
+import { PURPOSE, seedFor, throughputBudget } from '../protocol.ts';
 import { recipeOf } from '../recipe.ts';
 import { type Seconds, timed } from '../timing.ts';
 
@@ -35,6 +35,7 @@ export class ThroughputSession {
   private readonly loss: PairLoss;
   private readonly pairs: Pairs;
   private readonly threshold: number;
+  private readonly budget: BenchProtocol['throughput']['contrastive'];
   private nextStep = 0;
   private nextEmbed = 0;
 
@@ -42,9 +43,12 @@ export class ThroughputSession {
     private readonly data: BenchData,
     private readonly variant: Variant,
     private readonly protocol: BenchProtocol,
+    /** Pairs per training step; the trainer's batch size unless the protocol asks for others. */
+    private readonly batchSize = recipeOf(variant).batchSize,
   ) {
     const recipe = recipeOf(variant);
-    const budget = protocol.throughput[variant];
+    const budget = throughputBudget(protocol, variant, batchSize, recipe.batchSize);
+    this.budget = budget;
     this.model = buildSiamese({
       tower: recipe.tower,
       head: recipe.head,
@@ -56,7 +60,7 @@ export class ThroughputSession {
     this.threshold = recipe.head === 'distance' ? recipe.margin / 2 : 0;
     this.pairs = samplePairs(
       indexByClass(data.train.labels),
-      recipe.batchSize * (budget.warmupSteps + budget.steps * budget.rounds),
+      batchSize * (budget.warmupSteps + budget.steps * budget.rounds),
       createRng(seedFor(protocol.seed, PURPOSE.throughputPairs)),
     );
     this.towerParameters = this.model.tower.trainableWeights.reduce(
@@ -74,15 +78,14 @@ export class ThroughputSession {
 
   /** Pairs (train) or images (embed) one round processes. */
   get units(): { train: number; embed: number } {
-    const budget = this.protocol.throughput[this.variant];
     return {
-      train: recipeOf(this.variant).batchSize * budget.steps,
-      embed: this.protocol.embedBatchSize * budget.embedBatches,
+      train: this.batchSize * this.budget.steps,
+      embed: this.protocol.embedBatchSize * this.budget.embedBatches,
     };
   }
 
   private step(): void {
-    const size = recipeOf(this.variant).batchSize;
+    const size = this.batchSize;
     const batch = slicePairs(this.pairs, this.nextStep * size, (this.nextStep + 1) * size);
     this.nextStep++;
     const images = pairBatch(this.data.train.images, batch, 0, batch.count);
@@ -96,7 +99,7 @@ export class ThroughputSession {
   }
 
   trainRound(): Seconds {
-    const steps = this.protocol.throughput[this.variant].steps;
+    const steps = this.budget.steps;
     return timed(() => {
       for (let s = 0; s < steps; s++) this.step();
     });
