@@ -41,7 +41,7 @@ export class ThroughputSession {
 
   constructor(
     private readonly data: BenchData,
-    private readonly variant: Variant,
+    variant: Variant,
     private readonly protocol: BenchProtocol,
     /** Pairs per training step; the trainer's batch size unless the protocol asks for others. */
     private readonly batchSize = recipeOf(variant).batchSize,
