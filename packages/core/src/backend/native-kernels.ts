@@ -49,6 +49,25 @@ function geometry(info: Conv2DInfo): Geometry {
   ];
 }
 
+/** tfjs's shape arithmetic of an NHWC convolution, as every kernel here needs it. */
+function convGeometry(
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  attrs: Pick<Conv2DAttrs, 'strides' | 'pad' | 'dimRoundingMode'> & { dilations?: Conv2DAttrs['dilations'] },
+): { info: Conv2DInfo; g: Geometry } {
+  const info = backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  return { info, g: geometry(info) };
+}
+
 const isFloat = (...tensors: (TensorInfo | undefined)[]) => tensors.every((t) => t?.dtype === 'float32');
 const shape4 = (t: TensorInfo) => t.shape as [number, number, number, number];
 
@@ -74,17 +93,7 @@ function kernels(native: NativeKernels, stock: (name: string) => KernelFunc): Ke
     relu: boolean,
     attrs: Conv2DAttrs,
   ): TensorInfo => {
-    const info = backend_util.computeConv2DInfo(
-      shape4(x),
-      shape4(filter),
-      attrs.strides,
-      attrs.dilations,
-      attrs.pad,
-      attrs.dimRoundingMode,
-      false,
-      'channelsLast',
-    );
-    const g = geometry(info);
+    const { info, g } = convGeometry(x.shape, filter.shape, attrs);
     return withOutput(backend, info.outShape, bias ? [x, filter, bias] : [x, filter], (y, xv, wv, bv) =>
       native.conv2d(g, xv!, wv!, bv ?? null, relu ? 1 : 0, y),
     );
@@ -116,20 +125,10 @@ function kernels(native: NativeKernels, stock: (name: string) => KernelFunc): Ke
 
   const backpropInput: KernelFunc = (args) => {
     const { dy, filter } = args.inputs;
-    const { strides, pad, dataFormat, dimRoundingMode, inputShape } =
-      args.attrs as unknown as Conv2DBackpropInputAttrs;
-    if (dataFormat === 'NCHW' || !isFloat(dy, filter)) return stock(Conv2DBackpropInput)(args);
-    const info = backend_util.computeConv2DInfo(
-      inputShape,
-      shape4(filter!),
-      strides,
-      1,
-      pad,
-      dimRoundingMode,
-      false,
-      'channelsLast',
-    );
-    const g = geometry(info);
+    const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
+    if (attrs.dataFormat === 'NCHW' || !isFloat(dy, filter)) return stock(Conv2DBackpropInput)(args);
+    const { inputShape } = attrs;
+    const { g } = convGeometry(inputShape, filter!.shape, attrs);
     const backend = args.backend as WasmBackend;
     return withOutput(backend, [...inputShape], [dy!, filter!], (dx, dyv, wv) =>
       native.conv2dBackpropInput(g, dyv!, wv!, dx),
@@ -138,20 +137,10 @@ function kernels(native: NativeKernels, stock: (name: string) => KernelFunc): Ke
 
   const backpropFilter: KernelFunc = (args) => {
     const { x, dy } = args.inputs;
-    const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
-      args.attrs as unknown as Conv2DBackpropFilterAttrs;
-    if (dataFormat === 'NCHW' || !isFloat(x, dy)) return stock(Conv2DBackpropFilter)(args);
-    const info = backend_util.computeConv2DInfo(
-      shape4(x!),
-      filterShape,
-      strides,
-      1,
-      pad,
-      dimRoundingMode,
-      false,
-      'channelsLast',
-    );
-    const g = geometry(info);
+    const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
+    if (attrs.dataFormat === 'NCHW' || !isFloat(x, dy)) return stock(Conv2DBackpropFilter)(args);
+    const { filterShape } = attrs;
+    const { g } = convGeometry(x!.shape, filterShape, attrs);
     const backend = args.backend as WasmBackend;
     return withOutput(backend, [...filterShape], [x!, dy!], (dw, xv, dyv) =>
       native.conv2dBackpropFilter(g, xv!, dyv!, dw),
