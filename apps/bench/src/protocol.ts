@@ -36,6 +36,7 @@ export function benchProtocol(quick: boolean): BenchProtocol {
       capSeconds: quick ? 15 : 120,
       validationPairs: quick ? 1000 : 5000,
       evalEveryPairs: quick ? 1280 : 6400,
+      ours: {},
       // The Keras contrastive example's recipe, which the peer follows for time to accuracy.
       peerRecipe: {
         tower: 'small',

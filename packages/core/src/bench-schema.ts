@@ -198,8 +198,10 @@ export const BenchProtocolSchema = z.object({
     capSeconds: finite,
     validationPairs: count,
     evalEveryPairs: count,
-    /** The peer's recipe (the Keras example's); ours is the trainer's mnist-contrastive preset. */
+    /** The peer's recipe (the Keras example's); ours is the trainer's mnist-contrastive preset with `ours`. */
     peerRecipe: TtaRecipeSchema,
+    /** Where our time-to-accuracy run departs from the preset (each side may use its best batch and rate). */
+    ours: z.object({ batchSize: count, learningRate: finite }).partial(),
   }),
 });
 export type BenchProtocol = z.infer<typeof BenchProtocolSchema>;

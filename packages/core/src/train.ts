@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { KernelAdam } from './adam.ts';
 import { pairBatch } from './evaluate.ts';
 import { gatherImages, IMAGE_SIZE } from './images.ts';
 import { type InBatchOptions, inBatchLoss, sampleClassBatch } from './inbatch.ts';
@@ -18,7 +19,8 @@ export function createOptimizer(name: OptimizerName, learningRate: number): tf.O
     case 'rmsprop':
       return tf.train.rmsprop(learningRate);
     case 'adam':
-      return tf.train.adam(learningRate);
+      // tf.train.adam's defaults (β1 0.9, β2 0.999, the backend's ε), one kernel per variable where it can.
+      return new KernelAdam(learningRate, 0.9, 0.999);
     case 'sgd':
       return tf.train.sgd(learningRate);
   }

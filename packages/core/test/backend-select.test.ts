@@ -10,24 +10,58 @@ const tfjsNodeLoads = await import(/* @vite-ignore */ tfjsNodeSpecifier).then(
   () => false,
 );
 
+// The native kernels load wherever packages/native built (CI installs what it needs); both cases are covered.
+const { loadNativeKernels } = await import('@twinnet/native');
+const nativeLoads = loadNativeKernels().ok;
+
 function collect(): { log: (msg: string) => void; lines: string[] } {
   const lines: string[] = [];
   return { log: (msg) => lines.push(msg), lines };
 }
 
 describe('initBackend', () => {
-  it.runIf(!tfjsNodeLoads)("'auto' falls back to wasm and says why", async () => {
-    const { log, lines } = collect();
-    const info = await initBackend('auto', { log });
-    expect(info).toMatchObject({ name: 'wasm', requested: 'auto', threads: 1 });
-    expect(typeof info.simd).toBe('boolean');
-    expect(info.fallbackReason).toMatch(/^tfjs-node not available: \S/);
-    expect(info.fallbackReason).not.toContain('\n');
-    expect(tf.getBackend()).toBe('wasm');
-    expect(lines).toEqual([
-      expect.stringMatching(/^\[twinnet\] backend: wasm \((no )?simd, 1 thread; tfjs-node/),
-    ]);
-  });
+  it.runIf(!tfjsNodeLoads)(
+    "'auto' falls back to wasm, with the native kernels where they load, and says why",
+    async () => {
+      const { log, lines } = collect();
+      const info = await initBackend('auto', { log });
+      expect(info).toMatchObject({ name: 'wasm', requested: 'auto', threads: 1 });
+      expect(typeof info.simd).toBe('boolean');
+      expect(info.fallbackReason).toMatch(/^tfjs-node not available: \S/);
+      expect(info.fallbackReason).not.toContain('\n');
+      expect(tf.getBackend()).toBe('wasm');
+      if (nativeLoads) {
+        expect(info.native).toMatch(/sgemm/);
+        expect(lines).toEqual([
+          expect.stringMatching(
+            /^\[twinnet\] backend: wasm \(native kernels: .*sgemm.*; (no )?simd, 1 thread; tfjs-node/,
+          ),
+        ]);
+      } else {
+        expect(info.native).toBeUndefined();
+        expect(info.fallbackReason).toMatch(/; native kernels/);
+      }
+    },
+  );
+
+  it.runIf(!tfjsNodeLoads)(
+    "'auto' without the native kernels (TWINNET_NATIVE=off) is wasm alone, and says so",
+    async () => {
+      await initBackend('wasm', { log: () => {} });
+      process.env.TWINNET_NATIVE = 'off';
+      try {
+        const info = await initBackend('auto', { log: () => {} });
+        expect(info.native).toBeUndefined();
+        expect(info.fallbackReason).toMatch(/; disabled by TWINNET_NATIVE=off$/);
+        expect(tf.getKernel('Conv2D', 'wasm')?.kernelFunc.name).not.toBe('plain');
+        await expect(initBackend('native', { log: () => {} })).rejects.toThrow(
+          /Backend 'native' was requested but cannot be used: disabled by TWINNET_NATIVE=off/,
+        );
+      } finally {
+        delete process.env.TWINNET_NATIVE;
+      }
+    },
+  );
 
   it.runIf(tfjsNodeLoads)("'auto' uses tfjs-node when it loads", async () => {
     const info = await initBackend('auto', { log: () => {} });

@@ -3,8 +3,10 @@
 // way back to plain wasm.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADAM_KERNEL, KernelAdam } from '../src/adam.ts';
 import { initBackend } from '../src/backend/select.ts';
 import { buildTower } from '../src/towers.ts';
+import { createOptimizer } from '../src/train.ts';
 import { expectClose, kernelSuite, randomArray, size } from './kernel-suite.ts';
 
 kernelSuite('native');
@@ -38,6 +40,10 @@ const convCases: ConvCase[] = [
   { x: [2, 9, 11, 3], filter: [4, 4, 3, 5], stride: 2, pad: 2 },
   { x: [2, 9, 11, 3], filter: [3, 3, 3, 5], stride: 1, pad: 'same', dilation: 2 },
   { x: [3, 5, 6, 7], filter: [1, 1, 7, 9], stride: 1, pad: 'valid' },
+  // The direct route (stride 1, few channels) with explicit pads, narrower and wider than the kernel.
+  { x: [2, 9, 11, 3], filter: [3, 3, 3, 5], stride: 1, pad: 2 },
+  { x: [2, 9, 11, 3], filter: [3, 3, 3, 5], stride: 1, pad: 4 },
+  { x: [2, 10, 7, 16], filter: [4, 2, 16, 16], stride: 1, pad: 'same' },
 ];
 
 describe('native forward convolutions', () => {
@@ -214,5 +220,54 @@ describe('back to plain wasm', () => {
     await initBackend('native', { log: () => {} });
     expect(tf.getKernel('Conv2D', 'wasm')?.kernelFunc.name).toBe('plain');
     expectClose(run(), wasm);
+  });
+});
+
+describe('KernelAdam', () => {
+  beforeAll(() => tf.env().set('IS_TEST', false));
+  afterAll(() => tf.env().set('IS_TEST', true));
+
+  /** Trains a small tower a few steps with `optimizer` from fixed weights; returns its weights and moments. */
+  async function train(optimizer: tf.Optimizer) {
+    const tower = buildTower('small', { seed: 5 });
+    const x = tf.tensor4d(randomArray(6 * 28 * 28, 13), [6, 28, 28, 1]);
+    for (let i = 0; i < 4; i++) {
+      optimizer
+        .minimize(() => (tower.apply(x, { training: true }) as tf.Tensor).square().mean() as tf.Scalar, true)!
+        .dispose();
+    }
+    const weights = tower.getWeights().map((w) => Array.from(w.dataSync()));
+    const state = await optimizer.getWeights();
+    const moments = state.map(({ name, tensor }) => ({ name, values: Array.from(tensor.dataSync()) }));
+    state[0]!.tensor.dispose(); // the iteration count, made for getWeights; the moments are the optimizer's
+    x.dispose();
+    tower.dispose();
+    return { weights, moments };
+  }
+
+  it('takes the same steps as tf.train.adam with the native kernel, to the last bit', async () => {
+    await tf.setBackend('wasm');
+    expect(tf.getKernel(ADAM_KERNEL, 'wasm')).toBeDefined();
+    const before = tf.memory().numTensors;
+    const stock = tf.train.adam(0.01);
+    const ours = createOptimizer('adam', 0.01);
+    expect(ours).toBeInstanceOf(KernelAdam);
+    const expected = await train(stock);
+    const actual = await train(ours);
+    expect(actual.weights).toEqual(expected.weights);
+    // Same moment names and values: checkpoints of either optimizer load into the other.
+    expect(actual.moments.map((m) => m.name).length).toBe(expected.moments.length);
+    expect(actual.moments.map((m) => m.values)).toEqual(expected.moments.map((m) => m.values));
+    stock.dispose();
+    ours.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('is the stock optimizer where the backend has no kernel for it (cpu)', async () => {
+    await tf.setBackend('cpu');
+    expect(tf.getKernel(ADAM_KERNEL, 'cpu')).toBeUndefined();
+    const expected = await train(tf.train.adam(0.01));
+    const actual = await train(createOptimizer('adam', 0.01));
+    expect(actual.weights).toEqual(expected.weights);
   });
 });

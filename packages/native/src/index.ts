@@ -31,6 +31,18 @@ export interface NativeKernels {
   /** The geometry of a pool: out channels equal in channels, the kernel is the window. */
   avgPoolGrad(g: Geometry, dy: Float32Array, dx: Float32Array): void;
   tanh(x: Float32Array, y: Float32Array, size: number): void;
+  /** One Adam step; coefficients as KernelAdam passes them (packages/core/src/adam.ts). */
+  adam(
+    x: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    g: Float32Array,
+    size: number,
+    coefficients: number[],
+    xOut: Float32Array,
+    mOut: Float32Array,
+    vOut: Float32Array,
+  ): void;
   /** Threads of the GEMMs issued from the calling thread (each worker thread sets its own). */
   setThreads(n: number): void;
   /** The GEMM library and the instruction set the addon was compiled for. */

@@ -100,9 +100,142 @@ bool pointwise(const Geometry &g) {
   return g.kH == 1 && g.kW == 1 && g.strideH == 1 && g.strideW == 1 && g.padTop == 0 && g.padLeft == 0;
 }
 
+// ---- Direct convolution for few channels (the small tower's 1→4 and 4→16 layers) ------------------------------
+// With 4 or 16 output channels a GEMM is all edges: im2col writes K floats per output pixel to use each once or
+// four times. Here each image is laid out channel-first and zero-padded, and every filter tap is one
+// multiply-add over a whole output row, contiguous in memory, which the compiler vectorises.
+
+bool direct(const Geometry &g) {
+  return g.strideH == 1 && g.strideW == 1 && g.dilH == 1 && g.dilW == 1 && g.inC <= 16 && g.outC <= 16 &&
+         g.padTop >= 0 && g.padLeft >= 0;
+}
+
+thread_local std::vector<float> padded, planar, flipped;
+
+float *bufferFor(std::vector<float> &buffer, long floats) {
+  if (static_cast<long>(buffer.size()) < floats) buffer.resize(floats);
+  return buffer.data();
+}
+
+// The padded input the output rows read: rows outH + kH − 1, columns outW + kW − 1, channel-first.
+long paddedH(const Geometry &g) { return g.outH + g.kH - 1; }
+long paddedW(const Geometry &g) { return g.outW + g.kW - 1; }
+
+// One NHWC image into [c][padded rows][padded columns], zeros outside the image.
+void toPaddedPlanes(const float *image, const Geometry &g, float *out) {
+  const long ph = paddedH(g), pw = paddedW(g);
+  std::memset(out, 0, sizeof(float) * g.inC * ph * pw);
+  for (long iy = 0; iy < g.inH; iy++) {
+    const long py = iy + g.padTop;
+    if (py >= ph) break;
+    for (long ix = 0; ix < g.inW; ix++) {
+      const long px = ix + g.padLeft;
+      if (px >= pw) break;
+      const float *src = image + (iy * g.inW + ix) * g.inC;
+      for (long c = 0; c < g.inC; c++) out[(c * ph + py) * pw + px] = src[c];
+    }
+  }
+}
+
+// planes[co][oy][ox] = Σ_{ci, ky, kx} w[ky, kx, ci, co] · padded[ci][oy + ky][ox + kx], with planes' rows as
+// wide as the padded input's: then each tap is one multiply-add over all output rows at once, a long contiguous
+// loop. The columns from outW on are scratch (they read past a row into the next, or into the kW floats of
+// slack after the planes) and are never read out.
+void directPlanes(const float *__restrict pad, const float *__restrict w, const Geometry &g, float *__restrict planes) {
+  const long ph = paddedH(g), pw = paddedW(g), span = g.outH * pw;
+  std::memset(planes, 0, sizeof(float) * g.outC * span);
+  for (long co = 0; co < g.outC; co++) {
+    float *__restrict plane = planes + co * span;
+    for (long ci = 0; ci < g.inC; ci++) {
+      for (long ky = 0; ky < g.kH; ky++) {
+        for (long kx = 0; kx < g.kW; kx++) {
+          const float tap = w[((ky * g.kW + kx) * g.inC + ci) * g.outC + co];
+          const float *__restrict src = pad + (ci * ph + ky) * pw + kx;
+          for (long i = 0; i < span; i++) plane[i] += tap * src[i];
+        }
+      }
+    }
+  }
+}
+
+float *paddedBuffer(const Geometry &g) { return bufferFor(padded, g.inC * paddedH(g) * paddedW(g) + g.kW); }
+
+void directConv2d(const float *x, const float *w, const float *bias, int relu, const Geometry &g, float *y) {
+  const long oh = g.outH, ow = g.outW, pw = paddedW(g), span = oh * pw;
+  float *pad = paddedBuffer(g);
+  float *planes = bufferFor(planar, g.outC * span);
+  for (long n = 0; n < g.batch; n++) {
+    toPaddedPlanes(x + n * g.inH * g.inW * g.inC, g, pad);
+    directPlanes(pad, w, g, planes);
+    float *out = y + n * oh * ow * g.outC;
+    for (long oy = 0; oy < oh; oy++) {
+      for (long ox = 0; ox < ow; ox++) {
+        for (long co = 0; co < g.outC; co++) {
+          const float v = planes[co * span + oy * pw + ox] + (bias != nullptr ? bias[co] : 0.f);
+          out[(oy * ow + ox) * g.outC + co] = relu && v < 0.f ? 0.f : v;
+        }
+      }
+    }
+  }
+}
+
+// dx is the full correlation of dy with the filter rotated by 180° and its channels swapped: a direct
+// convolution of dy with padding k − 1 − pad, whose output has the input's size.
+void directBackpropInput(const float *dy, const float *w, const Geometry &g, float *dx) {
+  Geometry t = g;
+  t.inH = g.outH, t.inW = g.outW, t.inC = g.outC;
+  t.outH = g.inH, t.outW = g.inW, t.outC = g.inC;
+  t.padTop = g.kH - 1 - g.padTop, t.padLeft = g.kW - 1 - g.padLeft;
+  float *rotated = bufferFor(flipped, g.k() * g.outC);
+  for (long ky = 0; ky < g.kH; ky++)
+    for (long kx = 0; kx < g.kW; kx++)
+      for (long ci = 0; ci < g.inC; ci++)
+        for (long co = 0; co < g.outC; co++)
+          rotated[(((g.kH - 1 - ky) * g.kW + (g.kW - 1 - kx)) * g.outC + co) * g.inC + ci] =
+              w[((ky * g.kW + kx) * g.inC + ci) * g.outC + co];
+  directConv2d(dy, rotated, nullptr, 0, t, dx);
+}
+
+// dw[ky, kx, ci, co] = Σ_{n, oy, ox} padded x[ci][oy + ky][ox + kx] · dy[co][oy][ox]. dy is laid out with the
+// padded rows' width and zeros in the extra columns, so each tap is again one long elementwise accumulation
+// (vectorisable without reordering a sum), folded once at the end.
+void directBackpropFilter(const float *x, const float *dy, const Geometry &g, float *dw) {
+  const long ph = paddedH(g), pw = paddedW(g), oh = g.outH, ow = g.outW, span = oh * pw, taps = g.k() * g.outC;
+  float *pad = paddedBuffer(g);
+  float *planes = bufferFor(planar, g.outC * span);
+  float *columns = bufferFor(flipped, taps * span);
+  std::memset(columns, 0, sizeof(float) * taps * span);
+  std::memset(planes, 0, sizeof(float) * g.outC * span);
+  for (long n = 0; n < g.batch; n++) {
+    toPaddedPlanes(x + n * g.inH * g.inW * g.inC, g, pad);
+    const float *grad = dy + n * oh * ow * g.outC;
+    for (long oy = 0; oy < oh; oy++)
+      for (long ox = 0; ox < ow; ox++)
+        for (long co = 0; co < g.outC; co++) planes[co * span + oy * pw + ox] = grad[(oy * ow + ox) * g.outC + co];
+    for (long ky = 0; ky < g.kH; ky++) {
+      for (long kx = 0; kx < g.kW; kx++) {
+        for (long ci = 0; ci < g.inC; ci++) {
+          const float *__restrict src = pad + (ci * ph + ky) * pw + kx;
+          for (long co = 0; co < g.outC; co++) {
+            float *__restrict acc = columns + (((ky * g.kW + kx) * g.inC + ci) * g.outC + co) * span;
+            const float *__restrict d = planes + co * span;
+            for (long i = 0; i < span; i++) acc[i] += src[i] * d[i];
+          }
+        }
+      }
+    }
+  }
+  for (long t = 0; t < taps; t++) {
+    float sum = 0.f;
+    for (long i = 0; i < span; i++) sum += columns[t * span + i];
+    dw[t] = sum;
+  }
+}
+
 enum Activation { kLinear = 0, kRelu = 1 };
 
 void conv2d(const float *x, const float *w, const float *bias, int activation, const Geometry &g, float *y) {
+  if (direct(g)) return directConv2d(x, w, bias, activation == kRelu, g, y);
   const long k = g.k(), rows = g.rowsPerImage(), step = g.imagesPerChunk();
   float *cols = pointwise(g) ? nullptr : scratchFor(step * rows * k);
   for (long n0 = 0; n0 < g.batch; n0 += step) {
@@ -126,6 +259,8 @@ void conv2d(const float *x, const float *w, const float *bias, int activation, c
 }
 
 void conv2dBackpropInput(const float *dy, const float *w, const Geometry &g, float *dx) {
+  // Its padding is k − 1 − pad: the direct route needs that non-negative (pads no wider than the kernel).
+  if (direct(g) && g.padTop < g.kH && g.padLeft < g.kW) return directBackpropInput(dy, w, g, dx);
   const long k = g.k(), rows = g.rowsPerImage(), step = g.imagesPerChunk();
   if (pointwise(g)) {
     dnnl_sgemm('N', 'T', g.batch * rows, k, g.outC, 1.f, dy, g.outC, w, g.outC, 0.f, dx, k);
@@ -141,6 +276,7 @@ void conv2dBackpropInput(const float *dy, const float *w, const Geometry &g, flo
 }
 
 void conv2dBackpropFilter(const float *x, const float *dy, const Geometry &g, float *dw) {
+  if (direct(g)) return directBackpropFilter(x, dy, g, dw);
   const long k = g.k(), rows = g.rowsPerImage(), step = g.imagesPerChunk();
   float *cols = pointwise(g) ? nullptr : scratchFor(step * rows * k);
   for (long n0 = 0; n0 < g.batch; n0 += step) {
@@ -155,13 +291,26 @@ void conv2dBackpropFilter(const float *x, const float *dy, const Geometry &g, fl
   }
 }
 
-// tanh through one exponential, accurate to a few float32 ulps and vectorised, unlike the libm call.
+// tanh as Eigen's (and so TensorFlow's) rational approximation: within 4e-7 of the true value, ±1 from |x| ≈ 7.9
+// on, NaN kept, and plain arithmetic, so the loop vectorises (libm's tanhf does not).
 void tanhKernel(const float *x, long size, float *y) {
+  constexpr float clamp = 7.90531110763549805f;
 #pragma omp simd
   for (long i = 0; i < size; i++) {
-    const float a = std::min(std::fabs(x[i]), 9.f);
-    const float e = std::exp(-2.f * a);
-    y[i] = std::copysign((1.f - e) / (1.f + e), x[i]);
+    // Comparisons, not std::min/max: those would keep the loop scalar. NaN passes both tests unchanged.
+    const float a = x[i] > clamp ? clamp : (x[i] < -clamp ? -clamp : x[i]);
+    const float a2 = a * a;
+    float p = a2 * -2.76076847742355e-16f + 2.00018790482477e-13f;
+    p = p * a2 + -8.60467152213735e-11f;
+    p = p * a2 + 5.12229709037114e-08f;
+    p = p * a2 + 1.48572235717979e-05f;
+    p = p * a2 + 6.37261928875436e-04f;
+    p = p * a2 + 4.89352455891786e-03f;
+    float q = a2 * 1.19825839466702e-06f + 1.18534705686654e-04f;
+    q = q * a2 + 2.26843463243900e-03f;
+    q = q * a2 + 4.89352518554385e-03f;
+    // Near 0, x itself is closer than the ratio (Eigen's cut-off).
+    y[i] = std::fabs(x[i]) < 0.0004f ? x[i] : a * p / q;
   }
 }
 
@@ -190,12 +339,32 @@ void avgPoolGrad(const float *dy, const Geometry &g, float *dx) {
   }
 }
 
+// One Adam step on one variable, the operations and their float32 roundings exactly as tfjs's AdamOptimizer
+// does them (so both paths give the same weights): m' = m·β1 + g·(1−β1), v' = v·β2 + g²·(1−β2),
+// x' = x − lr · (m'/(1−β1ᵗ)) / (√(v'/(1−β2ᵗ)) + ε). Built with -ffp-contract=off: no fused multiply-adds.
+struct AdamCoefficients {
+  float beta1, oneMinusBeta1, beta2, oneMinusBeta2, oneMinusAccBeta1, oneMinusAccBeta2, epsilon, negLearningRate;
+};
+
+void adam(const float *x, const float *m, const float *v, const float *g, long size, const AdamCoefficients &c,
+          float *xOut, float *mOut, float *vOut) {
+  for (long i = 0; i < size; i++) {
+    const float m1 = m[i] * c.beta1 + g[i] * c.oneMinusBeta1;
+    const float v1 = v[i] * c.beta2 + (g[i] * g[i]) * c.oneMinusBeta2;
+    const float mHat = m1 / c.oneMinusAccBeta1;
+    const float vHat = v1 / c.oneMinusAccBeta2;
+    xOut[i] = (mHat / (std::sqrt(vHat) + c.epsilon)) * c.negLearningRate + x[i];
+    mOut[i] = m1;
+    vOut[i] = v1;
+  }
+}
+
 // ---- N-API plumbing -------------------------------------------------------------------------------------------
 
 struct Args {
   napi_env env;
-  napi_value values[8];
-  size_t count = 8;
+  napi_value values[10];
+  size_t count = 10;
   bool ok = true;
 
   Args(napi_env e, napi_callback_info info) : env(e) { napi_get_cb_info(env, info, &count, values, nullptr, nullptr); }
@@ -327,6 +496,37 @@ napi_value Tanh(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+// adam(x, m, v, g, size, coefficients: number[8] in AdamCoefficients' order, xOut, mOut, vOut)
+napi_value Adam(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  const long size = args.integer(4);
+  const float *x = args.floats(0, size);
+  const float *m = args.floats(1, size);
+  const float *v = args.floats(2, size);
+  const float *g = args.floats(3, size);
+  float *xOut = args.floats(6, size);
+  float *mOut = args.floats(7, size);
+  float *vOut = args.floats(8, size);
+  AdamCoefficients c{};
+  float *fields = &c.beta1;
+  uint32_t length = 0;
+  bool isArray = false;
+  if (args.ok) {
+    napi_is_array(env, args.values[5], &isArray);
+    if (!isArray || napi_get_array_length(env, args.values[5], &length) != napi_ok || length != 8)
+      args.fail("twinnet native: expected 8 Adam coefficients");
+  }
+  for (uint32_t f = 0; args.ok && f < 8; f++) {
+    napi_value element;
+    double value = 0;
+    napi_get_element(env, args.values[5], f, &element);
+    if (napi_get_value_double(env, element, &value) != napi_ok) args.fail("twinnet native: expected 8 Adam coefficients");
+    fields[f] = static_cast<float>(value);
+  }
+  if (args.ok) adam(x, m, v, g, size, c, xOut, mOut, vOut);
+  return undefinedValue(env);
+}
+
 // setThreads(n): threads for the GEMMs issued from the calling thread (OpenMP's setting is per thread).
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   Args args(env, info);
@@ -361,6 +561,7 @@ NAPI_MODULE_INIT() {
       {"conv2dBackpropInput", nullptr, Conv2DBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropFilter", nullptr, Conv2DBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"avgPoolGrad", nullptr, AvgPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tanh", nullptr, Tanh, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"describe", nullptr, Describe, nullptr, nullptr, nullptr, napi_default, nullptr},

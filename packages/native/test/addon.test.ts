@@ -18,10 +18,17 @@ function seeded(size: number, seed: number): Float32Array {
 
 // batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft
 const g: Geometry = [2, 7, 6, 3, 4, 3, 5, 3, 3, 2, 2, 1, 1, 1, 1];
+// The routes: im2col + GEMM (strided, above); direct, stride 1 with few channels, padded unevenly; direct
+// forward with pads wider than the kernel, whose input gradient takes the GEMM route.
+const geometries: Record<string, Geometry> = {
+  gemm: g,
+  direct: [2, 9, 8, 3, 8, 9, 4, 4, 3, 1, 1, 1, 1, 1, 2],
+  'wide pads': [1, 5, 5, 2, 9, 7, 3, 3, 3, 1, 1, 1, 1, 3, 2],
+};
 
 /** Direct convolution, the definition im2col + GEMM must reproduce. */
-function reference(x: Float32Array, w: Float32Array): Float32Array {
-  const [n, ih, iw, ic, oh, ow, oc, kh, kw, sh, sw, dh, dw, pt, pl] = g as number[] as [
+function reference(x: Float32Array, w: Float32Array, geometry: Geometry = g): Float32Array {
+  const [n, ih, iw, ic, oh, ow, oc, kh, kw, sh, sw, dh, dw, pt, pl] = geometry as number[] as [
     number,
     number,
     number,
@@ -77,17 +84,23 @@ describe('@twinnet/native', () => {
     for (const [i, v] of y.entries()) expect(v).toBeCloseTo(expected[i]!, 5);
   });
 
-  it('the two gradients are the adjoints of conv2d: <conv(x), dy> = <x, dx(dy)> = <w, dw(x, dy)>', () => {
+  it.each(Object.entries(geometries))('%s: conv2d, and its gradients as its adjoints', (_, geometry) => {
+    // <conv(x), dy> = <x, dx(dy)> = <w, dw(x, dy)>
     const native = kernels();
-    const x = seeded(2 * 7 * 6 * 3, 4);
-    const w = seeded(3 * 3 * 3 * 5, 5);
-    const dy = seeded(2 * 4 * 3 * 5, 6);
+    const [n, ih, iw, ic, oh, ow, oc, kh, kw] = geometry as number[] as number[];
+    const x = seeded(n! * ih! * iw! * ic!, 4);
+    const w = seeded(kh! * kw! * ic! * oc!, 5);
+    const dy = seeded(n! * oh! * ow! * oc!, 6);
+    const y = new Float32Array(dy.length);
+    native.conv2d(geometry, x, w, null, 0, y);
+    const expected = reference(x, w, geometry);
+    for (const [i, v] of y.entries()) expect(v).toBeCloseTo(expected[i]!, 5);
     const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + v * b[i]!, 0);
     const dx = new Float32Array(x.length).fill(Number.NaN);
     const dw = new Float32Array(w.length).fill(Number.NaN);
-    native.conv2dBackpropInput(g, dy, w, dx);
-    native.conv2dBackpropFilter(g, x, dy, dw);
-    const forward = dot(reference(x, w), dy);
+    native.conv2dBackpropInput(geometry, dy, w, dx);
+    native.conv2dBackpropFilter(geometry, x, dy, dw);
+    const forward = dot(expected, dy);
     expect(dot(x, dx)).toBeCloseTo(forward, 3);
     expect(dot(w, dw)).toBeCloseTo(forward, 3);
   });

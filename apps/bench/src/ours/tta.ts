@@ -53,7 +53,7 @@ export interface TtaRaw {
  * validation split, at the threshold that is best on those pairs. Evaluation time is not counted.
  */
 export async function timeToAccuracy(data: BenchData, protocol: BenchProtocol): Promise<TtaRaw> {
-  const config = preset('mnist', 'contrastive');
+  const config = { ...preset('mnist', 'contrastive'), ...protocol.tta.ours };
   const { tta, seed } = protocol;
   const model = buildSiamese({
     tower: config.tower,

@@ -24,6 +24,7 @@ import {
   unregisterKernel,
 } from '@tensorflow/tfjs';
 import type { Geometry, NativeKernels } from '@twinnet/native';
+import { ADAM_KERNEL, type AdamKernelAttrs } from '../adam.ts';
 import { BACKEND, type WasmBackend } from './wasm-kernel.ts';
 
 type Conv2DInfo = backend_util.Conv2DInfo;
@@ -175,6 +176,28 @@ function kernels(native: NativeKernels, stock: (name: string) => KernelFunc): Ke
   ];
 }
 
+/** One variable's Adam step (KernelAdam): new value, first and second moment, from one native loop. */
+function adamKernel(native: NativeKernels): KernelConfig {
+  return {
+    kernelName: ADAM_KERNEL,
+    backendName: BACKEND,
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { x, m, v, g } = inputs;
+      const { coefficients } = attrs as unknown as AdamKernelAttrs;
+      if (!isFloat(x, m, v, g)) throw new Error(`${ADAM_KERNEL}: expected float32 tensors`);
+      const wasm = backend as WasmBackend;
+      const size = x!.shape.reduce((a, b) => a * b, 1);
+      if ([m, v, g].some((t) => t!.shape.reduce((a, b) => a * b, 1) !== size)) {
+        throw new Error(`${ADAM_KERNEL}: value, moments and gradient differ in size`);
+      }
+      const outs = [0, 1, 2].map(() => wasm.makeOutput([...x!.shape], 'float32'));
+      const [xv, mv, vv, gv, ...out] = [x!, m!, v!, g!, ...outs].map((t) => wasm.typedArrayFromHeap(t));
+      native.adam(xv!, mv!, vv!, gv!, size, coefficients, out[0]!, out[1]!, out[2]!);
+      return outs;
+    },
+  };
+}
+
 /** The kernels the native ones replaced, to put back when plain wasm is asked for again. */
 let replaced: Map<string, KernelConfig> | undefined;
 
@@ -196,11 +219,13 @@ export function registerNativeKernels(native: NativeKernels, threads: number): v
     unregisterKernel(config.kernelName, BACKEND);
     registerKernel(config);
   }
+  registerKernel(adamKernel(native));
   replaced = stock;
 }
 
 /** Puts the replaced wasm kernels back (a no-op when the native ones are not registered). */
 export function unregisterNativeKernels(): void {
+  if (replaced !== undefined) unregisterKernel(ADAM_KERNEL, BACKEND);
   for (const [name, config] of replaced ?? []) {
     unregisterKernel(name, BACKEND);
     registerKernel(config);
