@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { initBackend } from '@twinnet/core';
 import { type CliRequest, parseCli, USAGE, UsageError } from './cli-args.ts';
 import { runPool } from './pool.ts';
-import { type RunContext, type RunOutcome, trainRun } from './run.ts';
+import { describeBackend, type RunContext, type RunOutcome, trainRun } from './run.ts';
 
 /** <repo>/artifacts, wherever the command is started from. */
 export const DEFAULT_OUT = fileURLToPath(new URL('../../../artifacts', import.meta.url));
@@ -77,7 +77,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     `\nrun                                  test acc   loss         AUC          wall\n${summary.join('\n')}`,
   );
   console.log(
-    `total ${((performance.now() - started) / 1000).toFixed(0)} s on ${backend.name}; artifacts in ${outDir}`,
+    `total ${((performance.now() - started) / 1000).toFixed(0)} s on ${describeBackend(backend)}; artifacts in ${outDir}`,
   );
   return 0;
 }
