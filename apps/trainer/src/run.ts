@@ -114,7 +114,7 @@ export async function trainRun(config: TrainConfig, ctx: RunContext): Promise<Ru
 
   ctx.log(
     `${config.run}: ${config.tower} tower, ${config.head} head, ${train.count} training images of classes ${seen.join(',')}, ` +
-      `${config.epochs} epochs × ${epochWork(config)}, batch ${config.batchSize}, ` +
+      `${config.epochs} epochs × ${epochWork(config, seen.length)}, batch ${config.batchSize}, ` +
       `${config.optimizer} lr ${config.learningRate}`,
   );
   for (let epoch = epochsDone + 1; epoch <= config.epochs; epoch++) {
@@ -346,9 +346,13 @@ function shuffle(items: Int32Array, rng: { int(n: number): number }): void {
   }
 }
 
-/** What one epoch does, in the pairing's own terms (in-batch epochs count images; each scores many pairs). */
-function epochWork(config: TrainConfig): string {
-  return config.pairing === 'explicit'
-    ? `${config.pairsPerEpoch} explicit pairs`
-    : `${2 * config.pairsPerEpoch} images (in-batch: every pair inside each batch)`;
+/**
+ * What one epoch does, in the pairing's own terms: in-batch epochs take as many steps as the explicit pairs
+ * would, each of `classes` × ⌊batch / classes⌋ images (trainEpoch's arithmetic), every pair inside scored.
+ */
+function epochWork(config: TrainConfig, classes: number): string {
+  if (config.pairing === 'explicit') return `${config.pairsPerEpoch} explicit pairs`;
+  const steps = Math.ceil((2 * config.pairsPerEpoch) / config.batchSize);
+  const perStep = classes * Math.max(2, Math.floor(config.batchSize / classes));
+  return `${steps} steps of ${perStep} images (in-batch: all ${(perStep * (perStep - 1)) / 2} pairs in each)`;
 }
