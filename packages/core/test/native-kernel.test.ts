@@ -271,3 +271,40 @@ describe('KernelAdam', () => {
     expect(actual.weights).toEqual(expected.weights);
   });
 });
+
+describe('native Sum, Mean and Tile', () => {
+  const x: Shape4 = [3, 5, 4, 6];
+  const values = randomArray(size(x), 14);
+  it.each([
+    { axis: [0, 1, 2], keepDims: false },
+    { axis: [1, 2], keepDims: true },
+    { axis: -1, keepDims: false },
+    { axis: 0, keepDims: true },
+    { axis: [0, 1, 2, 3], keepDims: false },
+    // Not one run of axes: the wasm kernels do it.
+    { axis: [0, 2], keepDims: false },
+  ])('Sum and Mean match cpu over %o', async ({ axis, keepDims }) => {
+    for (const op of [tf.sum, tf.mean]) {
+      const run = () =>
+        tf.tidy(() => {
+          const out = op(tf.tensor4d(values, x), axis, keepDims);
+          return { shape: out.shape, values: Array.from(out.dataSync()) };
+        });
+      const { cpu, native } = await onBoth(run);
+      expect(native.shape).toEqual(cpu.shape);
+      expectClose(native.values, cpu.values, 1e-5, 1e-6);
+    }
+  });
+
+  it.each([
+    { shape: [5], reps: [3] },
+    { shape: [2, 3], reps: [1, 4] },
+    { shape: [1, 1, 1, 6], reps: [3, 5, 4, 1] },
+    { shape: [2, 1, 3, 2], reps: [2, 3, 1, 2] },
+  ])('Tile matches cpu for %o', async ({ shape, reps }) => {
+    const input = randomArray(size(shape), 15);
+    const run = () => tf.tidy(() => Array.from(tf.tile(tf.tensor(input, shape), reps).dataSync()));
+    const { cpu, native } = await onBoth(run);
+    expect(native).toEqual(cpu);
+  });
+});

@@ -397,6 +397,37 @@ void adam(const float *x, const float *m, const float *v, const float *g, long s
   }
 }
 
+// Sum (or mean) over the middle of [outer, reduce, inner]: out[a, c] = Σ_r x[a, r, c], r in order, as the wasm
+// kernels sum after transposing the reduced axes innermost; the mean divides that sum by the count, as they do.
+// Here the rows are added in place of the transpose, a contiguous row at a time.
+void reduceMiddle(const float *__restrict x, long outer, long reduce, long inner, bool mean, float *__restrict out) {
+  for (long a = 0; a < outer; a++) {
+    float *o = out + a * inner;
+    for (long c = 0; c < inner; c++) o[c] = 0.f;
+    for (long r = 0; r < reduce; r++) {
+      const float *row = x + (a * reduce + r) * inner;
+      for (long c = 0; c < inner; c++) o[c] += row[c];
+    }
+    if (mean)
+      for (long c = 0; c < inner; c++) o[c] /= static_cast<float>(reduce);
+  }
+}
+
+// Tile: out has shape[d] · reps[d] along each axis, out[i] = x[i_d mod shape[d]]; innermost runs are copied whole.
+void tile(const float *x, const long *shape, const long *reps, long rank, float *out) {
+  if (rank == 0) {
+    out[0] = x[0];
+    return;
+  }
+  long inner = 1;
+  for (long d = 1; d < rank; d++) inner *= shape[d];
+  long outInner = 1;
+  for (long d = 1; d < rank; d++) outInner *= shape[d] * reps[d];
+  for (long i = 0; i < shape[0]; i++) tile(x + i * inner, shape + 1, reps + 1, rank - 1, out + i * outInner);
+  const long block = shape[0] * outInner;
+  for (long r = 1; r < reps[0]; r++) std::memcpy(out + r * block, out, sizeof(float) * block);
+}
+
 // ---- N-API plumbing -------------------------------------------------------------------------------------------
 
 struct Args {
@@ -565,6 +596,46 @@ napi_value Adam(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+// reduce(x, outer, reduce, inner, mean (0 | 1), out)
+napi_value Reduce(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  const long outer = args.integer(1), reduce = args.integer(2), inner = args.integer(3), mean = args.integer(4);
+  if (args.ok && (outer < 0 || reduce < 1 || inner < 0)) args.fail("twinnet native: a reduction size is out of range");
+  const float *x = args.floats(0, outer * reduce * inner);
+  float *out = args.floats(5, outer * inner);
+  if (args.ok) reduceMiddle(x, outer, reduce, inner, mean != 0, out);
+  return undefinedValue(env);
+}
+
+// tile(x, shape: number[], reps: number[], out)
+napi_value Tile(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  long shape[8], reps[8];
+  uint32_t rank = 0, repsRank = 0;
+  bool isArray = false, repsArray = false;
+  napi_is_array(env, args.values[1], &isArray);
+  napi_is_array(env, args.values[2], &repsArray);
+  if (!isArray || !repsArray || napi_get_array_length(env, args.values[1], &rank) != napi_ok ||
+      napi_get_array_length(env, args.values[2], &repsRank) != napi_ok || rank != repsRank || rank > 8)
+    args.fail("twinnet native: expected shape and reps of one rank, at most 8");
+  long inSize = 1, outSize = 1;
+  for (uint32_t d = 0; args.ok && d < rank; d++) {
+    napi_value a, b;
+    int64_t sv = 0, rv = 0;
+    napi_get_element(env, args.values[1], d, &a);
+    napi_get_element(env, args.values[2], d, &b);
+    if (napi_get_value_int64(env, a, &sv) != napi_ok || napi_get_value_int64(env, b, &rv) != napi_ok || sv < 1 ||
+        rv < 1)
+      args.fail("twinnet native: tile sizes must be whole numbers from 1");
+    shape[d] = static_cast<long>(sv), reps[d] = static_cast<long>(rv);
+    inSize *= shape[d], outSize *= shape[d] * reps[d];
+  }
+  const float *x = args.floats(0, inSize);
+  float *out = args.floats(3, outSize);
+  if (args.ok) tile(x, shape, reps, rank, out);
+  return undefinedValue(env);
+}
+
 // setThreads(n): threads for the GEMMs issued from the calling thread (OpenMP's setting is per thread).
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   Args args(env, info);
@@ -599,6 +670,8 @@ NAPI_MODULE_INIT() {
       {"conv2dBackpropInput", nullptr, Conv2DBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropFilter", nullptr, Conv2DBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"avgPoolGrad", nullptr, AvgPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"tile", nullptr, Tile, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tanh", nullptr, Tanh, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},

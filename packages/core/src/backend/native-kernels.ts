@@ -18,10 +18,17 @@ import {
   getKernel,
   type KernelConfig,
   type KernelFunc,
+  Mean,
+  type MeanAttrs,
   registerKernel,
+  Sum,
+  type SumAttrs,
   Tanh,
   type TensorInfo,
+  Tile,
+  type TileAttrs,
   unregisterKernel,
+  util,
 } from '@tensorflow/tfjs';
 import type { Geometry, NativeKernels } from '@twinnet/native';
 import { ADAM_KERNEL, type AdamKernelAttrs } from '../adam.ts';
@@ -158,6 +165,47 @@ function kernels(native: NativeKernels, stock: (name: string) => KernelFunc): Ke
     return withOutput(backend, [...input!.shape], [dy!], (dx, dyv) => native.avgPoolGrad(g, dyv!, dx));
   };
 
+  // Sum and Mean over one contiguous run of axes (a bias gradient, a global average pool, batch-norm moments):
+  // added row by row instead of after a transpose. Other axis sets go to the wasm kernels.
+  const reduction =
+    (name: string, mean: boolean): KernelFunc =>
+    (args) => {
+      const { x } = args.inputs;
+      const { axis, keepDims } = args.attrs as unknown as SumAttrs | MeanAttrs;
+      const axes = util.parseAxisParam(axis, x!.shape).sort((a, b) => a - b);
+      const contiguous = axes.every((a, i) => a === axes[0]! + i);
+      if (!isFloat(x) || axes.length === 0 || !contiguous) return stock(name)(args);
+      const shape = x!.shape;
+      const first = axes[0]!;
+      const last = axes.at(-1)!;
+      const outer = shape.slice(0, first).reduce((a, b) => a * b, 1);
+      const reduce = shape.slice(first, last + 1).reduce((a, b) => a * b, 1);
+      const inner = shape.slice(last + 1).reduce((a, b) => a * b, 1);
+      if (reduce === 0) return stock(name)(args);
+      const outShape = keepDims
+        ? shape.map((d, i) => (i >= first && i <= last ? 1 : d))
+        : shape.filter((_, i) => i < first || i > last);
+      const backend = args.backend as WasmBackend;
+      return withOutput(backend, outShape, [x!], (out, xv) =>
+        native.reduce(xv!, outer, reduce, inner, mean ? 1 : 0, out),
+      );
+    };
+
+  const tile: KernelFunc = (args) => {
+    const { x } = args.inputs;
+    const { reps } = args.attrs as unknown as TileAttrs;
+    const shape = x!.shape;
+    if (!isFloat(x) || shape.length > 8 || shape.some((d) => d === 0) || reps.some((r) => r < 1))
+      return stock(Tile)(args);
+    const backend = args.backend as WasmBackend;
+    return withOutput(
+      backend,
+      shape.map((d, i) => d * reps[i]!),
+      [x!],
+      (out, xv) => native.tile(xv!, [...shape], [...reps], out),
+    );
+  };
+
   const tanh: KernelFunc = (args) => {
     const { x } = args.inputs;
     if (!isFloat(x)) return stock(Tanh)(args);
@@ -173,6 +221,9 @@ function kernels(native: NativeKernels, stock: (name: string) => KernelFunc): Ke
     { kernelName: Conv2DBackpropFilter, backendName: BACKEND, kernelFunc: backpropFilter },
     { kernelName: AvgPoolGrad, backendName: BACKEND, kernelFunc: poolGrad },
     { kernelName: Tanh, backendName: BACKEND, kernelFunc: tanh },
+    { kernelName: Tile, backendName: BACKEND, kernelFunc: tile },
+    { kernelName: Sum, backendName: BACKEND, kernelFunc: reduction(Sum, false) },
+    { kernelName: Mean, backendName: BACKEND, kernelFunc: reduction(Mean, true) },
   ];
 }
 
