@@ -82,7 +82,7 @@ describe('parseCli', () => {
     ],
     [['--dataset', 'mnist'], /--dataset and --variant go together/],
     [['--held-out', '3,x'], /--held-out expects class numbers 0-9/],
-    [['--backend', 'gpu'], /--backend expects one of auto, tfjs-node, wasm, cpu/],
+    [['--backend', 'gpu'], /--backend expects one of auto, tfjs-node, native, wasm, cpu/],
     [
       ['--pairs-per-epoch', '8', '--batch-size', '16'],
       /--pairs-per-epoch \(8\) must be at least --batch-size \(16\)/,
