@@ -32,6 +32,15 @@ describe('bench records', () => {
     ]);
   });
 
+  it('reads results from before per-batch throughput and the time-to-accuracy recipe, with what they measured', () => {
+    const old = JSON.parse(JSON.stringify(syntheticResult()));
+    delete old.protocol.throughputBatchSizes;
+    delete old.protocol.tta.ours;
+    const parsed = BenchResultSchema.parse(old);
+    expect(parsed.protocol.throughputBatchSizes).toEqual({ contrastive: [64], bce: [64] });
+    expect(parsed.protocol.tta.ours).toEqual({});
+  });
+
   it('marks results from a dirty tree in the file name', () => {
     expect(resultFileName({ ...syntheticResult(), gitDirty: true })).toBe(
       '2026-11-23-150000-abcdef123456-dirty.json',

@@ -180,7 +180,8 @@ export const BenchProtocolSchema = z.object({
    * Training batch sizes (pairs) whose throughput is measured per variant; each round trains the same number of
    * pairs as `throughput[variant].steps` batches at the trainer's batch size.
    */
-  throughputBatchSizes: perVariant(z.array(count).min(1)),
+  // Results from before these fields measured the trainer's batch only and ran the preset as it is.
+  throughputBatchSizes: perVariant(z.array(count).min(1)).default({ contrastive: [64], bce: [64] }),
   embedBatchSize: count,
   embedRounds: count,
   latencyWarmup: z.number().int().nonnegative(),
@@ -201,7 +202,7 @@ export const BenchProtocolSchema = z.object({
     /** The peer's recipe (the Keras example's); ours is the trainer's mnist-contrastive preset with `ours`. */
     peerRecipe: TtaRecipeSchema,
     /** Where our time-to-accuracy run departs from the preset (each side may use its best batch and rate). */
-    ours: z.object({ batchSize: count, learningRate: finite }).partial(),
+    ours: z.object({ batchSize: count, learningRate: finite }).partial().default({}),
   }),
 });
 export type BenchProtocol = z.infer<typeof BenchProtocolSchema>;
