@@ -34,7 +34,14 @@ export interface NativeKernels {
   /** Repeats x (of `shape`) `reps[d]` times along each axis d. */
   tile(x: Float32Array, shape: number[], reps: number[], out: Float32Array): void;
   /** Sum (mean: divided by `reduce`) over the middle axis of [outer, reduce, inner]. */
-  reduce(x: Float32Array, outer: number, reduce: number, inner: number, mean: number, out: Float32Array): void;
+  reduce(
+    x: Float32Array,
+    outer: number,
+    reduce: number,
+    inner: number,
+    mean: number,
+    out: Float32Array,
+  ): void;
   /** One Adam step; coefficients as KernelAdam passes them (packages/core/src/adam.ts). */
   adam(
     x: Float32Array,

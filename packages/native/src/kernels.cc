@@ -469,30 +469,44 @@ struct Args {
     return static_cast<long>(v);
   }
 
-  // The geometry as an Int32Array-like array of 15 numbers, in Geometry's field order.
-  Geometry geometry(size_t i) {
-    Geometry g{};
-    if (!ok) return g;
-    long *fields = &g.batch;
+  // A JS array of at most `max` numbers into `out`; returns its length (0 after a failure, reported as `what`).
+  uint32_t numbers(size_t i, double *out, uint32_t max, const char *what) {
+    if (!ok) return 0;
     uint32_t length = 0;
     bool isArray = false;
-    napi_is_array(env, values[i], &isArray);
-    if (!isArray || napi_get_array_length(env, values[i], &length) != napi_ok || length != 15) {
-      fail("twinnet native: expected a geometry of 15 integers");
-      return g;
+    if (i < count) napi_is_array(env, values[i], &isArray);
+    if (!isArray || napi_get_array_length(env, values[i], &length) != napi_ok || length > max) {
+      fail(what);
+      return 0;
     }
-    for (uint32_t f = 0; f < 15; f++) {
+    for (uint32_t f = 0; f < length; f++) {
       napi_value element;
-      int64_t v = 0;
-      napi_get_element(env, values[i], f, &element);
-      if (napi_get_value_int64(env, element, &v) != napi_ok) {
-        fail("twinnet native: expected a geometry of 15 integers");
-        return g;
+      if (napi_get_element(env, values[i], f, &element) != napi_ok ||
+          napi_get_value_double(env, element, &out[f]) != napi_ok) {
+        fail(what);
+        return 0;
       }
-      fields[f] = static_cast<long>(v);
     }
-    if (g.batch < 0 || g.inH < 1 || g.inW < 1 || g.inC < 1 || g.outH < 1 || g.outW < 1 || g.outC < 1 || g.kH < 1 ||
-        g.kW < 1 || g.strideH < 1 || g.strideW < 1 || g.dilH < 1 || g.dilW < 1)
+    return length;
+  }
+
+  // Whole numbers from `least` on, exactly `length` of them (at most 15), as longs.
+  bool integers(size_t i, long *out, uint32_t length, long least, const char *what) {
+    double values[15];
+    if (numbers(i, values, 15, what) != length) return fail(what), false;
+    for (uint32_t f = 0; f < length; f++) {
+      if (!(values[f] == std::floor(values[f]) && values[f] >= static_cast<double>(least))) return fail(what), false;
+      out[f] = static_cast<long>(values[f]);
+    }
+    return true;
+  }
+
+  // The geometry: 15 whole numbers in Geometry's field order (padding may be 0, every size at least 1).
+  Geometry geometry(size_t i) {
+    Geometry g{};
+    if (!integers(i, &g.batch, 15, 0, "twinnet native: expected a geometry of 15 integers")) return g;
+    if (g.inH < 1 || g.inW < 1 || g.inC < 1 || g.outH < 1 || g.outW < 1 || g.outC < 1 || g.kH < 1 || g.kW < 1 ||
+        g.strideH < 1 || g.strideW < 1 || g.dilH < 1 || g.dilW < 1)
       fail("twinnet native: a geometry size is out of range");
     return g;
   }
@@ -577,21 +591,11 @@ napi_value Adam(napi_env env, napi_callback_info info) {
   float *mOut = args.floats(7, size);
   float *vOut = args.floats(8, size);
   AdamCoefficients c{};
+  double coefficients[8];
+  if (args.numbers(5, coefficients, 8, "twinnet native: expected 8 Adam coefficients") != 8)
+    args.fail("twinnet native: expected 8 Adam coefficients");
   float *fields = &c.beta1;
-  uint32_t length = 0;
-  bool isArray = false;
-  if (args.ok) {
-    napi_is_array(env, args.values[5], &isArray);
-    if (!isArray || napi_get_array_length(env, args.values[5], &length) != napi_ok || length != 8)
-      args.fail("twinnet native: expected 8 Adam coefficients");
-  }
-  for (uint32_t f = 0; args.ok && f < 8; f++) {
-    napi_value element;
-    double value = 0;
-    napi_get_element(env, args.values[5], f, &element);
-    if (napi_get_value_double(env, element, &value) != napi_ok) args.fail("twinnet native: expected 8 Adam coefficients");
-    fields[f] = static_cast<float>(value);
-  }
+  for (int f = 0; args.ok && f < 8; f++) fields[f] = static_cast<float>(coefficients[f]);
   if (args.ok) adam(x, m, v, g, size, c, xOut, mOut, vOut);
   return undefinedValue(env);
 }
@@ -610,26 +614,14 @@ napi_value Reduce(napi_env env, napi_callback_info info) {
 // tile(x, shape: number[], reps: number[], out)
 napi_value Tile(napi_env env, napi_callback_info info) {
   Args args(env, info);
-  long shape[8], reps[8];
-  uint32_t rank = 0, repsRank = 0;
-  bool isArray = false, repsArray = false;
-  napi_is_array(env, args.values[1], &isArray);
-  napi_is_array(env, args.values[2], &repsArray);
-  if (!isArray || !repsArray || napi_get_array_length(env, args.values[1], &rank) != napi_ok ||
-      napi_get_array_length(env, args.values[2], &repsRank) != napi_ok || rank != repsRank || rank > 8)
-    args.fail("twinnet native: expected shape and reps of one rank, at most 8");
+  long shape[15], reps[15];
+  double rankProbe[8];
+  const char *what = "twinnet native: expected shape and reps of one rank (at most 8), whole numbers from 1";
+  const uint32_t rank = args.numbers(1, rankProbe, 8, what);
+  args.integers(1, shape, rank, 1, what);
+  args.integers(2, reps, rank, 1, what);
   long inSize = 1, outSize = 1;
-  for (uint32_t d = 0; args.ok && d < rank; d++) {
-    napi_value a, b;
-    int64_t sv = 0, rv = 0;
-    napi_get_element(env, args.values[1], d, &a);
-    napi_get_element(env, args.values[2], d, &b);
-    if (napi_get_value_int64(env, a, &sv) != napi_ok || napi_get_value_int64(env, b, &rv) != napi_ok || sv < 1 ||
-        rv < 1)
-      args.fail("twinnet native: tile sizes must be whole numbers from 1");
-    shape[d] = static_cast<long>(sv), reps[d] = static_cast<long>(rv);
-    inSize *= shape[d], outSize *= shape[d] * reps[d];
-  }
+  for (uint32_t d = 0; args.ok && d < rank; d++) inSize *= shape[d], outSize *= shape[d] * reps[d];
   const float *x = args.floats(0, inSize);
   float *out = args.floats(3, outSize);
   if (args.ok) tile(x, shape, reps, rank, out);
