@@ -308,3 +308,30 @@ describe('native Sum, Mean and Tile', () => {
     expect(native).toEqual(cpu);
   });
 });
+
+describe('initialising again', () => {
+  it("native → cpu → native keeps wasm's own kernels as the fallbacks (NCHW still works)", async () => {
+    await initBackend('native', { log: () => {} });
+    await initBackend('cpu', { log: () => {} });
+    await initBackend('native', { log: () => {} });
+    expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc.name).toBe('backpropInput');
+    // NCHW: native → our wasm kernel → the stock one; a native kernel captured as "stock" would recurse.
+    const dyShape: Shape4 = [2, 4, 5, 6];
+    const wShape: Shape4 = [3, 3, 3, 4];
+    const dyVals = randomArray(size(dyShape), 16);
+    const wVals = randomArray(size(wShape), 17);
+    const run = () =>
+      tf.tidy(() => {
+        const dx = tf
+          .engine()
+          .runKernel(
+            'Conv2DBackpropInput',
+            { dy: tf.tensor4d(dyVals, dyShape), filter: tf.tensor4d(wVals, wShape) },
+            { strides: 1, pad: 'same', dataFormat: 'NCHW', inputShape: [2, 3, 5, 6] } as never,
+          ) as tf.Tensor;
+        return Array.from(dx.dataSync());
+      });
+    const { cpu, native } = await onBoth(run);
+    expectClose(native, cpu);
+  });
+});

@@ -260,7 +260,9 @@ let replaced: Map<string, KernelConfig> | undefined;
 export function registerNativeKernels(native: NativeKernels, threads: number): void {
   native.setThreads(threads);
   unregisterNativeKernels();
+  // Recorded as each kernel is replaced, so a failure half-way can still be undone.
   const stock = new Map<string, KernelConfig>();
+  replaced = stock;
   const fallback = (name: string): KernelFunc => stock.get(name)!.kernelFunc;
   for (const config of kernels(native, fallback)) {
     const existing = getKernel(config.kernelName, BACKEND);
@@ -271,12 +273,11 @@ export function registerNativeKernels(native: NativeKernels, threads: number): v
     registerKernel(config);
   }
   registerKernel(adamKernel(native));
-  replaced = stock;
 }
 
 /** Puts the replaced wasm kernels back (a no-op when the native ones are not registered). */
 export function unregisterNativeKernels(): void {
-  if (replaced !== undefined) unregisterKernel(ADAM_KERNEL, BACKEND);
+  if (getKernel(ADAM_KERNEL, BACKEND) !== undefined) unregisterKernel(ADAM_KERNEL, BACKEND);
   for (const [name, config] of replaced ?? []) {
     unregisterKernel(name, BACKEND);
     registerKernel(config);

@@ -90,6 +90,9 @@ async function loadWasm(
   // loaded from a blob: URL); the flag exists once the package is imported.
   if (isNode()) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   if (wasmPaths !== undefined) wasm.setWasmPaths(wasmPaths);
+  // Native kernels from an earlier initialisation go first: the wasm kernels below keep what they find
+  // registered as their fallback, which must be wasm's own.
+  unregisterNativeKernels();
   registerWasmConv2DBackpropFilter();
   // These replace stock kernels, so they must come after the import above registered those.
   registerWasmConv2DBackpropInput();
@@ -125,11 +128,8 @@ async function resolveBackend(requested: BackendName, opts: InitBackendOptions):
       if (!(await tf.setBackend('cpu'))) throw new Error("tf.setBackend('cpu') failed");
       await tf.ready();
       return { name: 'cpu', requested, simd: false, threads: 1 };
-    case 'wasm': {
-      const wasm = await loadWasm(wasmPaths);
-      unregisterNativeKernels();
-      return { name: 'wasm', requested, ...wasm };
-    }
+    case 'wasm':
+      return { name: 'wasm', requested, ...(await loadWasm(wasmPaths)) };
     case 'native': {
       const wasm = await loadWasm(wasmPaths);
       try {
