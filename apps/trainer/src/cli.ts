@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '@twinnet/core';
 import { type CliRequest, parseCli, USAGE, UsageError } from './cli-args.ts';
@@ -24,7 +25,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const backends = new Set(request.configs.map((c) => c.backend));
   if (backends.size > 1) throw new Error('all runs of one invocation must use the same --backend');
-  const backend = await initBackend(request.configs[0]!.backend);
+  // The cores shared out among the runs trained at once: a single run gets them all (its GEMMs use them).
+  const threadsPerRun = Math.max(1, Math.floor(availableParallelism() / request.jobs));
+  const backend = await initBackend(request.configs[0]!.backend, { nativeThreads: threadsPerRun });
   if (backend.name === 'cpu')
     console.error('trainer: warning: the cpu backend trains about 100× slower than wasm');
 
@@ -42,9 +45,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   const started = performance.now();
   let outcomes: RunOutcome[];
   if (request.jobs > 1) {
-    console.log(`trainer: ${request.configs.length} runs, ${request.jobs} at a time (one thread each)`);
+    console.log(
+      `trainer: ${request.configs.length} runs, ${request.jobs} at a time (${threadsPerRun} thread${threadsPerRun === 1 ? '' : 's'} each)`,
+    );
     outcomes = await runPool(request.configs, {
       jobs: request.jobs,
+      threadsPerRun,
       outDir,
       resume: request.resume,
       log: (line) => console.log(line),

@@ -8,6 +8,8 @@ export interface WorkerJob {
   config: TrainConfig;
   outDir: string;
   resume: boolean;
+  /** Threads of the native kernels' GEMMs in this run. */
+  threads: number;
 }
 
 export type WorkerMessage =
@@ -23,7 +25,7 @@ port.on('message', (message: { type: string }) => {
 });
 
 try {
-  const backend = await initBackend(job.config.backend, { log: () => {} });
+  const backend = await initBackend(job.config.backend, { log: () => {}, nativeThreads: job.threads });
   const outcome = await trainRun(job.config, {
     outDir: job.outDir,
     resume: job.resume,
