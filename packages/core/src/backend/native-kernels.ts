@@ -1,8 +1,9 @@
-// Native kernels for the wasm backend under Node (@twinnet/native): the convolutions of both towers, their
-// two gradients, tanh and the average-pool gradient, computed in place on the wasm heap by an addon built for
-// this CPU (oneDNN's sgemm under im2col). What they do not cover (NCHW, dilated gradients, fused activations
-// other than relu, non-float32 data) goes to the kernel they replaced, so the result never depends on which
-// kernels are loaded beyond float32 rounding. The profile before them: README, Benchmark.
+// Native kernels for the wasm backend under Node (@twinnet/native): the convolutions of both towers and their
+// two gradients (im2col + oneDNN's sgemm, or direct for few channels), tanh, the average-pool gradient, Sum and
+// Mean over a run of axes, Tile and one variable's Adam step, computed in place on the wasm heap by an addon
+// built for this CPU. What they do not cover (NCHW, fused activations other than relu, other axis sets,
+// non-float32 data) goes to the kernel they replaced, so the result never depends on which kernels are loaded
+// beyond float32 rounding. Measured steps and profile: README, Compute backend and Benchmark.
 import {
   AvgPoolGrad,
   type AvgPoolGradAttrs,
