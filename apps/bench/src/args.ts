@@ -32,8 +32,6 @@ export interface BenchArgs {
   help: boolean;
 }
 
-const BACKENDS = BACKEND_NAMES;
-
 /** Relative paths are taken from where the user ran pnpm (INIT_CWD), not from apps/bench. */
 export function resolveFrom(path: string, cwd = process.env.INIT_CWD ?? process.cwd()): string {
   return isAbsolute(path) ? path : resolve(cwd, path);
@@ -65,8 +63,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     throw new UsageError((error as Error).message.split('\n')[0]!);
   }
   const backend = (values.backend as string | undefined) ?? 'auto';
-  if (!(BACKENDS as readonly string[]).includes(backend)) {
-    throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got ${backend}`);
+  if (!(BACKEND_NAMES as readonly string[]).includes(backend)) {
+    throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(', ')}, got ${backend}`);
   }
   if (values.current !== undefined && values.compare === undefined) {
     throw new UsageError('--current goes with --compare');

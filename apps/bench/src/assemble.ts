@@ -57,13 +57,13 @@ export interface RawRun {
 
 export const MILESTONES = [0.9, 0.95, 0.97];
 
-/** The thread count our backend computes with: the peer figure ratios are taken against. */
 /** The bench's name for a backend: tfjs-node's 'tensorflow' by its package, wasm with native kernels as 'native'. */
 export function benchBackendName(info: BackendInfo): BenchResult['backend']['name'] {
   if (info.name === 'tensorflow') return 'tfjs-node';
   return info.name === 'wasm' && info.native !== undefined ? 'native' : info.name;
 }
 
+/** The thread count our backend computes with: the peer figure ratios are taken against. */
 export function oursThreads(backend: BackendInfo): number {
   return backend.threads;
 }

@@ -28,8 +28,7 @@ export interface ThroughputRounds {
 
 /**
  * Throughput of both variants at each of the protocol's batch sizes, ours and the peer's at each thread count,
- * one round each in turn: ours, peer,
- * peer, ours, … Rounds next to each other see the same load, so their ratios hold still on a busy machine even
+ * one round each in turn: ours, peer, peer, ours, … Rounds next to each other see the same load, so their ratios hold still on a busy machine even
  * when the rates do not. A peer that fails is dropped (and named in `problems`); ours failing is fatal.
  */
 export async function measureThroughput(
@@ -55,8 +54,9 @@ export async function measureThroughput(
     protocol.throughputBatchSizes[variant].map((batchSize) => ({ variant, batchSize })),
   );
   for (const { variant, batchSize } of cases) {
-    const recipe = { ...recipeOf(variant), batchSize };
-    const budget = throughputBudget(protocol, variant, batchSize, recipeOf(variant).batchSize);
+    const trainer = recipeOf(variant);
+    const recipe = { ...trainer, batchSize };
+    const budget = throughputBudget(protocol, variant, batchSize, trainer.batchSize);
     log(
       `throughput ${variant}, batch ${batchSize}: ${budget.rounds} training and ${protocol.embedRounds} embedding rounds per side, alternating`,
     );

@@ -44,8 +44,6 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const BACKENDS = BACKEND_NAMES;
-
 /**
  * Parses the arguments; relative paths are resolved against `cwd`, which for `pnpm match` is where the user
  * typed the command (pnpm runs the script inside apps/match).
@@ -90,8 +88,8 @@ export function parseMatchArgs(argv: readonly string[], cwd: string): MatchReque
     request.threshold = t;
   }
   if (values.backend !== undefined) {
-    if (!(BACKENDS as readonly string[]).includes(values.backend)) {
-      throw new UsageError(`--backend expects one of ${BACKENDS.join(', ')}; got '${values.backend}'`);
+    if (!(BACKEND_NAMES as readonly string[]).includes(values.backend)) {
+      throw new UsageError(`--backend expects one of ${BACKEND_NAMES.join(', ')}; got '${values.backend}'`);
     }
     request.backend = values.backend as BackendName;
   }

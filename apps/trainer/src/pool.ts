@@ -17,8 +17,8 @@ export interface PoolOptions {
 /**
  * Runs configs `jobs` at a time, each in its own worker thread. wasm computes on one thread and the native
  * kernels' GEMMs gain little from a second (1.2× on the deep tower), so independent runs in parallel are the
- * simplest way to use every core. The costliest runs start first, so no
- * lane is left with a long run at the end while the other idles. Results come back in config order.
+ * simplest way to use every core. The costliest runs start first, so no lane is left with a long run at the end
+ * while the other idles. Results come back in config order.
  */
 export async function runPool(configs: TrainConfig[], options: PoolOptions): Promise<RunOutcome[]> {
   const outcomes = new Array<RunOutcome>(configs.length);

@@ -178,9 +178,9 @@ export const BenchProtocolSchema = z.object({
   ),
   /**
    * Training batch sizes (pairs) whose throughput is measured per variant; each round trains the same number of
-   * pairs as `throughput[variant].steps` batches at the trainer's batch size.
+   * pairs as `throughput[variant].steps` batches at the trainer's batch size. Results from before this field
+   * measured the trainer's batch only, which the default says.
    */
-  // Results from before these fields measured the trainer's batch only and ran the preset as it is.
   throughputBatchSizes: perVariant(z.array(count).min(1)).default({ contrastive: [64], bce: [64] }),
   embedBatchSize: count,
   embedRounds: count,
@@ -201,7 +201,10 @@ export const BenchProtocolSchema = z.object({
     evalEveryPairs: count,
     /** The peer's recipe (the Keras example's); ours is the trainer's mnist-contrastive preset with `ours`. */
     peerRecipe: TtaRecipeSchema,
-    /** Where our time-to-accuracy run departs from the preset (each side may use its best batch and rate). */
+    /**
+     * Where our time-to-accuracy run departs from the preset (each side may use its best batch and rate); results
+     * from before this field ran the preset as it is.
+     */
     ours: z.object({ batchSize: count, learningRate: finite }).partial().default({}),
   }),
 });

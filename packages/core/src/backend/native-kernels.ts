@@ -112,7 +112,7 @@ function kernels(native: NativeKernels, stock: (name: string) => KernelFunc): Ke
     const { x, filter, bias, preluActivationWeights } = args.inputs;
     const attrs = args.attrs as unknown as FusedConv2DAttrs;
     const activation = attrs.activation ?? 'linear';
-    const biasFits = bias === undefined || bias.shape.reduce((a, b) => a * b, 1) === filter?.shape[3];
+    const biasFits = bias === undefined || util.sizeFromShape(bias.shape) === filter?.shape[3];
     if (
       attrs.dataFormat === 'NCHW' ||
       preluActivationWeights !== undefined ||
@@ -179,9 +179,9 @@ function kernels(native: NativeKernels, stock: (name: string) => KernelFunc): Ke
       const shape = x!.shape;
       const first = axes[0]!;
       const last = axes.at(-1)!;
-      const outer = shape.slice(0, first).reduce((a, b) => a * b, 1);
-      const reduce = shape.slice(first, last + 1).reduce((a, b) => a * b, 1);
-      const inner = shape.slice(last + 1).reduce((a, b) => a * b, 1);
+      const outer = util.sizeFromShape(shape.slice(0, first));
+      const reduce = util.sizeFromShape(shape.slice(first, last + 1));
+      const inner = util.sizeFromShape(shape.slice(last + 1));
       if (reduce === 0) return stock(name)(args);
       const outShape = keepDims
         ? shape.map((d, i) => (i >= first && i <= last ? 1 : d))
@@ -211,7 +211,7 @@ function kernels(native: NativeKernels, stock: (name: string) => KernelFunc): Ke
     const { x } = args.inputs;
     if (!isFloat(x)) return stock(Tanh)(args);
     const backend = args.backend as WasmBackend;
-    const size = x!.shape.reduce((a, b) => a * b, 1);
+    const size = util.sizeFromShape(x!.shape);
     return withOutput(backend, [...x!.shape], [x!], (y, xv) => native.tanh(xv!, y, size));
   };
 
@@ -238,8 +238,8 @@ function adamKernel(native: NativeKernels): KernelConfig {
       const { coefficients } = attrs as unknown as AdamKernelAttrs;
       if (!isFloat(x, m, v, g)) throw new Error(`${ADAM_KERNEL}: expected float32 tensors`);
       const wasm = backend as WasmBackend;
-      const size = x!.shape.reduce((a, b) => a * b, 1);
-      if ([m, v, g].some((t) => t!.shape.reduce((a, b) => a * b, 1) !== size)) {
+      const size = util.sizeFromShape(x!.shape);
+      if ([m, v, g].some((t) => util.sizeFromShape(t!.shape) !== size)) {
         throw new Error(`${ADAM_KERNEL}: value, moments and gradient differ in size`);
       }
       const outs = [0, 1, 2].map(() => wasm.makeOutput([...x!.shape], 'float32'));
