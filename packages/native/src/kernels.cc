@@ -384,8 +384,14 @@ struct AdamCoefficients {
   float beta1, oneMinusBeta1, beta2, oneMinusBeta2, oneMinusAccBeta1, oneMinusAccBeta2, epsilon, negLearningRate;
 };
 
-void adam(const float *x, const float *m, const float *v, const float *g, long size, const AdamCoefficients &c,
-          float *xOut, float *mOut, float *vOut) {
+// Each element is read before its outputs are written, so the outputs may be the inputs (updates in place).
+void adam(const float *__restrict x, const float *__restrict m, const float *__restrict v, const float *__restrict g,
+          long size, const AdamCoefficients &coefficients, float *__restrict xOut, float *__restrict mOut,
+          float *__restrict vOut) {
+  // A copy: read through the reference, the compiler must assume a store may change a coefficient, and the loop
+  // stays scalar (with a division and a square root per element, that was most of a deep-tower update).
+  const AdamCoefficients c = coefficients;
+#pragma omp simd
   for (long i = 0; i < size; i++) {
     const float m1 = m[i] * c.beta1 + g[i] * c.oneMinusBeta1;
     const float v1 = v[i] * c.beta2 + (g[i] * g[i]) * c.oneMinusBeta2;
