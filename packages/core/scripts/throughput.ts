@@ -1,13 +1,15 @@
-// Training throughput of both towers on the chosen backend: images per second through the tower, forward and
-// backward, with the optimizer step, after warm-up. Usage: pnpm --filter @twinnet/core throughput [-- BATCH BACKEND]
+// Throughput of both towers on the chosen backend, after warm-up: images per second through the tower, forward and
+// backward with the optimizer step (MODE train), or forward in inference mode (MODE embed).
+// Usage: pnpm --filter @twinnet/core throughput [-- BATCH BACKEND MODE]
 import { initBackend } from '../src/index.ts';
-import { stepFixture, TOWERS } from './step-fixture.ts';
+import { fixtureFor, parseMode, TOWERS } from './step-fixture.ts';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const batch = Number(args[0] ?? 128);
 const backend = await initBackend((args[1] ?? 'auto') as 'auto');
+const mode = parseMode(args[2]);
 for (const [tower, head] of TOWERS) {
-  const fixture = stepFixture(tower, head, batch);
+  const fixture = fixtureFor(mode, tower, head, batch);
   const times: number[] = [];
   for (let round = 0; round < 5; round++) {
     const started = performance.now();
@@ -16,7 +18,7 @@ for (const [tower, head] of TOWERS) {
   }
   const median = times.sort((a, b) => a - b)[2]!;
   console.log(
-    `${tower} tower, batch ${batch} images: ${median.toFixed(1)} ms/step, ${((1000 * batch) / median).toFixed(0)} images/s (${backend.name})`,
+    `${tower} tower, ${mode}, batch ${batch} images: ${median.toFixed(1)} ms/step, ${((1000 * batch) / median).toFixed(0)} images/s (${backend.name})`,
   );
   fixture.dispose();
 }
