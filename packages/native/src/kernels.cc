@@ -150,50 +150,64 @@ inline v16 load16(const float *p) {
 }
 inline void store16(float *p, v16 v) { std::memcpy(p, &v, sizeof v); }
 
-// Each output element sums its taps in (ci, ky, kx) order, held in registers across all the taps (four
-// independent sums at a time, to keep the adders busy); the order, and so the result, is that of a plain loop.
-void directPlanes(const float *__restrict pad, const float *__restrict w, const Geometry &g, float *__restrict planes) {
+// Each output element sums its taps in (ci, ky, kx) order, held in registers across all the taps; the order, and
+// so the result, is that of a plain loop. G output channels are computed together, so each input vector loaded
+// serves G of them (four sums of four vectors each keep the adders busy).
+template <int G>
+void directPlanesBlocked(const float *__restrict pad, const float *__restrict w, const Geometry &g,
+                         float *__restrict planes) {
   const long ph = paddedH(g), pw = paddedW(g), span = g.outH * pw, taps = g.k();
   thread_local std::vector<long> offsets;
   thread_local std::vector<float> weights;
   offsets.resize(taps);
-  weights.resize(taps);
-  for (long co = 0; co < g.outC; co++) {
+  weights.resize(taps * G);
+  for (long co0 = 0; co0 < g.outC; co0 += G) {
     long t = 0;
     for (long ci = 0; ci < g.inC; ci++)
       for (long ky = 0; ky < g.kH; ky++)
         for (long kx = 0; kx < g.kW; kx++, t++) {
           offsets[t] = (ci * ph + ky) * pw + kx;
-          weights[t] = w[((ky * g.kW + kx) * g.inC + ci) * g.outC + co];
+          for (int c = 0; c < G; c++) weights[t * G + c] = w[((ky * g.kW + kx) * g.inC + ci) * g.outC + co0 + c];
         }
-    float *__restrict plane = planes + co * span;
+    float *__restrict plane = planes + co0 * span;
     long i = 0;
     for (; i + 64 <= span; i += 64) {
-      v16 a0 = {}, a1 = {}, a2 = {}, a3 = {};
+      v16 a[G][4] = {};
       for (long k = 0; k < taps; k++) {
         const float *src = pad + offsets[k] + i;
-        const float tap = weights[k];
-        a0 += tap * load16(src);
-        a1 += tap * load16(src + 16);
-        a2 += tap * load16(src + 32);
-        a3 += tap * load16(src + 48);
+        const v16 s0 = load16(src), s1 = load16(src + 16), s2 = load16(src + 32), s3 = load16(src + 48);
+        for (int c = 0; c < G; c++) {
+          const float tap = weights[k * G + c];
+          a[c][0] += tap * s0;
+          a[c][1] += tap * s1;
+          a[c][2] += tap * s2;
+          a[c][3] += tap * s3;
+        }
       }
-      store16(plane + i, a0);
-      store16(plane + i + 16, a1);
-      store16(plane + i + 32, a2);
-      store16(plane + i + 48, a3);
+      for (int c = 0; c < G; c++)
+        for (int j = 0; j < 4; j++) store16(plane + c * span + i + 16 * j, a[c][j]);
     }
     for (; i + 16 <= span; i += 16) {
-      v16 a = {};
-      for (long k = 0; k < taps; k++) a += weights[k] * load16(pad + offsets[k] + i);
-      store16(plane + i, a);
+      v16 a[G] = {};
+      for (long k = 0; k < taps; k++) {
+        const v16 s0 = load16(pad + offsets[k] + i);
+        for (int c = 0; c < G; c++) a[c] += weights[k * G + c] * s0;
+      }
+      for (int c = 0; c < G; c++) store16(plane + c * span + i, a[c]);
     }
     for (; i < span; i++) {
-      float a = 0.f;
-      for (long k = 0; k < taps; k++) a += weights[k] * pad[offsets[k] + i];
-      plane[i] = a;
+      for (int c = 0; c < G; c++) {
+        float a = 0.f;
+        for (long k = 0; k < taps; k++) a += weights[k * G + c] * pad[offsets[k] + i];
+        plane[c * span + i] = a;
+      }
     }
   }
+}
+
+void directPlanes(const float *pad, const float *w, const Geometry &g, float *planes) {
+  if (g.outC % 4 == 0) return directPlanesBlocked<4>(pad, w, g, planes);
+  directPlanesBlocked<1>(pad, w, g, planes);
 }
 
 float *paddedBuffer(const Geometry &g) { return bufferFor(padded, g.inC * paddedH(g) * paddedW(g) + g.kW); }
@@ -234,36 +248,81 @@ void directBackpropInput(const float *dy, const float *w, const Geometry &g, flo
   directConv2d(dy, rotated, nullptr, 0, t, dx);
 }
 
-// dw[ky, kx, ci, co] = Σ_{n, oy, ox} padded x[ci][oy + ky][ox + kx] · dy[co][oy][ox]. dy is laid out with the
-// padded rows' width and zeros in the extra columns, so each tap is again one long elementwise accumulation
-// (vectorisable without reordering a sum), folded once at the end.
-void directBackpropFilter(const float *x, const float *dy, const Geometry &g, float *dw) {
-  const long ph = paddedH(g), pw = paddedW(g), oh = g.outH, ow = g.outW, span = oh * pw, taps = g.k() * g.outC;
-  float *pad = paddedBuffer(g);
-  float *planes = bufferFor(planar, g.outC * span);
-  float *columns = bufferFor(flipped, taps * span);
-  std::memset(columns, 0, sizeof(float) * taps * span);
-  std::memset(planes, 0, sizeof(float) * g.outC * span);
-  for (long n = 0; n < g.batch; n++) {
-    toPaddedPlanes(x + n * g.inH * g.inW * g.inC, g, pad);
-    const float *grad = dy + n * oh * ow * g.outC;
-    for (long oy = 0; oy < oh; oy++)
-      for (long ox = 0; ox < ow; ox++)
-        for (long co = 0; co < g.outC; co++) planes[co * span + oy * pw + ox] = grad[(oy * ow + ox) * g.outC + co];
-    for (long ky = 0; ky < g.kH; ky++) {
-      for (long kx = 0; kx < g.kW; kx++) {
-        for (long ci = 0; ci < g.inC; ci++) {
-          const float *__restrict src = pad + (ci * ph + ky) * pw + kx;
-          for (long co = 0; co < g.outC; co++) {
-            float *__restrict acc = columns + (((ky * g.kW + kx) * g.inC + ci) * g.outC + co) * span;
-            const float *__restrict d = planes + co * span;
-            for (long i = 0; i < span; i++) acc[i] += src[i] * d[i];
-          }
-        }
+// acc[c][i] += Σ_n src[n][i] · d[n][c][i] for G consecutive output channels c (rows span apart in acc and d),
+// n in order; one load of the input serves all G channels.
+template <int G>
+void accumulateTaps(const float *__restrict src, long srcStride, const float *__restrict d, long dStride, long span,
+                    long count, float *__restrict acc) {
+  long i = 0;
+  for (; i + 32 <= span; i += 32) {
+    v16 a[G][2];
+    for (int c = 0; c < G; c++) a[c][0] = load16(acc + c * span + i), a[c][1] = load16(acc + c * span + i + 16);
+    for (long n = 0; n < count; n++) {
+      const float *s = src + n * srcStride + i;
+      const v16 s0 = load16(s), s1 = load16(s + 16);
+      const float *dn = d + n * dStride + i;
+      for (int c = 0; c < G; c++) {
+        a[c][0] += s0 * load16(dn + c * span);
+        a[c][1] += s1 * load16(dn + c * span + 16);
       }
     }
+    for (int c = 0; c < G; c++) store16(acc + c * span + i, a[c][0]), store16(acc + c * span + i + 16, a[c][1]);
   }
-  for (long t = 0; t < taps; t++) {
+  for (; i < span; i++)
+    for (int c = 0; c < G; c++) {
+      float a = acc[c * span + i];
+      for (long n = 0; n < count; n++) a += src[n * srcStride + i] * d[n * dStride + c * span + i];
+      acc[c * span + i] = a;
+    }
+}
+
+// dw[ky, kx, ci, co] = Σ_{n, oy, ox} padded x[ci][oy + ky][ox + kx] · dy[co][oy][ox]. dy is laid out with the
+// padded rows' width and zeros in the extra columns, so each tap is again one long elementwise accumulation
+// (vectorisable without reordering a sum), folded once at the end. Images go in chunks that stay in cache: each
+// tap's accumulators are loaded once per chunk, not once per image, and still add the images in order.
+void directBackpropFilter(const float *x, const float *dy, const Geometry &g, float *dw) {
+  const long oh = g.outH, ow = g.outW, span = oh * paddedW(g), taps = g.k() * g.outC;
+  const long padFloats = g.inC * paddedH(g) * paddedW(g) + g.kW, planeFloats = g.outC * span;
+  const long chunk = std::max(1L, std::min(g.batch, (1L << 16) / (padFloats + planeFloats)));
+  float *pads = bufferFor(padded, chunk * padFloats);
+  float *planes = bufferFor(planar, chunk * planeFloats);
+  float *columns = bufferFor(flipped, taps * span);
+  std::memset(columns, 0, sizeof(float) * taps * span);
+  std::memset(planes, 0, sizeof(float) * chunk * planeFloats);
+  const long G = g.outC % 4 == 0 ? 4 : 1;
+  for (long n0 = 0; n0 < g.batch; n0 += chunk) {
+    const long count = std::min(chunk, g.batch - n0);
+    for (long n = 0; n < count; n++) {
+      toPaddedPlanes(x + (n0 + n) * g.inH * g.inW * g.inC, g, pads + n * padFloats);
+      const float *grad = dy + (n0 + n) * oh * ow * g.outC;
+      float *plane = planes + n * planeFloats;
+      for (long oy = 0; oy < oh; oy++)
+        for (long ox = 0; ox < ow; ox++)
+          for (long co = 0; co < g.outC; co++)
+            plane[co * span + oy * paddedW(g) + ox] = grad[(oy * ow + ox) * g.outC + co];
+    }
+    for (long ky = 0; ky < g.kH; ky++)
+      for (long kx = 0; kx < g.kW; kx++)
+        for (long ci = 0; ci < g.inC; ci++) {
+          const long offset = (ci * paddedH(g) + ky) * paddedW(g) + kx;
+          for (long co0 = 0; co0 < g.outC; co0 += G) {
+            float *acc = columns + (((ky * g.kW + kx) * g.inC + ci) * g.outC + co0) * span;
+            if (G == 4)
+              accumulateTaps<4>(pads + offset, padFloats, planes + co0 * span, planeFloats, span, count, acc);
+            else
+              accumulateTaps<1>(pads + offset, padFloats, planes + co0 * span, planeFloats, span, count, acc);
+          }
+        }
+  }
+  // Each tap's fold is one long chain of dependent adds, in order: eight chains side by side keep the adders busy.
+  long t = 0;
+  for (; t + 8 <= taps; t += 8) {
+    float sums[8] = {};
+    for (long i = 0; i < span; i++)
+      for (int j = 0; j < 8; j++) sums[j] += columns[(t + j) * span + i];
+    for (int j = 0; j < 8; j++) dw[t + j] = sums[j];
+  }
+  for (; t < taps; t++) {
     float sum = 0.f;
     for (long i = 0; i < span; i++) sum += columns[t * span + i];
     dw[t] = sum;
@@ -384,7 +443,7 @@ struct AdamCoefficients {
   float beta1, oneMinusBeta1, beta2, oneMinusBeta2, oneMinusAccBeta1, oneMinusAccBeta2, epsilon, negLearningRate;
 };
 
-// Each element is read before its outputs are written, so the outputs may be the inputs (updates in place).
+// The outputs are fresh tensors (the kernel makes them), never the inputs: hence __restrict.
 void adam(const float *__restrict x, const float *__restrict m, const float *__restrict v, const float *__restrict g,
           long size, const AdamCoefficients &coefficients, float *__restrict xOut, float *__restrict mOut,
           float *__restrict vOut) {
