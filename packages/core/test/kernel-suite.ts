@@ -1,4 +1,4 @@
-// Our wasm kernels (Conv2DBackpropFilter, Conv2DBackpropInput, BatchMatMul) vs the reference cpu kernels,
+// Our wasm kernels (Conv2DBackpropFilter, Conv2DBackpropInput, BatchMatMul, Identity) vs the reference cpu kernels,
 // one by one and inside whole-model gradients; run once on plain wasm and once with the native kernels on top
 // (backend-kernel.test.ts, native-kernel.test.ts).
 // Data crosses backends as plain arrays so neither backend sees the other's tensors.
@@ -482,6 +482,34 @@ export function kernelSuite(backend: Extract<BackendName, 'wasm' | 'native'>): v
       expectClose(a.dataSync(), aVals, 0, 1e-7);
       expectClose(b.dataSync(), bVals, 0, 1e-7);
       tf.dispose([a, b, w]);
+    });
+  });
+
+  describe(`Identity on ${backend}`, () => {
+    it('shares the data of what it clones instead of copying it, and frees it with the last reference', async () => {
+      await tf.setBackend('wasm');
+      const values = randomArray(6 * 5, 31);
+      const x = tf.tensor2d(values, [6, 5]);
+      const buffers = tf.memory().numDataBuffers;
+      const dataIds = tf.engine().backend.numDataIds();
+      // tf.clone runs the Identity kernel, as the engine's clones of tensors saved for a gradient do.
+      const y = tf.clone(x);
+      expect(y.dataId).toBe(x.dataId);
+      expect(tf.memory().numDataBuffers).toBe(buffers);
+      x.dispose();
+      expectClose(y.dataSync(), values, 0, 1e-7);
+      expect(tf.engine().backend.numDataIds()).toBe(dataIds);
+      y.dispose();
+      expect(tf.engine().backend.numDataIds()).toBe(dataIds - 1);
+    });
+
+    it('clones string tensors with the stock kernel', async () => {
+      await tf.setBackend('wasm');
+      const x = tf.tensor1d(['pair', 'tower']);
+      const y = tf.clone(x);
+      x.dispose();
+      expect(y.dataSync()).toEqual(['pair', 'tower']);
+      y.dispose();
     });
   });
 

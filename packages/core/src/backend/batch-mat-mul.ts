@@ -10,7 +10,6 @@ import {
   BatchMatMul,
   type BatchMatMulAttrs,
   getKernel,
-  Identity,
   type KernelConfig,
   type KernelFunc,
   registerKernel,
@@ -64,6 +63,14 @@ const batchMatMulWasm: KernelFunc = (args) => {
     };
   };
 
+  /** A copy with data of its own (wasm's Identity shares the data, and so the id XNNPACK caches by). */
+  const copy = (t: TensorInfo): TensorInfo => {
+    const wasm = backend as unknown as WasmBackend;
+    const out = wasm.makeOutput([...t.shape], 'float32');
+    wasm.typedArrayFromHeap(out).set(wasm.typedArrayFromHeap(t));
+    return out;
+  };
+
   const owned: TensorInfo[] = [];
   try {
     const a2 = transposeA ? transposed(a) : a;
@@ -71,7 +78,7 @@ const batchMatMulWasm: KernelFunc = (args) => {
     // XNNPACK packs the right operand and caches that by its tensor id alone (not shape or contents) until
     // the tensor is freed. Give it an operand of ours, freed below, so products the stock kernel would
     // never have sent to XNNPACK leave no cache entry on a caller's tensor.
-    const b2 = transposeB ? transposed(b) : run(Identity, b, {});
+    const b2 = transposeB ? transposed(b) : copy(b);
     owned.push(b2);
     return stock.kernelFunc({
       inputs: { a: a2, b: b2 },
