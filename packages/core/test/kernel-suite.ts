@@ -160,6 +160,13 @@ export function kernelSuite(backend: Extract<BackendName, 'wasm' | 'native'>): v
     // cpu reference kernel takes seconds on the wide ones).
     { n: 2, h: 28, w: 28, cin: 1, cout: 32, k: 3, stride: 1, pad: 'same' },
     { n: 1, h: 28, w: 28, cin: 32, cout: 64, k: 3, stride: 2, pad: 'same' },
+    // The native routes by output position (32 channels and more: a GEMM per filter row over the batch, taps in
+    // the padding left out), with a position whose taps all fall in the padding, and with one input channel
+    // and 3×3 taps.
+    { n: 3, h: 4, w: 4, cin: 64, cout: 24, k: 3, stride: 2, pad: 'same' },
+    { n: 2, h: 3, w: 5, cin: 64, cout: 8, k: 3, stride: [2, 1], pad: 3 },
+    { n: 3, h: 10, w: 9, cin: 1, cout: 16, k: 3, stride: 2, pad: 'valid' },
+    { n: 2, h: 9, w: 8, cin: 1, cout: 32, k: 3, stride: 1, pad: 'same' },
   );
 
   describe(`Conv2DBackpropFilter on ${backend}`, () => {

@@ -44,6 +44,12 @@ const convCases: ConvCase[] = [
   { x: [2, 9, 11, 3], filter: [3, 3, 3, 5], stride: 1, pad: 2 },
   { x: [2, 9, 11, 3], filter: [3, 3, 3, 5], stride: 1, pad: 4 },
   { x: [2, 10, 7, 16], filter: [4, 2, 16, 16], stride: 1, pad: 'same' },
+  // By output position (32 channels and more), with a position whose taps all fall in the padding; one input
+  // channel with 3×3 taps and 16 or 32 outputs.
+  { x: [2, 5, 6, 64], filter: [3, 3, 64, 16], stride: [2, 1], pad: 'same' },
+  { x: [2, 3, 3, 64], filter: [3, 3, 64, 8], stride: 2, pad: 3 },
+  { x: [3, 10, 9, 1], filter: [3, 3, 1, 16], stride: 2, pad: 'valid' },
+  { x: [2, 9, 8, 1], filter: [3, 3, 1, 32], stride: 1, pad: 'same' },
 ];
 
 describe('native forward convolutions', () => {
@@ -79,30 +85,32 @@ describe('native forward convolutions', () => {
     },
   );
 
-  it.each(['linear', 'relu', 'sigmoid'] as const)(
-    'FusedConv2D with bias and %s matches cpu',
-    async (activation) => {
-      // sigmoid is not fused natively: it goes to the stock wasm kernel, with the same result.
-      const c = convCases[3]!;
-      const xVals = randomArray(size(c.x), 3);
-      const wVals = randomArray(size(c.filter), 4);
-      const bVals = randomArray(c.filter[3], 5);
-      const run = () =>
-        tf.tidy(() => {
-          const y = tf.fused.conv2d({
-            x: tf.tensor4d(xVals, c.x),
-            filter: tf.tensor4d(wVals, c.filter),
-            strides: c.stride,
-            pad: c.pad,
-            bias: tf.tensor1d(bVals),
-            activation,
-          });
-          return Array.from(y.dataSync());
-        });
-      const { cpu, native } = await onBoth(run);
-      expectClose(native, cpu);
-    },
+  // The deep tower's first layer (one input channel, bias and relu fused into the store) and its third (by
+  // output position, bias and relu after the GEMMs). sigmoid is not fused natively: it goes to the stock wasm
+  // kernel, with the same result.
+  const fusedCases = (['linear', 'relu', 'sigmoid'] as const).flatMap((activation) =>
+    [2, 3].map((index) => [activation, index] as const),
   );
+  it.each(fusedCases)('FusedConv2D with bias and %s matches cpu (case %i)', async (activation, index) => {
+    const c = convCases[index]!;
+    const xVals = randomArray(size(c.x), 3);
+    const wVals = randomArray(size(c.filter), 4);
+    const bVals = randomArray(c.filter[3], 5);
+    const run = () =>
+      tf.tidy(() => {
+        const y = tf.fused.conv2d({
+          x: tf.tensor4d(xVals, c.x),
+          filter: tf.tensor4d(wVals, c.filter),
+          strides: c.stride,
+          pad: c.pad,
+          bias: tf.tensor1d(bVals),
+          activation,
+        });
+        return Array.from(y.dataSync());
+      });
+    const { cpu, native } = await onBoth(run);
+    expectClose(native, cpu);
+  });
 });
 
 describe('native tanh and average-pool gradient', () => {

@@ -19,11 +19,16 @@ function seeded(size: number, seed: number): Float32Array {
 // batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft
 const g: Geometry = [2, 7, 6, 3, 4, 3, 5, 3, 3, 2, 2, 1, 1, 1, 1];
 // The routes: im2col + GEMM (strided, above); direct, stride 1 with few channels, padded unevenly; direct
-// forward with pads wider than the kernel, whose input gradient takes the GEMM route.
+// forward with pads wider than the kernel, whose input gradient takes the GEMM route; by output position (32
+// channels and more), padded on one side only, and with positions whose taps all fall in the padding; one input
+// channel with 3×3 taps (its input gradient takes the GEMM route).
 const geometries: Record<string, Geometry> = {
   gemm: g,
   direct: [2, 9, 8, 3, 8, 9, 4, 4, 3, 1, 1, 1, 1, 1, 2],
   'wide pads': [1, 5, 5, 2, 9, 7, 3, 3, 3, 1, 1, 1, 1, 3, 2],
+  'by position': [3, 4, 4, 64, 2, 2, 8, 3, 3, 2, 2, 1, 1, 0, 0],
+  'by position, empty positions': [1, 3, 3, 64, 4, 4, 4, 3, 3, 2, 2, 1, 1, 3, 3],
+  'one channel, 3×3': [2, 9, 8, 1, 4, 4, 16, 3, 3, 2, 2, 1, 1, 1, 0],
 };
 
 /** Direct convolution, the definition im2col + GEMM must reproduce. */
