@@ -1,7 +1,15 @@
 // A training step (or an embedding batch) on fixed synthetic images, shared by the throughput and kernel-profile
 // scripts.
 import * as tf from '@tensorflow/tfjs';
-import { buildSiamese, buildTower, createOptimizer, IMAGE_SIZE, lossFor, PIXELS, trainStep } from '../src/index.ts';
+import {
+  buildSiamese,
+  buildTower,
+  createOptimizer,
+  IMAGE_SIZE,
+  lossFor,
+  PIXELS,
+  trainStep,
+} from '../src/index.ts';
 
 export type Mode = 'train' | 'embed';
 
@@ -39,7 +47,8 @@ export function stepFixture(tower: 'small' | 'deep', head: 'distance' | 'mlp', b
 
 /** `batch` images through the tower in inference mode per step, read back as embed() does; warmed up. */
 export function embedFixture(tower: 'small' | 'deep', batch: number) {
-  if (!(Number.isInteger(batch) && batch >= 1)) throw new Error(`batch must be a positive integer, got ${batch}`);
+  if (!(Number.isInteger(batch) && batch >= 1))
+    throw new Error(`batch must be a positive integer, got ${batch}`);
   const model = buildTower(tower);
   const images = Float32Array.from({ length: batch * PIXELS }, (_, i) => (i % 251) / 251);
   const step = () =>
