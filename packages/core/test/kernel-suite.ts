@@ -1,6 +1,6 @@
-// Our wasm kernels (Conv2DBackpropFilter, Conv2DBackpropInput, BatchMatMul, Identity) vs the reference cpu kernels,
-// one by one and inside whole-model gradients; run once on plain wasm and once with the native kernels on top
-// (backend-kernel.test.ts, native-kernel.test.ts).
+// Our wasm kernels (Conv2DBackpropFilter, Conv2DBackpropInput, BatchMatMul, Identity, Cast) vs the reference cpu
+// kernels, one by one and inside whole-model gradients; run once on plain wasm and once with the native kernels
+// on top (backend-kernel.test.ts, native-kernel.test.ts).
 // Data crosses backends as plain arrays so neither backend sees the other's tensors.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -492,7 +492,7 @@ export function kernelSuite(backend: Extract<BackendName, 'wasm' | 'native'>): v
     });
   });
 
-  describe(`Identity on ${backend}`, () => {
+  describe(`Identity and Cast on ${backend}`, () => {
     it('shares the data of what it clones instead of copying it, and frees it with the last reference', async () => {
       await tf.setBackend('wasm');
       const values = randomArray(6 * 5, 31);
@@ -508,6 +508,21 @@ export function kernelSuite(backend: Extract<BackendName, 'wasm' | 'native'>): v
       expect(tf.engine().backend.numDataIds()).toBe(dataIds);
       y.dispose();
       expect(tf.engine().backend.numDataIds()).toBe(dataIds - 1);
+    });
+
+    it('casts to the same dtype by sharing the data, to another by converting it', async () => {
+      await tf.setBackend('wasm');
+      const x = tf.tensor1d([1.5, -2.25, 3]);
+      const buffers = tf.memory().numDataBuffers;
+      const same = tf.cast(x, 'float32');
+      expect(same.dataId).toBe(x.dataId);
+      expect(tf.memory().numDataBuffers).toBe(buffers);
+      const other = tf.cast(x, 'int32');
+      expect(other.dataId).not.toBe(x.dataId);
+      expect(Array.from(other.dataSync())).toEqual([1, -2, 3]);
+      x.dispose();
+      expect(Array.from(same.dataSync())).toEqual([1.5, -2.25, 3]);
+      tf.dispose([same, other]);
     });
 
     it('clones string tensors with the stock kernel', async () => {

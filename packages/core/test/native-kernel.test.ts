@@ -1,6 +1,6 @@
 // The native kernels (@twinnet/native) on the wasm backend: the shared kernel suite, then what only they
-// replace (forward and fused convolutions, tanh, the average-pool gradient), both towers' gradients, and the
-// way back to plain wasm.
+// replace (forward and fused convolutions, tanh, the average-pool gradient, pooling and batch norm), both
+// towers' gradients, and the way back to plain wasm.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAM_KERNEL, KernelAdam } from '../src/adam.ts';
@@ -154,6 +154,70 @@ describe('native tanh and average-pool gradient', () => {
       });
     const { cpu, native } = await onBoth(run);
     expectClose(native, cpu);
+  });
+});
+
+/** f on plain wasm (the stock kernels), then with the native kernels on top. */
+async function onWasmAndNative<T>(f: () => T): Promise<{ wasm: T; native: T }> {
+  await initBackend('wasm', { log: () => {} });
+  const wasm = f();
+  await initBackend('native', { log: () => {} });
+  return { wasm, native: f() };
+}
+
+/** Bit-for-bit equality of float32 values, −0 told from +0. */
+function expectSameBits(actual: number[], expected: number[]): void {
+  expect(actual.length).toBe(expected.length);
+  const differ = actual.findIndex((a, i) => !Object.is(a, expected[i]));
+  if (differ >= 0) expect.fail(`element ${differ}: got ${actual[differ]}, expected ${expected[differ]}`);
+}
+
+// These two replace XNNPACK's and wasm's own kernels on the small tower's path; they reproduce their results
+// bit for bit, so a model trains to the same weights with or without the native kernels.
+describe('native pooling and batch norm, bit for bit the stock wasm kernels', () => {
+  it.each([
+    { x: [3, 24, 24, 4] as Shape4, pool: 2, stride: 2, pad: 'valid' as const },
+    { x: [2, 9, 7, 16] as Shape4, pool: 2, stride: 2, pad: 'valid' as const },
+    // Not 2×2 with stride 2 and no padding: the stock kernel.
+    { x: [2, 9, 11, 3] as Shape4, pool: 3, stride: 2, pad: 'same' as const },
+  ])('AvgPool for %o', async ({ x, pool, stride, pad }) => {
+    // Zeros and negative zeros too: XNNPACK's sums turn a window of −0 into +0.
+    const values = randomArray(size(x), 11).map((u, i) => (i % 7 === 0 ? 0 : i % 11 === 0 ? -0 : 3 * u));
+    const { wasm, native } = await onWasmAndNative(() =>
+      tf.tidy(() => Array.from(tf.avgPool(tf.tensor4d(values, x), pool, stride, pad).dataSync())),
+    );
+    expectSameBits(native, wasm);
+  });
+
+  it.each([
+    { x: [5, 6, 7, 3], perChannel: true },
+    { x: [40, 28, 28, 1], perChannel: true },
+    { x: [2, 256], perChannel: true },
+    // Parameters broadcast from one value over three channels: the stock kernel.
+    { x: [4, 5, 3], perChannel: false },
+  ])('FusedBatchNorm for %o', async ({ x, perChannel }) => {
+    const channels = perChannel ? x.at(-1)! : 1;
+    const xVals = randomArray(size(x), 12).map((u) => 4 * u);
+    const param = (seed: number, positive = false) =>
+      randomArray(channels, seed).map((u) => (positive ? Math.abs(u) + 0.01 : u));
+    const [mean, variance, offset, scale] = [param(13), param(14, true), param(15), param(16)];
+    const { wasm, native } = await onWasmAndNative(() =>
+      tf.tidy(() =>
+        Array.from(
+          tf
+            .batchNorm(
+              tf.tensor(xVals, x),
+              tf.tensor1d(mean),
+              tf.tensor1d(variance),
+              tf.tensor1d(offset),
+              tf.tensor1d(scale),
+              0.001,
+            )
+            .dataSync(),
+        ),
+      ),
+    );
+    expectSameBits(native, wasm);
   });
 });
 

@@ -31,6 +31,20 @@ export interface NativeKernels {
   /** The geometry of a pool: out channels equal in channels, the kernel is the window. */
   avgPoolGrad(g: Geometry, dy: Float32Array, dx: Float32Array): void;
   tanh(x: Float32Array, y: Float32Array, size: number): void;
+  /** 2×2 average pooling, stride 2, no padding, of an NHWC batch: y is [batch, ⌊inH/2⌋, ⌊inW/2⌋, channels]. */
+  avgPool2x2(x: Float32Array, batch: number, inH: number, inW: number, channels: number, y: Float32Array): void;
+  /** (x − mean) · scale / √(variance + ε) + offset over rows of `channels` floats, parameters per channel. */
+  batchNorm(
+    x: Float32Array,
+    rows: number,
+    channels: number,
+    mean: Float32Array,
+    variance: Float32Array,
+    offset: Float32Array,
+    scale: Float32Array,
+    epsilon: number,
+    out: Float32Array,
+  ): void;
   /** Repeats x (of `shape`) `reps[d]` times along each axis d. */
   tile(x: Float32Array, shape: number[], reps: number[], out: Float32Array): void;
   /** Sum (mean: divided by `reduce`) over the middle axis of [outer, reduce, inner]. */

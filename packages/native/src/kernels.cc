@@ -673,6 +673,49 @@ void reduceMiddle(const float *__restrict x, long outer, long reduce, long inner
   }
 }
 
+// 2×2 average pooling with stride 2 and no padding, with XNNPACK's arithmetic (what tfjs's wasm AvgPool runs,
+// so results are bit for bit the same): each column of the window summed, the two sums added, each partial sum
+// also plus +0 (XNNPACK's unused window slots are zeros, which turn a −0 into +0), then times 1/4.
+void avgPool2x2(const float *x, long batch, long inH, long inW, long channels, float *y) {
+  const long outH = inH / 2, outW = inW / 2;
+  for (long n = 0; n < batch; n++)
+    for (long oy = 0; oy < outH; oy++) {
+      const float *top = x + ((n * inH + 2 * oy) * inW) * channels;
+      const float *bottom = top + inW * channels;
+      float *out = y + ((n * outH + oy) * outW) * channels;
+      for (long ox = 0; ox < outW; ox++)
+        for (long c = 0; c < channels; c++) {
+          const long left = 2 * ox * channels + c, right = left + channels;
+          const float leftSum = (top[left] + bottom[left]) + 0.f, rightSum = (top[right] + bottom[right]) + 0.f;
+          out[ox * channels + c] = ((rightSum + 0.f) + (leftSum + 0.f)) * 0.25f;
+        }
+    }
+}
+
+// Batch normalisation with per-channel parameters (channels innermost), with tfjs wasm's arithmetic: the
+// square root in float, the division and the offset in double, rounded to float once at the end.
+void batchNorm(const float *x, long rows, long channels, const float *mean, const float *variance,
+               const float *offset, const float *scale, float epsilon, float *out) {
+  thread_local std::vector<double> factor;
+  factor.resize(channels);
+  for (long c = 0; c < channels; c++) factor[c] = std::sqrt(variance[c] + epsilon);
+  if (channels == 1) {
+    // One channel (the small tower's input): one long loop, which vectorises.
+    const float m = mean[0], s = scale[0];
+    const double o = offset[0], f = factor[0];
+    for (long i = 0; i < rows; i++) out[i] = static_cast<float>(o + static_cast<double>((x[i] - m) * s) / f);
+    return;
+  }
+  for (long r = 0; r < rows; r++) {
+    const float *in = x + r * channels;
+    float *o = out + r * channels;
+    for (long c = 0; c < channels; c++) {
+      const float scaled = (in[c] - mean[c]) * scale[c];
+      o[c] = static_cast<float>(static_cast<double>(offset[c]) + static_cast<double>(scaled) / factor[c]);
+    }
+  }
+}
+
 // Tile: out has shape[d] · reps[d] along each axis, out[i] = x[i_d mod shape[d]]; innermost runs are copied whole.
 void tile(const float *x, const long *shape, const long *reps, long rank, float *out) {
   if (rank == 0) {
@@ -829,6 +872,36 @@ napi_value AvgPoolGrad(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+// avgPool2x2(x, batch, inH, inW, channels, y)
+napi_value AvgPool2x2(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  const long batch = args.integer(1), inH = args.integer(2), inW = args.integer(3), channels = args.integer(4);
+  if (args.ok && (batch < 0 || inH < 2 || inW < 2 || channels < 1))
+    args.fail("twinnet native: a pooling size is out of range");
+  const float *x = args.floats(0, batch * inH * inW * channels);
+  float *y = args.floats(5, batch * (inH / 2) * (inW / 2) * channels);
+  if (args.ok) avgPool2x2(x, batch, inH, inW, channels, y);
+  return undefinedValue(env);
+}
+
+// batchNorm(x, rows, channels, mean, variance, offset, scale, epsilon, out): parameters of `channels` floats.
+napi_value BatchNorm(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  const long rows = args.integer(1), channels = args.integer(2);
+  if (args.ok && (rows < 0 || channels < 1)) args.fail("twinnet native: a batch-norm size is out of range");
+  const float *x = args.floats(0, rows * channels);
+  const float *mean = args.floats(3, channels);
+  const float *variance = args.floats(4, channels);
+  const float *offset = args.floats(5, channels);
+  const float *scale = args.floats(6, channels);
+  double epsilon = 0;
+  if (args.ok && napi_get_value_double(env, args.values[7], &epsilon) != napi_ok)
+    args.fail("twinnet native: expected a number for epsilon");
+  float *out = args.floats(8, rows * channels);
+  if (args.ok) batchNorm(x, rows, channels, mean, variance, offset, scale, static_cast<float>(epsilon), out);
+  return undefinedValue(env);
+}
+
 // tanh(x, y, size)
 napi_value Tanh(napi_env env, napi_callback_info info) {
   Args args(env, info);
@@ -923,6 +996,8 @@ NAPI_MODULE_INIT() {
       {"conv2dBackpropFilter", nullptr, Conv2DBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"avgPoolGrad", nullptr, AvgPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tile", nullptr, Tile, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"avgPool2x2", nullptr, AvgPool2x2, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tanh", nullptr, Tanh, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -1,10 +1,13 @@
 // Native kernels for the wasm backend under Node (@twinnet/native): the convolutions of both towers and their
 // two gradients (oneDNN's sgemm by output position or over im2col, or direct for few channels or taps), tanh,
-// the average-pool gradient, Sum and Mean over a run of axes, Tile and one variable's Adam step, computed in
-// place on the wasm heap by an addon built for this CPU. What they do not cover (NCHW, fused activations other than relu, other axis sets,
-// non-float32 data) goes to the kernel they replaced, so the result never depends on which kernels are loaded
-// beyond float32 rounding. Measured steps and profile: README, Compute backend and Benchmark.
+// 2×2 average pooling and its gradient, batch normalisation, Sum and Mean over a run of axes, Tile and one
+// variable's Adam step, computed in place on the wasm heap by an addon built for this CPU. What they do not
+// cover (NCHW, fused activations other than relu, other axis sets, other pools, non-float32 data) goes to the
+// kernel they replaced, so the result never depends on which kernels are loaded beyond float32 rounding.
+// Measured steps and profile: README, Compute backend and Benchmark.
 import {
+  AvgPool,
+  type AvgPoolAttrs,
   AvgPoolGrad,
   type AvgPoolGradAttrs,
   backend_util,
@@ -14,6 +17,8 @@ import {
   type Conv2DBackpropFilterAttrs,
   Conv2DBackpropInput,
   type Conv2DBackpropInputAttrs,
+  FusedBatchNorm,
+  type FusedBatchNormAttrs,
   FusedConv2D,
   type FusedConv2DAttrs,
   getKernel,
@@ -166,6 +171,42 @@ function kernels(native: NativeKernels, stock: (name: string) => KernelFunc): Ke
     return withOutput(backend, [...input!.shape], [dy!], (dx, dyv) => native.avgPoolGrad(g, dyv!, dx));
   };
 
+  // The small tower's 2×2 pools; other windows, strides and any padding go to the wasm kernel.
+  const pool: KernelFunc = (args) => {
+    const { x } = args.inputs;
+    const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as AvgPoolAttrs;
+    if (!isFloat(x) || x!.shape.length !== 4) return stock(AvgPool)(args);
+    const info = backend_util.computePool2DInfo(shape4(x!), filterSize, strides, 1, pad, dimRoundingMode);
+    const { top, bottom, left, right } = info.padInfo;
+    const twoByTwo =
+      info.filterHeight === 2 && info.filterWidth === 2 && info.strideHeight === 2 && info.strideWidth === 2;
+    if (!twoByTwo || top + bottom + left + right !== 0 || info.dataFormat !== 'channelsLast')
+      return stock(AvgPool)(args);
+    const [batch, inH, inW, channels] = shape4(x!);
+    const backend = args.backend as WasmBackend;
+    return withOutput(backend, [...info.outShape], [x!], (y, xv) =>
+      native.avgPool2x2(xv!, batch, inH, inW, channels, y),
+    );
+  };
+
+  // Batch normalisation with one parameter per channel (the last axis), as both towers' layers call it.
+  const batchNorm: KernelFunc = (args) => {
+    const { x, mean, variance, offset, scale } = args.inputs;
+    const { varianceEpsilon } = args.attrs as unknown as FusedBatchNormAttrs;
+    const channels = x?.shape.at(-1) ?? 0;
+    const params = [mean, variance, offset, scale];
+    const perChannel = params.every((p) => p !== undefined && util.sizeFromShape(p.shape) === channels);
+    if (!isFloat(x, ...params) || !perChannel || channels === 0) return stock(FusedBatchNorm)(args);
+    const rows = util.sizeFromShape(x!.shape) / channels;
+    const backend = args.backend as WasmBackend;
+    return withOutput(
+      backend,
+      [...x!.shape],
+      [x!, mean!, variance!, offset!, scale!],
+      (out, xv, m, v, o, sc) => native.batchNorm(xv!, rows, channels, m!, v!, o!, sc!, varianceEpsilon, out),
+    );
+  };
+
   // Sum and Mean over one contiguous run of axes (a bias gradient, a global average pool, batch-norm moments):
   // added row by row instead of after a transpose. Other axis sets go to the wasm kernels.
   const reduction =
@@ -221,6 +262,8 @@ function kernels(native: NativeKernels, stock: (name: string) => KernelFunc): Ke
     { kernelName: Conv2DBackpropInput, backendName: BACKEND, kernelFunc: backpropInput },
     { kernelName: Conv2DBackpropFilter, backendName: BACKEND, kernelFunc: backpropFilter },
     { kernelName: AvgPoolGrad, backendName: BACKEND, kernelFunc: poolGrad },
+    { kernelName: AvgPool, backendName: BACKEND, kernelFunc: pool },
+    { kernelName: FusedBatchNorm, backendName: BACKEND, kernelFunc: batchNorm },
     { kernelName: Tanh, backendName: BACKEND, kernelFunc: tanh },
     { kernelName: Tile, backendName: BACKEND, kernelFunc: tile },
     { kernelName: Sum, backendName: BACKEND, kernelFunc: reduction(Sum, false) },

@@ -7,8 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { registerWasmBatchMatMul } from './batch-mat-mul.ts';
 import { registerWasmConv2DBackpropFilter } from './conv2d-backprop-filter.ts';
 import { registerWasmConv2DBackpropInput } from './conv2d-backprop-input.ts';
-import { registerWasmIdentity } from './identity.ts';
 import { registerNativeKernels, unregisterNativeKernels } from './native-kernels.ts';
+import { registerWasmNoCopyKernels } from './no-copy.ts';
 
 /** 'native' is wasm with the native kernels of @twinnet/native (Node only); 'wasm' is wasm alone. */
 export const BACKEND_NAMES = ['auto', 'tfjs-node', 'native', 'wasm', 'cpu'] as const;
@@ -98,7 +98,7 @@ async function loadWasm(
   // These replace stock kernels, so they must come after the import above registered those.
   registerWasmConv2DBackpropInput();
   registerWasmBatchMatMul();
-  registerWasmIdentity();
+  registerWasmNoCopyKernels();
   if (!(await tf.setBackend('wasm'))) throw new Error("tf.setBackend('wasm') failed (see the warning above)");
   await tf.ready();
   return { simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'), threads: wasm.getThreadsCount() };
