@@ -32,7 +32,14 @@ export interface NativeKernels {
   avgPoolGrad(g: Geometry, dy: Float32Array, dx: Float32Array): void;
   tanh(x: Float32Array, y: Float32Array, size: number): void;
   /** 2×2 average pooling, stride 2, no padding, of an NHWC batch: y is [batch, ⌊inH/2⌋, ⌊inW/2⌋, channels]. */
-  avgPool2x2(x: Float32Array, batch: number, inH: number, inW: number, channels: number, y: Float32Array): void;
+  avgPool2x2(
+    x: Float32Array,
+    batch: number,
+    inH: number,
+    inW: number,
+    channels: number,
+    y: Float32Array,
+  ): void;
   /** (x − mean) · scale / √(variance + ε) + offset over rows of `channels` floats, parameters per channel. */
   batchNorm(
     x: Float32Array,
