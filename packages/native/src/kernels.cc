@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 namespace {
@@ -284,6 +285,7 @@ void accumulateTaps(const float *__restrict src, long srcStride, const float *__
 void directBackpropFilter(const float *x, const float *dy, const Geometry &g, float *dw) {
   const long oh = g.outH, ow = g.outW, span = oh * paddedW(g), taps = g.k() * g.outC;
   const long padFloats = g.inC * paddedH(g) * paddedW(g) + g.kW, planeFloats = g.outC * span;
+  // About 256 KiB of padded images and gradient planes a chunk: they stay in the second-level cache.
   const long chunk = std::max(1L, std::min(g.batch, (1L << 16) / (padFloats + planeFloats)));
   float *pads = bufferFor(padded, chunk * padFloats);
   float *planes = bufferFor(planar, chunk * planeFloats);
@@ -349,7 +351,7 @@ Taps insideTaps(long o, long stride, long pad, long kernel, long in) {
   return {std::max(0L, -start), std::min(kernel, in - start)};
 }
 
-// Calls f(ky, xOffset, wOffset, length, first) for every filter row of every output position (oy, ox) with
+// Calls f(oy, ox, xOffset, wOffset, length, first) for every filter row of every output position (oy, ox) with
 // taps inside the image: xOffset is the row's first input float within an image, wOffset its first filter
 // float, length its floats per image (taps · inC), first whether it is the position's first row. Positions
 // with no tap inside get f never; `empty(oy, ox)` is called for them instead.
@@ -498,12 +500,14 @@ void backpropFilterFewTaps(const float *x, const float *dy, const Geometry &g, f
     for (int v = 0; v < V; v++) store16(dw + t * g.outC + 16 * v, acc[t][v]);
 }
 
-// Dispatches on the output channels, 16 or 32 (one or two vectors).
-#define TWINNET_BY_VECTORS(fn, g, ...) \
-  if ((g).outC == 16)                  \
-    fn<1>(__VA_ARGS__);                \
-  else                                 \
-    fn<2>(__VA_ARGS__);
+// Calls run with the output channels in vectors of 16, as a compile-time constant: 1 (16 channels) or 2 (32).
+template <typename Run>
+void byVectors(const Geometry &g, Run run) {
+  if (g.outC == 16)
+    run(std::integral_constant<int, 1>{});
+  else
+    run(std::integral_constant<int, 2>{});
+}
 
 // Bias and activation over rows of outC floats, after a convolution that left them out.
 void biasActivation(const float *bias, int relu, long rows, long channels, float *y) {
@@ -522,7 +526,7 @@ enum Activation { kLinear = 0, kRelu = 1 };
 void conv2d(const float *x, const float *w, const float *bias, int activation, const Geometry &g, float *y) {
   if (direct(g)) return directConv2d(x, w, bias, activation == kRelu, g, y);
   if (fewTaps(g)) {
-    TWINNET_BY_VECTORS(conv2dFewTaps, g, x, w, bias, activation == kRelu, g, y)
+    byVectors(g, [&](auto v) { conv2dFewTaps<decltype(v)::value>(x, w, bias, activation == kRelu, g, y); });
     return;
   }
   if (byPosition(g)) {
@@ -566,7 +570,7 @@ void conv2dBackpropFilter(const float *x, const float *dy, const Geometry &g, fl
   if (direct(g)) return directBackpropFilter(x, dy, g, dw);
   if (byPosition(g)) return backpropFilterByPosition(x, dy, g, dw);
   if (fewTaps(g)) {
-    TWINNET_BY_VECTORS(backpropFilterFewTaps, g, x, dy, g, dw)
+    byVectors(g, [&](auto v) { backpropFilterFewTaps<decltype(v)::value>(x, dy, g, dw); });
     return;
   }
   const long k = g.k(), rows = g.rowsPerImage(), step = g.imagesPerChunk();
