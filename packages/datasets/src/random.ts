@@ -1,25 +1,41 @@
 /**
- * mulberry32: a tiny, fast 32-bit PRNG. Not cryptographic, but fully determined by the seed on every
- * platform, which is all a reproducible data split needs.
+ * twinnet's one seeded PRNG module (core and the apps re-export it): every random choice takes an Rng,
+ * so a run is fully determined by its seed on every platform.
  */
-export function mulberry32(seed: number): () => number {
+
+/** A seeded pseudo-random generator. */
+export interface Rng {
+  /** Uniform float in [0, 1). */
+  next(): number;
+  /** Uniform integer in [0, n). */
+  int(n: number): number;
+}
+
+/** mulberry32: tiny, fast and good enough for sampling and splits; not for cryptography. */
+export function createRng(seed: number): Rng {
   let state = seed >>> 0;
-  return () => {
+  const next = (): number => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+  return { next, int: (n) => Math.floor(next() * n) };
 }
 
-/** In-place Fisher–Yates shuffle driven by `random` (uniform in [0, 1)). */
-export function shuffleInPlace(values: Uint32Array, random: () => number): Uint32Array {
-  for (let i = values.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const tmp = values[i]!;
-    values[i] = values[j]!;
-    values[j] = tmp;
+/** Fisher–Yates shuffle in place, from the end (j = rng.int(i + 1)); works on arrays and typed arrays. */
+export function shuffleInPlace<T extends { length: number; [i: number]: unknown }>(items: T, rng: Rng): T {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const tmp = items[i];
+    items[i] = items[j];
+    items[j] = tmp;
   }
-  return values;
+  return items;
+}
+
+/** [0, 1, …, n - 1]. */
+export function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
 }

@@ -1,4 +1,4 @@
-import { mulberry32, shuffleInPlace } from './random.ts';
+import { createRng, shuffleInPlace } from './random.ts';
 
 /** One partition of a dataset: `count` row-major 28×28 images, one byte per pixel, and their labels. */
 export type Split = {
@@ -76,11 +76,11 @@ export function validationSplit(
     take[k]!++;
   }
 
-  const random = mulberry32(seed);
+  const rng = createRng(seed);
   const validation: number[] = [];
   const train: number[] = [];
   groups.forEach((members, k) => {
-    const shuffled = shuffleInPlace(Uint32Array.from(members), random);
+    const shuffled = shuffleInPlace(Uint32Array.from(members), rng);
     const cut = take[k]!;
     for (let j = 0; j < shuffled.length; j++) (j < cut ? validation : train).push(shuffled[j]!);
   });

@@ -1,6 +1,6 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { type Split, selectClasses, subset, validationSplit } from '../src/index.ts';
-import { mulberry32 } from '../src/random.ts';
 import { sameBytes } from './helpers.ts';
 
 /** Image i is filled with i (mod 256); labels cycle through a skewed class distribution. */
@@ -17,18 +17,6 @@ function fakeSplit(count: number): Split {
 /** Identifies examples by their pixel value (unique for count <= 256). */
 const ids = (split: Split) => Array.from({ length: split.count }, (_, i) => split.images[i * 784]!);
 
-describe('mulberry32', () => {
-  it('is deterministic per seed and uniform-ish', () => {
-    const a = mulberry32(42);
-    const b = mulberry32(42);
-    const xs = Array.from({ length: 1000 }, () => a());
-    expect(xs).toEqual(Array.from({ length: 1000 }, () => b()));
-    expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
-    expect(Math.abs(xs.reduce((s, x) => s + x, 0) / 1000 - 0.5)).toBeLessThan(0.05);
-    expect(mulberry32(43)()).not.toBe(mulberry32(42)());
-  });
-});
-
 describe('validationSplit', () => {
   const split = fakeSplit(200);
 
@@ -38,6 +26,18 @@ describe('validationSplit', () => {
     expect(ids(a.validation)).toEqual(ids(b.validation));
     expect(sameBytes(a.train.images, b.train.images)).toBe(true);
     expect(ids(validationSplit(split, 0.2, 8).validation)).not.toEqual(ids(a.validation));
+  });
+
+  it('makes the same split as before the PRNG moved to random.ts (digests pinned from the old code)', () => {
+    const digest = (n: number, fraction: number, seed: number) => {
+      const { train, validation } = validationSplit(fakeSplit(n), fraction, seed);
+      const hash = createHash('sha256');
+      for (const part of [train.images, train.labels, validation.images, validation.labels])
+        hash.update(part);
+      return hash.digest('hex');
+    };
+    expect(digest(200, 0.2, 7)).toBe('ab7930e536f7bef7282d1a367355b232071aa69f1c28e9f7392766893e0e303b');
+    expect(digest(1000, 0.1, 2024)).toBe('8360e10521aa2f01ac4aad0cb8bf175f9ba4e1d275566010cd635c70f6f5e6bf');
   });
 
   it('partitions the examples: disjoint, complete, exact size, in original order', () => {
