@@ -1,43 +1,31 @@
-import {
-  CLASS_NAMES,
-  DATASET_NAMES,
-  type DatasetName,
-  FILE_ROLES,
-  type FileRole,
-  IDX_FILES,
-  isDatasetName,
-} from './catalog.ts';
-import { CHECKSUMS, verifyChecksum } from './checksums.ts';
+import { verifyChecksum } from './checksums.ts';
 import { DatasetError } from './errors.ts';
 import { inflate } from './gzip.ts';
 import { type IdxImages, type IdxLabels, parseIdx } from './idx.ts';
 import { locateFiles, type SourceOptions } from './sources.ts';
+import { type DatasetName, type DatasetSpec, datasetSpec, FILE_ROLES, type FileRole } from './specs.ts';
 import type { Split } from './split.ts';
 
 export type Dataset = {
   name: DatasetName;
-  /** Index = label value. */
+  /** Index = label value (the same array as spec.classNames). */
   classNames: readonly string[];
+  /** Everything else known about the dataset: title, image size, framing, sources. */
+  spec: DatasetSpec;
   train: Split;
   test: Split;
 };
 
 export type LoadOptions = SourceOptions;
 
-const SIZE = 28;
-const CLASSES = 10;
-
 /**
  * Loads, validates and checksum-verifies one dataset. Not memoised: Splits are mutable typed arrays,
  * and sharing them between callers would let one caller's in-place edit corrupt another's data.
+ * Throws a TypeError naming the known datasets for an unknown `name`.
  */
 export async function loadDataset(name: DatasetName, options: LoadOptions = {}): Promise<Dataset> {
-  if (!isDatasetName(name)) {
-    throw new TypeError(
-      `loadDataset: unknown dataset ${JSON.stringify(name)}; expected one of ${DATASET_NAMES.join(', ')}`,
-    );
-  }
-  const sources = await locateFiles(name, options);
+  const spec = datasetSpec(name);
+  const sources = await locateFiles(spec, options);
   // Inflate all four concurrently: zlib runs on the thread pool, and gunzip dominates load time.
   const contents = await Promise.all(
     FILE_ROLES.map((role) => inflate(sources[role].bytes, sources[role].path)),
@@ -47,40 +35,39 @@ export async function loadDataset(name: DatasetName, options: LoadOptions = {}):
     Uint8Array
   >;
   const path = (role: FileRole) => sources[role].path;
+  const images = (role: FileRole) => expectImages(spec, parseIdx(content[role], path(role)), path(role));
+  const labels = (role: FileRole) => expectLabels(spec, parseIdx(content[role], path(role)), path(role));
 
   const train = toSplit(
-    expectImages(parseIdx(content.trainImages, path('trainImages')), path('trainImages')),
-    expectLabels(parseIdx(content.trainLabels, path('trainLabels')), path('trainLabels')),
+    images('trainImages'),
+    labels('trainLabels'),
     path('trainImages'),
     path('trainLabels'),
   );
-  const test = toSplit(
-    expectImages(parseIdx(content.testImages, path('testImages')), path('testImages')),
-    expectLabels(parseIdx(content.testLabels, path('testLabels')), path('testLabels')),
-    path('testImages'),
-    path('testLabels'),
-  );
+  const test = toSplit(images('testImages'), labels('testLabels'), path('testImages'), path('testLabels'));
   // Last, so structurally broken files get a precise message rather than just "hash mismatch".
-  for (const role of FILE_ROLES) verifyChecksum(content[role], path(role), CHECKSUMS[name][IDX_FILES[role]]);
+  for (const role of FILE_ROLES) verifyChecksum(content[role], path(role), spec.files[role].sha256);
 
-  return { name, classNames: CLASS_NAMES[name], train, test };
+  return { name, classNames: spec.classNames, spec, train, test };
 }
 
-function expectImages(idx: ReturnType<typeof parseIdx>, file: string): IdxImages {
+function expectImages(spec: DatasetSpec, idx: ReturnType<typeof parseIdx>, file: string): IdxImages {
   if (idx.kind !== 'images')
     throw new DatasetError(file, 'expected an images file (magic 2051), got labels (2049)');
-  if (idx.rows !== SIZE || idx.cols !== SIZE) {
-    throw new DatasetError(file, `bad dims: expected ${SIZE}×${SIZE} images, got ${idx.rows}×${idx.cols}`);
+  const { rows, cols } = spec.image;
+  if (idx.rows !== rows || idx.cols !== cols) {
+    throw new DatasetError(file, `bad dims: expected ${rows}×${cols} images, got ${idx.rows}×${idx.cols}`);
   }
   return idx;
 }
 
-function expectLabels(idx: ReturnType<typeof parseIdx>, file: string): IdxLabels {
+function expectLabels(spec: DatasetSpec, idx: ReturnType<typeof parseIdx>, file: string): IdxLabels {
   if (idx.kind !== 'labels')
     throw new DatasetError(file, 'expected a labels file (magic 2049), got images (2051)');
-  const bad = idx.data.findIndex((label) => label >= CLASSES);
+  const classes = spec.classNames.length;
+  const bad = idx.data.findIndex((label) => label >= classes);
   if (bad !== -1) {
-    throw new DatasetError(file, `label ${idx.data[bad]} at index ${bad} is out of range 0..${CLASSES - 1}`);
+    throw new DatasetError(file, `label ${idx.data[bad]} at index ${bad} is out of range 0..${classes - 1}`);
   }
   return idx;
 }
@@ -92,5 +79,11 @@ function toSplit(images: IdxImages, labels: IdxLabels, imagesFile: string, label
       `count mismatch: ${imagesFile} has ${images.count} images but ${labelsFile} has ${labels.count} labels`,
     );
   }
-  return { images: images.data, labels: labels.data, count: images.count, rows: SIZE, cols: SIZE };
+  return {
+    images: images.data,
+    labels: labels.data,
+    count: images.count,
+    rows: images.rows,
+    cols: images.cols,
+  };
 }

@@ -1,12 +1,13 @@
 import { createRng, shuffleInPlace } from './random.ts';
 
-/** One partition of a dataset: `count` row-major 28×28 images, one byte per pixel, and their labels. */
+/** One partition of a dataset: `count` row-major rows×cols images, one byte per pixel, and their labels. */
 export type Split = {
   images: Uint8Array;
   labels: Uint8Array;
   count: number;
-  rows: 28;
-  cols: 28;
+  /** The dataset's spec.image size (28×28 for MNIST and Fashion-MNIST). */
+  rows: number;
+  cols: number;
 };
 
 /** Copies the examples at `indices` (in that order) into a new Split. */

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { CHECKSUMS } from '../src/checksums.ts';
-import { DatasetError, loadDataset } from '../src/index.ts';
+import { DatasetError, datasetSpec, loadDataset } from '../src/index.ts';
 import { dirWith, idxImages, idxLabels, isolated, syntheticFiles } from './helpers.ts';
 
 describe('loadDataset validation (synthetic files via the dir option)', () => {
@@ -24,7 +23,7 @@ describe('loadDataset validation (synthetic files via the dir option)', () => {
     expect(error).toBeInstanceOf(DatasetError);
     expect(error.file).toBe(join(dir, 'train-images-idx3-ubyte'));
     expect(error.message).toContain('SHA-256 mismatch');
-    expect(error.message).toContain(`expected ${CHECKSUMS['fashion-mnist']['train-images-idx3-ubyte']}`);
+    expect(error.message).toContain(`expected ${datasetSpec('fashion-mnist').files.trainImages.sha256}`);
     expect(error.message).toMatch(/got [0-9a-f]{64}$/);
   });
 

