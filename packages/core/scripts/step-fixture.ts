@@ -6,7 +6,7 @@ import {
   buildTower,
   createOptimizer,
   IMAGE_SIZE,
-  lossFor,
+  pairLoss,
   PIXELS,
   trainStep,
 } from '../src/index.ts';
@@ -31,7 +31,7 @@ export function stepFixture(tower: 'small' | 'deep', head: 'distance' | 'mlp', b
   }
   const model = buildSiamese({ tower, head });
   const optimizer = createOptimizer('adam', 1e-3);
-  const loss = lossFor(head);
+  const loss = pairLoss(head === 'distance' ? 'contrastive' : 'bce');
   const images = Float32Array.from({ length: batch * PIXELS }, (_, i) => (i % 251) / 251);
   const same = Uint8Array.from({ length: batch / 2 }, (_, i) => i % 2);
   const step = () => trainStep(model, optimizer, loss, images, same, 0.5);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { gatherImages, IMAGE_SIZE, PIXELS } from './images.ts';
-import type { PairLoss } from './losses.ts';
+import type { PairLoss } from './losses/index.ts';
 import type { SimilarityFn } from './metrics/episodes.ts';
 import type { SiameseModel } from './model.ts';
 import type { Pairs } from './pairs.ts';

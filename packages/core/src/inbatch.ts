@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { PairLoss } from './losses.ts';
+import type { PairLoss } from './losses/index.ts';
 import type { ClassIndex } from './pairs.ts';
 import type { Rng } from './random.ts';
 

@@ -1,8 +1,19 @@
-// The public API of @twinnet/core. Everything not exported here is private to the package.
+// The public API of @twinnet/core, safe for browsers: nothing here imports a Node built-in or a native package.
+// Node's extras (tfjs-node and native kernels, file I/O) are in '@twinnet/core/node'. Everything not exported
+// here is private to the package.
 
 export * from './artifacts.ts';
-export { BACKEND_NAMES, type BackendInfo, type BackendName, initBackend } from './backend/select.ts';
+export {
+  BACKEND_NAMES,
+  type BackendInfo,
+  type BackendName,
+  describeBackend,
+  type InitBackendOptions,
+} from './backend/info.ts';
+export { initBackend } from './backend/select.ts';
 export * from './bench-schema.ts';
+export { type DatasetSplits, prepareData, type RunData } from './data.ts';
+export { DATASET_NAMES, type DatasetSpec, datasetSpec } from './datasets.ts';
 export {
   embed,
   embeddingDim,
@@ -14,16 +25,39 @@ export {
   scorePairs,
 } from './evaluate.ts';
 export {
+  type FitData,
+  type FitHooks,
+  type FitResult,
+  type FitState,
+  fit,
+  type LabelledImages,
+  type StepEvent,
+} from './fit.ts';
+export {
+  buildHead,
   EuclideanDistance,
   euclideanDistance,
   type Head,
   type HeadKind,
+  type HeadSpec,
+  HEADS,
   headPolarity,
   type Polarity,
-} from './heads.ts';
+} from './heads/index.ts';
 export { gatherImages, IMAGE_SIZE, PIXELS } from './images.ts';
 export { allPairs, type InBatchOptions, inBatchLoss, sampleClassBatch } from './inbatch.ts';
-export { binaryCrossEntropyWithLogits, contrastiveLoss, lossFor, type PairLoss } from './losses.ts';
+export {
+  type BatchLoss,
+  type BatchLossSpec,
+  binaryCrossEntropyWithLogits,
+  contrastiveLoss,
+  LOSSES,
+  type LossParams,
+  type LossSpec,
+  type PairLoss,
+  type PairLossSpec,
+  pairLoss,
+} from './losses/index.ts';
 export {
   type DecodedImage,
   type LabelDistance,
@@ -43,6 +77,7 @@ export {
 export { precisionAt1 } from './metrics/knn.ts';
 export { type RocPoint, rocAuc, rocCurve } from './metrics/roc.ts';
 export { chooseThreshold, pairAccuracy, predictsSame, type ThresholdChoice } from './metrics/threshold.ts';
+export { median, percentile } from './metrics/stats.ts';
 export {
   buildSiamese,
   disposeSiamese,
@@ -50,6 +85,8 @@ export {
   type SiameseOptions,
   trainableVariables,
 } from './model.ts';
+export { createOptimizer, type OptimizerName, type OptimizerSpec, OPTIMIZERS } from './optimizers/index.ts';
+export { type EpochContext, type EpochPlan, PAIRINGS, type PairingSpec } from './pairings/index.ts';
 export {
   type ClassIndex,
   indexByClass,
@@ -59,19 +96,19 @@ export {
   slicePairs,
 } from './pairs.ts';
 export { type PreprocessOptions, type PreprocessStyle, preprocessImage } from './preprocess.ts';
-export { createRng, type Rng, shuffleInPlace } from './random.ts';
-export { cosineRate, setLearningRate } from './schedule.ts';
-export { type ModelIdentity, ModelIdentitySchema, type Supports, SupportsSchema } from './supports.ts';
-export { buildTower, deepTower, smallTower, type TowerKind, type TowerOptions } from './towers.ts';
+export { DEFAULT_HELD_OUT, defaultRecipes, preset, trainingCost, type Variant, VARIANTS } from './presets.ts';
+export { createRng, type Rng, range, shuffleInPlace } from './random.ts';
 export {
-  createOptimizer,
-  type EpochOptions,
-  type EpochStats,
-  NonFiniteLossError,
-  type OptimizerName,
-  type PairMode,
-  type StepResult,
-  trainEpoch,
-  trainStep,
-  trainStepInBatch,
-} from './train.ts';
+  checkRecipe,
+  RecipeError,
+  resumeKey,
+  seenClasses,
+  type TrainRecipe,
+  TrainRecipeSchema,
+} from './recipe.ts';
+export { Registry } from './registry.ts';
+export { cosineRate, setLearningRate } from './schedule.ts';
+export { NonFiniteLossError, type StepResult, trainStep, trainStepInBatch } from './steps.ts';
+export { recipeStream, STREAM, streamSeed } from './streams.ts';
+export { type ModelIdentity, ModelIdentitySchema, type Supports, SupportsSchema } from './supports.ts';
+export { buildTower, type TowerKind, type TowerOptions, type TowerSpec, TOWERS } from './towers/index.ts';

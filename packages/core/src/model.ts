@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { buildHead, type Head, type HeadKind, headPolarity, type Polarity } from './heads.ts';
+import { buildHead, type Head, type HeadKind, headPolarity, type Polarity } from './heads/index.ts';
 import { IMAGE_SIZE } from './images.ts';
-import { buildTower, type TowerKind } from './towers.ts';
+import { buildTower, type TowerKind } from './towers/index.ts';
 
 export interface SiameseOptions {
   tower: TowerKind;
@@ -14,12 +14,13 @@ export interface SiameseOptions {
 
 /**
  * One tower shared by both inputs, and a head on the two embeddings. `pair` is the saved, two-input model;
- * training runs the tower once on both halves of a batch and applies `head` to the result, which computes the
- * same function with the same weights.
+ * `headModel` is the head alone on two embeddings (what matching needs beside the tower); training runs the tower
+ * once on both halves of a batch and applies `head` to the result: the same function with the same weights.
  */
 export interface SiameseModel {
   readonly tower: tf.LayersModel;
   readonly pair: tf.LayersModel;
+  readonly headModel: tf.LayersModel;
   readonly head: Head;
   readonly headKind: HeadKind;
   readonly polarity: Polarity;
@@ -39,7 +40,11 @@ export function buildSiamese(options: SiameseOptions): SiameseModel {
   const b = tf.input({ shape: [IMAGE_SIZE, IMAGE_SIZE, 1], name: 'image_b' });
   const output = head(tower.apply(a) as tf.SymbolicTensor, tower.apply(b) as tf.SymbolicTensor);
   const pair = tf.model({ inputs: [a, b], outputs: output as tf.SymbolicTensor, name: 'pair' });
-  return { tower, pair, head, headKind: options.head, polarity: headPolarity(options.head) };
+  const dim = tower.outputs[0]!.shape.at(-1)!;
+  const ea = tf.input({ shape: [dim], name: 'embedding_a' });
+  const eb = tf.input({ shape: [dim], name: 'embedding_b' });
+  const headModel = tf.model({ inputs: [ea, eb], outputs: head(ea, eb) as tf.SymbolicTensor, name: 'head' });
+  return { tower, pair, headModel, head, headKind: options.head, polarity: headPolarity(options.head) };
 }
 
 /** The variables an optimizer should update: the tower's (once, though it is applied twice) and the head's. */
@@ -47,6 +52,13 @@ export function trainableVariables(model: SiameseModel): tf.Variable[] {
   return model.pair.trainableWeights.map((w) => w.read() as tf.Variable);
 }
 
+/**
+ * Frees every weight. Layers count each symbolic call as a reference (the tower is called twice in the pair model,
+ * the head again in the head model), so disposing the models alone leaves the tower's weights behind.
+ */
 export function disposeSiamese(model: SiameseModel): void {
+  const variables = model.pair.weights.map((w) => w.read());
+  model.headModel.dispose();
   model.pair.dispose();
+  for (const v of variables) if (!v.isDisposed) v.dispose();
 }

@@ -1,4 +1,6 @@
-// Node-only helpers of @twinnet/core (file system access); imported as '@twinnet/core/node'.
+// Node's door to @twinnet/core: backend selection with tfjs-node and the native kernels, and file I/O. Browser
+// code imports '@twinnet/core' instead, which has none of this.
+export { initBackend } from './backend/node.ts';
 export {
   loadModelFromDir,
   readJsonArtifact,

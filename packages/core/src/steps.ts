@@ -1,30 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { KernelAdam } from './adam.ts';
-import { pairBatch } from './evaluate.ts';
-import { gatherImages, IMAGE_SIZE } from './images.ts';
-import { type InBatchOptions, inBatchLoss, sampleClassBatch } from './inbatch.ts';
-import type { PairLoss } from './losses.ts';
+import { IMAGE_SIZE } from './images.ts';
+import { type InBatchOptions, inBatchLoss } from './inbatch.ts';
+import type { PairLoss } from './losses/index.ts';
 import { predictsSame } from './metrics/threshold.ts';
 import { type SiameseModel, trainableVariables } from './model.ts';
-import { type ClassIndex, samplePairs, slicePairs } from './pairs.ts';
-import type { Rng } from './random.ts';
-
-export type OptimizerName = 'rmsprop' | 'adam' | 'sgd';
-
-export function createOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
-  if (!(learningRate > 0) || !Number.isFinite(learningRate)) {
-    throw new Error(`learning rate must be a positive number, got ${learningRate}`);
-  }
-  switch (name) {
-    case 'rmsprop':
-      return tf.train.rmsprop(learningRate);
-    case 'adam':
-      // tf.train.adam's defaults (β1 0.9, β2 0.999, the backend's ε), one kernel per variable where it can.
-      return new KernelAdam(learningRate, 0.9, 0.999);
-    case 'sgd':
-      return tf.train.sgd(learningRate);
-  }
-}
 
 /** Thrown when a step's loss is NaN or infinite: the weights after that step are not to be trusted. */
 export class NonFiniteLossError extends Error {
@@ -118,103 +97,3 @@ export function trainStepInBatch(
   return { loss: value, correct, pairs: same!.length };
 }
 
-/** How an epoch forms its pairs: explicit balanced pairs, or all pairs inside P×K class batches. */
-export type PairMode =
-  | { kind: 'explicit' }
-  | ({ kind: 'in-batch'; classesPerBatch: number } & InBatchOptions);
-
-export interface EpochOptions {
-  images: Uint8Array;
-  index: ClassIndex;
-  pairsPerEpoch: number;
-  batchSize: number;
-  optimizer: tf.Optimizer;
-  loss: PairLoss;
-  /** Fresh pairs are drawn from this generator each epoch. */
-  rng: Rng;
-  /** Threshold for the running training accuracy (margin/2 for distances, 0 for logits). */
-  threshold: number;
-  /** Called after every step; return true to stop the epoch early (e.g. on Ctrl-C). */
-  onStep?: (progress: { step: number; steps: number; pairs: number; loss: number }) => boolean | undefined;
-  /** Steps taken before this epoch, for error messages. */
-  stepOffset?: number;
-  /**
-   * Explicit pairs (default): pairsPerEpoch balanced pairs in batches of batchSize pairs. In-batch: as many steps
-   * as 2 × pairsPerEpoch images make at batchSize, each step classesPerBatch × ⌊batchSize / classesPerBatch⌋
-   * images (10 × 6 = 60 of 64), so an epoch pushes slightly fewer images than its explicit twin.
-   */
-  mode?: PairMode;
-}
-
-export interface EpochStats {
-  loss: number;
-  accuracy: number;
-  pairs: number;
-  seconds: number;
-  pairsPerSecond: number;
-  stopped: boolean;
-}
-
-/** One epoch over freshly sampled pairs. Throws NonFiniteLossError as soon as a loss is not finite. */
-export async function trainEpoch(model: SiameseModel, options: EpochOptions): Promise<EpochStats> {
-  const { images, index, pairsPerEpoch, batchSize, optimizer, loss, rng, threshold } = options;
-  const mode = options.mode ?? { kind: 'explicit' };
-  const pairs = mode.kind === 'explicit' ? samplePairs(index, pairsPerEpoch, rng) : undefined;
-  const steps = pairs ? Math.ceil(pairs.count / batchSize) : Math.ceil((2 * pairsPerEpoch) / batchSize);
-  const started = performance.now();
-  let lossSum = 0;
-  let correct = 0;
-  let seen = 0;
-  let stopped = false;
-  for (let step = 0; step < steps; step++) {
-    let result: StepResult;
-    let count: number;
-    if (mode.kind === 'explicit') {
-      const batch = slicePairs(pairs!, step * batchSize, (step + 1) * batchSize);
-      result = trainStep(
-        model,
-        optimizer,
-        loss,
-        pairBatch(images, batch, 0, batch.count),
-        batch.same,
-        threshold,
-      );
-      count = batch.count;
-    } else {
-      const perClass = Math.max(2, Math.floor(batchSize / mode.classesPerBatch));
-      const ids = sampleClassBatch(index, mode.classesPerBatch, perClass, rng);
-      const labels = Uint8Array.from(ids, (_, i) => Math.floor(i / perClass));
-      const inBatch = trainStepInBatch(
-        model,
-        optimizer,
-        loss,
-        gatherImages(images, ids),
-        labels,
-        mode,
-        threshold,
-      );
-      result = inBatch;
-      count = inBatch.pairs;
-    }
-    if (!Number.isFinite(result.loss))
-      throw new NonFiniteLossError(result.loss, (options.stepOffset ?? 0) + step + 1);
-    lossSum += result.loss * count;
-    correct += result.correct;
-    seen += count;
-    if (options.onStep?.({ step: step + 1, steps, pairs: seen, loss: lossSum / seen })) {
-      stopped = true;
-      break;
-    }
-    // Yield to the event loop now and then so signals (Ctrl-C) and progress output get through.
-    if (step % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 0));
-  }
-  const seconds = (performance.now() - started) / 1000;
-  return {
-    loss: lossSum / seen,
-    accuracy: correct / seen,
-    pairs: seen,
-    seconds,
-    pairsPerSecond: seen / seconds,
-    stopped,
-  };
-}

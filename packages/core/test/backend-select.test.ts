@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { initBackend } from '../src/backend/select.ts';
+import { initBackend } from '../src/backend/node.ts';
 
 // tfjs-node is optional: its install script needs network to fetch libtensorflow.
 // Probe it the same way the selector does so the expectations hold on both kinds of machine.

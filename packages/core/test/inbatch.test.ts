@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../src/backend/select.ts';
+import { initBackend } from '../src/backend/node.ts';
 import { gatherImages, IMAGE_SIZE, PIXELS } from '../src/images.ts';
 import { allPairs, inBatchLoss, sampleClassBatch } from '../src/inbatch.ts';
-import { lossFor } from '../src/losses.ts';
+import { pairLoss } from '../src/losses/index.ts';
 import { buildSiamese, disposeSiamese, trainableVariables } from '../src/model.ts';
 import { indexByClass } from '../src/pairs.ts';
 import { createRng } from '../src/random.ts';
-import { createOptimizer, trainEpoch } from '../src/train.ts';
 
 beforeAll(async () => {
   await initBackend('wasm', { log: () => {} });
@@ -46,7 +45,7 @@ describe('in-batch pairs', () => {
     const n = a.length;
     const { value, grads } = tf.variableGrads(() => {
       const e = model.tower.apply(x, { training: false }) as tf.Tensor;
-      return lossFor(head)(y, model.head(e.slice(0, n), e.slice(n, n)));
+      return pairLoss(head === 'distance' ? 'contrastive' : 'bce')(y, model.head(e.slice(0, n), e.slice(n, n)));
     }, trainableVariables(model));
     tf.dispose([x, y]);
     return { value, grads };
@@ -56,7 +55,7 @@ describe('in-batch pairs', () => {
     const x = tf.tensor4d(gatherImages(images, [0, 1, 2, 3, 4, 5]), [6, IMAGE_SIZE, IMAGE_SIZE, 1]);
     const { value, grads } = tf.variableGrads(() => {
       const e = model.tower.apply(x, { training: false }) as tf.Tensor;
-      return inBatchLoss(model.head, lossFor(head), e, labels, { balance: false });
+      return inBatchLoss(model.head, pairLoss(head === 'distance' ? 'contrastive' : 'bce'), e, labels, { balance: false });
     }, trainableVariables(model));
     x.dispose();
     return { value, grads };
@@ -90,33 +89,10 @@ describe('in-batch pairs', () => {
     const distance = (p: tf.Tensor, q: tf.Tensor) => tf.abs(tf.sub(p, q));
     // Pairs: (0,1) same d=1, (0,2) diff d=0, (0,3) diff d=3, (1,2) diff d=1, (1,3) diff d=2, (2,3) same d=3.
     // Contrastive (margin 1): same terms 1 and 9; different terms 1, 0, 0, 0. Balanced: (10/2 + 1/4) / 2.
-    const balanced = inBatchLoss(distance, lossFor('distance'), e, pairLabels, { balance: true });
+    const balanced = inBatchLoss(distance, pairLoss('contrastive'), e, pairLabels, { balance: true });
     expect(balanced.dataSync()[0]).toBeCloseTo((10 / 2 + 1 / 4) / 2, 5);
-    const plain = inBatchLoss(distance, lossFor('distance'), e, pairLabels, { balance: false });
+    const plain = inBatchLoss(distance, pairLoss('contrastive'), e, pairLabels, { balance: false });
     expect(plain.dataSync()[0]).toBeCloseTo(11 / 6, 5);
     tf.dispose([e, balanced, plain]);
-  });
-
-  it('trains an epoch in in-batch mode, counting every pair of every batch', async () => {
-    const classLabels = Uint8Array.from({ length: 40 }, (_, i) => i % 4);
-    const pool = Uint8Array.from({ length: 40 * PIXELS }, (_, i) => (i * 7) % 256);
-    const model = buildSiamese({ tower: 'small', head: 'distance', seed: 5 });
-    const stats = await trainEpoch(model, {
-      images: pool,
-      index: indexByClass(classLabels),
-      pairsPerEpoch: 8,
-      batchSize: 8,
-      optimizer: createOptimizer('adam', 1e-3),
-      loss: lossFor('distance'),
-      rng: createRng(3),
-      threshold: 0.5,
-      mode: { kind: 'in-batch', classesPerBatch: 4, balance: true },
-    });
-    // 2 × 8 images / 8 per batch = 2 steps of 4 classes × 2 images: 28 pairs each.
-    expect(stats.pairs).toBe(56);
-    expect(Number.isFinite(stats.loss)).toBe(true);
-    expect(stats.accuracy).toBeGreaterThanOrEqual(0);
-    expect(stats.accuracy).toBeLessThanOrEqual(1);
-    disposeSiamese(model);
   });
 });

@@ -4,7 +4,8 @@
 // Data crosses backends as plain arrays so neither backend sees the other's tensors.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BackendName, initBackend } from '../src/backend/select.ts';
+import type { BackendName } from '../src/backend/info.ts';
+import { initBackend } from '../src/backend/node.ts';
 
 type Pad = 'valid' | 'same' | number | [[0, 0], [number, number], [number, number], [0, 0]];
 type Shape4 = [number, number, number, number];

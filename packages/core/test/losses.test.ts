@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { binaryCrossEntropyWithLogits, contrastiveLoss } from '../src/losses.ts';
+import { binaryCrossEntropyWithLogits, contrastiveLoss } from '../src/losses/index.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

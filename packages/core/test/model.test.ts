@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../src/backend/select.ts';
+import { initBackend } from '../src/backend/node.ts';
 import { embed, scorePairs } from '../src/evaluate.ts';
-import { CALIBRATION_LAYER, euclideanDistance, scoreToDistance } from '../src/heads.ts';
+import { CALIBRATION_LAYER, euclideanDistance, scoreToDistance } from '../src/heads/index.ts';
 import { PIXELS } from '../src/images.ts';
-import { lossFor } from '../src/losses.ts';
+import { pairLoss } from '../src/losses/index.ts';
 import { buildSiamese, disposeSiamese, trainableVariables } from '../src/model.ts';
 import { indexByClass, samplePairs } from '../src/pairs.ts';
 import { createRng } from '../src/random.ts';
-import { createOptimizer, trainStep } from '../src/train.ts';
+import { createOptimizer } from '../src/optimizers/index.ts';
+import { trainStep } from '../src/steps.ts';
 
 beforeAll(async () => {
   await initBackend('wasm', { log: () => {} });
@@ -43,7 +44,7 @@ describe.each([
   it('computes the pair model in one tower pass, and round-trips through save and load', async () => {
     const model = buildSiamese({ tower, head, seed: 3 });
     const pairs = samplePairs(indexByClass(labels), 8, createRng(1));
-    const { scores } = scorePairs(model, images, pairs, lossFor(head));
+    const { scores } = scorePairs(model, images, pairs, pairLoss(head === 'distance' ? 'contrastive' : 'bce'));
     const xa = tf.tensor4d(
       Float32Array.from(indexRows(pairs.a), (v) => v / 255),
       [8, 28, 28, 1],
@@ -80,12 +81,12 @@ describe.each([
     const pairs = samplePairs(indexByClass(labels), 8, createRng(2));
     const batch = new Float32Array(16 * PIXELS).fill(0.5);
     // The first step creates the optimizer's slots; count from after it.
-    trainStep(model, optimizer, lossFor(head), batch, pairs.same, 0.5);
+    trainStep(model, optimizer, pairLoss(head === 'distance' ? 'contrastive' : 'bce'), batch, pairs.same, 0.5);
     const baseline = tf.memory().numTensors;
-    const step = trainStep(model, optimizer, lossFor(head), batch, pairs.same, 0.5);
+    const step = trainStep(model, optimizer, pairLoss(head === 'distance' ? 'contrastive' : 'bce'), batch, pairs.same, 0.5);
     expect(Number.isFinite(step.loss)).toBe(true);
     expect(tf.memory().numTensors).toBe(baseline);
-    scorePairs(model, images, pairs, lossFor(head));
+    scorePairs(model, images, pairs, pairLoss(head === 'distance' ? 'contrastive' : 'bce'));
     embed(model.tower, images, undefined, 7);
     expect(tf.memory().numTensors).toBe(baseline);
     optimizer.dispose();

@@ -50,18 +50,6 @@ export class PairFeatures extends tf.layers.Layer {
 }
 tf.serialization.registerClass(PairFeatures);
 
-export type HeadKind = 'distance' | 'mlp';
-
-/** How a head's output relates to "same class": distances are small for a match, logits are large. */
-export type Polarity = 'lower-is-same' | 'higher-is-same';
-
-export function headPolarity(kind: HeadKind): Polarity {
-  return kind === 'distance' ? 'lower-is-same' : 'higher-is-same';
-}
-
-/** The head as a function of two embedding batches; its layers are shared with the saved pair model. */
-export type Head = <T extends tf.Tensor | tf.SymbolicTensor>(a: T, b: T) => T;
-
 /** The distance head's calibration layer: sigmoid(w·d + b) of the Euclidean distance d. */
 export const CALIBRATION_LAYER = 'head_calibration';
 
@@ -76,45 +64,3 @@ export function scoreToDistance(score: number, { w, b }: { w: number; b: number 
   return (Math.log(score / (1 - score)) - b) / w;
 }
 
-export interface HeadOptions {
-  /** Hidden width of the MLP head. */
-  hidden?: number;
-  seed?: number;
-}
-
-export function buildHead(kind: HeadKind, { hidden = 128, seed = 1 }: HeadOptions = {}): Head {
-  if (kind === 'distance') {
-    const distance = new EuclideanDistance({ name: 'distance' });
-    // As in the Keras example, the contrastive loss sees sigmoid(w·d + b) rather than d. The sigmoid never reaches
-    // 0 or 1, so no pair ever drops out of the loss, and w, b let the tower use any scale of distance. Measured
-    // with explicit pairs at one schedule (README, Training): test 98.87% vs 98.18% on MNIST, 91.56% vs 90.79%
-    // on Fashion-MNIST, though one-shot accuracy on unseen classes fell a few points. Keras puts a batch norm
-    // before the Dense; on one number in eval mode that is only another affine map, so we leave it out. The
-    // start, w = 4 and b = −2, maps d = 0.5 to 0.5, the margin's middle; w > 0 keeps "small = same".
-    const calibration = tf.layers.dense({
-      units: 1,
-      activation: 'sigmoid',
-      name: CALIBRATION_LAYER,
-      kernelInitializer: tf.initializers.constant({ value: 4 }),
-      biasInitializer: tf.initializers.constant({ value: -2 }),
-    });
-    return <T extends tf.Tensor | tf.SymbolicTensor>(a: T, b: T) =>
-      calibration.apply(distance.apply([a, b] as tf.Tensor[])) as T;
-  }
-  // An MLP on the concatenated embeddings that outputs one logit (as in the PyTorch seed).
-  const concat = tf.layers.concatenate({ name: 'head_concat' });
-  const dense = tf.layers.dense({
-    units: hidden,
-    activation: 'relu',
-    name: 'head_hidden',
-    kernelInitializer: tf.initializers.heNormal({ seed: seed * 101 + 11 }),
-  });
-  const logit = tf.layers.dense({
-    units: 1,
-    name: 'head_logit',
-    kernelInitializer: tf.initializers.glorotUniform({ seed: seed * 101 + 12 }),
-  });
-  const features = new PairFeatures({ name: 'head_features' });
-  return <T extends tf.Tensor | tf.SymbolicTensor>(a: T, b: T) =>
-    logit.apply(dense.apply(concat.apply([a, b, features.apply([a, b] as tf.Tensor[])] as tf.Tensor[]))) as T;
-}

@@ -1,4 +1,4 @@
-import type { Polarity } from '../heads.ts';
+import type { Polarity } from '../heads/index.ts';
 import { checkLengths } from './threshold.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Polarity } from '../heads.ts';
+import type { Polarity } from '../heads/index.ts';
 
 /** Does this score say "same class" at this threshold? Distances match below it, logits above it. */
 export function predictsSame(score: number, threshold: number, polarity: Polarity): boolean {

@@ -1,16 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { IMAGE_SIZE } from './images.ts';
-
-export type TowerKind = 'small' | 'deep';
-
-export interface TowerOptions {
-  /** Width of the embedding the tower outputs. Defaults: 10 for small, 64 for deep. */
-  embeddingDim?: number;
-  /** Seed for the weight initialisers, so two towers built with one seed are identical. */
-  seed?: number;
-}
-
-const INPUT_SHAPE = [IMAGE_SIZE, IMAGE_SIZE, 1];
+import { INPUT_SHAPE, type TowerOptions, type TowerSpec } from './tower.ts';
 
 // Keras's 0.99 needs thousands of steps before the moving statistics forget their start; our runs are shorter.
 const BN_MOMENTUM = 0.9;
@@ -19,7 +8,7 @@ const BN_MOMENTUM = 0.9;
  * The small tower of the Keras contrastive example: batch norm, two 5×5 tanh convolutions with average
  * pooling, and a tanh embedding.
  */
-export function smallTower({ embeddingDim = 10, seed = 1 }: TowerOptions = {}): tf.Sequential {
+function smallTower({ embeddingDim, seed }: TowerOptions): tf.Sequential {
   const init = (offset: number) => tf.initializers.glorotUniform({ seed: seed * 101 + offset });
   return tf.sequential({
     name: 'tower',
@@ -47,40 +36,9 @@ export function smallTower({ embeddingDim = 10, seed = 1 }: TowerOptions = {}): 
   });
 }
 
-/**
- * The deeper tower after the PyTorch seed: four 3×3 ReLU convolutions, each downsampling by stride 2,
- * global average pooling to a 512-wide vector and a linear embedding. He initialisation, because a deep ReLU
- * stack with Glorot weights can sit at chance for a whole epoch.
- */
-export function deepTower({ embeddingDim = 64, seed = 1 }: TowerOptions = {}): tf.Sequential {
-  const init = (offset: number) => tf.initializers.heNormal({ seed: seed * 101 + offset });
-  const conv = (filters: number, strides: number, offset: number, first = false) =>
-    tf.layers.conv2d({
-      ...(first ? { inputShape: INPUT_SHAPE } : {}),
-      filters,
-      kernelSize: 3,
-      strides,
-      padding: 'same',
-      activation: 'relu',
-      kernelInitializer: init(offset),
-    });
-  return tf.sequential({
-    name: 'tower',
-    layers: [
-      // 28 → 14 → 7 → 4 → 2: every convolution downsamples, which keeps the 512-wide layer affordable on a CPU.
-      conv(32, 2, 1, true),
-      conv(64, 2, 2),
-      conv(128, 2, 3),
-      conv(512, 2, 4),
-      tf.layers.globalAveragePooling2d({}),
-      tf.layers.dense({
-        units: embeddingDim,
-        kernelInitializer: tf.initializers.glorotUniform({ seed: seed * 101 + 5 }),
-      }),
-    ],
-  });
-}
-
-export function buildTower(kind: TowerKind, options: TowerOptions = {}): tf.Sequential {
-  return kind === 'small' ? smallTower(options) : deepTower(options);
-}
+export const small: TowerSpec = {
+  summary: 'the Keras example: batch norm, two 5×5 tanh convolutions with average pooling, a tanh embedding',
+  defaultEmbeddingDim: 10,
+  relativeCost: 1,
+  build: smallTower,
+};

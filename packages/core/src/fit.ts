@@ -1,0 +1,206 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { EpochRecord } from './artifacts.ts';
+import { embed, scoreEmbeddedPairs } from './evaluate.ts';
+import { LOSSES, type PairLoss, type PairLossSpec } from './losses/index.ts';
+import { chooseThreshold } from './metrics/threshold.ts';
+import { buildSiamese, type SiameseModel } from './model.ts';
+import { createOptimizer } from './optimizers/index.ts';
+import { type EpochPlan, PAIRINGS } from './pairings/index.ts';
+import { indexByClass, type Pairs, samplePairs } from './pairs.ts';
+import type { Rng } from './random.ts';
+import type { TrainRecipe } from './recipe.ts';
+import { cosineRate, setLearningRate } from './schedule.ts';
+import { NonFiniteLossError } from './steps.ts';
+import { recipeStream, STREAM } from './streams.ts';
+
+/** Images (uint8, 28×28 each) and their labels. */
+export interface LabelledImages {
+  readonly images: Uint8Array;
+  readonly labels: Uint8Array;
+  readonly count: number;
+}
+
+/** What fit trains on: images of the recipe's seen classes only (prepareData makes these). */
+export interface FitData {
+  train: LabelledImages;
+  /** Scored after every epoch to choose the threshold; without it, epochs are not validated. */
+  validation?: LabelledImages;
+  /** The classes in `train` (and `validation`). */
+  classes: readonly number[];
+}
+
+/** Where a run stands: what a checkpoint saves and a resume restores. */
+export interface FitState {
+  epochsDone: number;
+  history: EpochRecord[];
+  /** Training seconds so far, evaluation not counted. */
+  seconds: number;
+  /** Set when the run stopped inside an epoch: the steps taken in it and their running sums. */
+  partial?: { epoch: number; steps: number; lossSum: number; correct: number; pairs: number; seconds: number };
+}
+
+export interface StepEvent {
+  epoch: number;
+  epochs: number;
+  step: number;
+  steps: number;
+  /** Pairs scored so far in this epoch, and their mean loss. */
+  pairs: number;
+  loss: number;
+  model: SiameseModel;
+}
+
+export interface FitHooks {
+  /** Stops the run after the current step; the state is checkpointed, mid-epoch, and fit returns 'aborted'. */
+  signal?: AbortSignal;
+  /** Restores a checkpoint into the fresh model and optimizer; undefined starts from scratch. */
+  restore?(model: SiameseModel, optimizer: tf.Optimizer): Promise<FitState | undefined>;
+  /** Called after every validated epoch and when aborted. */
+  checkpoint?(model: SiameseModel, optimizer: tf.Optimizer, state: FitState): Promise<void>;
+  onEpochStart?(event: { epoch: number; epochs: number; steps: number }): void;
+  onStep?(event: StepEvent): void;
+  onEpoch?(record: EpochRecord, state: FitState): void;
+  /** The generator an epoch's pairs are drawn from; default: the recipe's own stream for that epoch. */
+  epochRng?(epoch: number): Rng;
+}
+
+export interface FitResult {
+  status: 'done' | 'aborted';
+  model: SiameseModel;
+  optimizer: tf.Optimizer;
+  state: FitState;
+  loss: PairLoss;
+  /** The validation pairs every epoch was scored on (absent without validation data). */
+  validationPairs?: Pairs;
+}
+
+/**
+ * Trains a model by its recipe: builds it, then epoch after epoch draws pairs by the recipe's pairing, takes
+ * optimizer steps at the scheduled rate, stops on a non-finite loss, validates and chooses the threshold, and
+ * hands checkpoints and progress to the caller. The caller owns the model and optimizer it returns.
+ */
+export async function fit(recipe: TrainRecipe, data: FitData, hooks: FitHooks = {}): Promise<FitResult> {
+  const model = buildSiamese({
+    tower: recipe.tower.kind,
+    head: recipe.head.kind,
+    embeddingDim: recipe.tower.embeddingDim,
+    headHidden: recipe.head.hidden,
+    seed: recipe.seed,
+  });
+  const optimizer = createOptimizer(recipe.optimizer.kind, recipe.optimizer.learningRate);
+  const lossSpec = LOSSES.get(recipe.loss.kind) as PairLossSpec;
+  const loss = lossSpec.create(recipe.loss);
+  const validationPairs =
+    data.validation &&
+    samplePairs(
+      indexByClass(data.validation.labels, data.classes),
+      recipe.evaluation.validationPairs,
+      recipeStream(recipe.seed, STREAM.validationPairs),
+    );
+  let state: FitState = (await hooks.restore?.(model, optimizer)) ?? { epochsDone: 0, history: [], seconds: 0 };
+  const index = indexByClass(data.train.labels, data.classes);
+  const pairing = PAIRINGS.get(recipe.pairing.kind);
+  for (let epoch = state.epochsDone + 1; epoch <= recipe.epochs; epoch++) {
+    setLearningRate(optimizer, cosineRate(recipe.optimizer.learningRate, epoch, recipe.epochs, recipe.schedule.floor));
+    const plan = pairing.plan({
+      model,
+      optimizer,
+      loss,
+      images: data.train.images,
+      index,
+      batchSize: recipe.batchSize,
+      pairsPerEpoch: recipe.pairsPerEpoch,
+      balance: recipe.pairing.balance,
+      rng: hooks.epochRng?.(epoch) ?? recipeStream(recipe.seed, STREAM.epoch + epoch),
+      threshold: lossSpec.runningThreshold(recipe.loss),
+    });
+    hooks.onEpochStart?.({ epoch, epochs: recipe.epochs, steps: plan.steps });
+    const run = await runEpoch(plan, epoch, recipe, state, model, hooks);
+    if (run.stopped) {
+      state = { ...state, seconds: state.seconds + run.seconds, partial: run.partial };
+      await hooks.checkpoint?.(model, optimizer, state);
+      return { status: 'aborted', model, optimizer, state, loss, ...(validationPairs ? { validationPairs } : {}) };
+    }
+    const record = validateEpoch(epoch, run, model, loss, data, validationPairs);
+    state = { epochsDone: epoch, history: [...state.history, record], seconds: state.seconds + run.seconds };
+    if (validationPairs) await hooks.checkpoint?.(model, optimizer, state);
+    hooks.onEpoch?.(record, state);
+  }
+  return { status: 'done', model, optimizer, state, loss, ...(validationPairs ? { validationPairs } : {}) };
+}
+
+interface EpochRun {
+  stopped: boolean;
+  lossSum: number;
+  correct: number;
+  pairs: number;
+  /** This session's training seconds in the epoch (a resumed epoch's earlier seconds are in `partial`). */
+  seconds: number;
+  partial: NonNullable<FitState['partial']>;
+}
+
+/** The steps of one epoch; a resumed epoch first redraws the steps already taken, so it continues exactly. */
+async function runEpoch(
+  plan: EpochPlan,
+  epoch: number,
+  recipe: TrainRecipe,
+  state: FitState,
+  model: SiameseModel,
+  hooks: FitHooks,
+): Promise<EpochRun> {
+  const resumed = state.partial?.epoch === epoch ? state.partial : undefined;
+  for (let s = 0; s < (resumed?.steps ?? 0); s++) plan.skip();
+  let { lossSum = 0, correct = 0, pairs = 0 } = resumed ?? {};
+  const stepOffset = (epoch - 1) * plan.steps;
+  const started = performance.now();
+  let step = resumed?.steps ?? 0;
+  let stopped = false;
+  while (step < plan.steps) {
+    if (hooks.signal?.aborted) {
+      stopped = true;
+      break;
+    }
+    const outcome = plan.step();
+    step++;
+    if (!Number.isFinite(outcome.loss)) throw new NonFiniteLossError(outcome.loss, stepOffset + step);
+    lossSum += outcome.loss * outcome.pairs;
+    correct += outcome.correct;
+    pairs += outcome.pairs;
+    hooks.onStep?.({ epoch, epochs: recipe.epochs, step, steps: plan.steps, pairs, loss: lossSum / pairs, model });
+    // Yield to the event loop now and then so signals and progress output get through.
+    if (step % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const earlier = resumed?.seconds ?? 0;
+  return {
+    stopped,
+    lossSum,
+    correct,
+    pairs,
+    seconds,
+    partial: { epoch, steps: step, lossSum, correct, pairs, seconds: earlier + seconds },
+  };
+}
+
+/** The epoch's record: training figures, and validation loss, accuracy and threshold when there is validation. */
+function validateEpoch(
+  epoch: number,
+  run: EpochRun,
+  model: SiameseModel,
+  loss: PairLoss,
+  data: FitData,
+  validationPairs: Pairs | undefined,
+): EpochRecord {
+  const seconds = run.partial.seconds;
+  const record = {
+    epoch,
+    trainLoss: run.lossSum / run.pairs,
+    trainAccuracy: run.correct / run.pairs,
+    seconds,
+    pairsPerSecond: run.pairs / seconds,
+  };
+  if (!data.validation || !validationPairs) return { ...record, valLoss: Number.NaN, valAccuracy: Number.NaN, valThreshold: Number.NaN };
+  const scored = scoreEmbeddedPairs(model, embed(model.tower, data.validation.images), validationPairs, loss);
+  const choice = chooseThreshold(scored.scores, validationPairs.same, model.polarity);
+  return { ...record, valLoss: scored.loss, valAccuracy: choice.accuracy, valThreshold: choice.threshold };
+}

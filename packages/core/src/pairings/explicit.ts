@@ -1,0 +1,31 @@
+import { pairBatch } from '../evaluate.ts';
+import { samplePairs, slicePairs } from '../pairs.ts';
+import { trainStep } from '../steps.ts';
+import type { EpochContext, EpochPlan, PairingSpec } from './pairing.ts';
+
+/** pairsPerEpoch balanced pairs drawn at the epoch's start, both images of each through the tower. */
+function plan(context: EpochContext): EpochPlan {
+  const { model, optimizer, loss, images, index, batchSize, pairsPerEpoch, rng, threshold } = context;
+  const pairs = samplePairs(index, pairsPerEpoch, rng);
+  let at = 0;
+  return {
+    steps: Math.ceil(pairs.count / batchSize),
+    step() {
+      const batch = slicePairs(pairs, at, at + batchSize);
+      at += batchSize;
+      const images2n = pairBatch(images, batch, 0, batch.count);
+      const { loss: value, correct } = trainStep(model, optimizer, loss, images2n, batch.same, threshold);
+      return { loss: value, correct, pairs: batch.count };
+    },
+    skip() {
+      at += batchSize;
+    },
+  };
+}
+
+export const explicit: PairingSpec = {
+  summary: 'balanced pairs, half same-class, both images of each through the tower (the Keras and PyTorch recipes)',
+  stepsPerEpoch: (pairsPerEpoch, batchSize) => Math.ceil(pairsPerEpoch / batchSize),
+  imagesPerStep: (batchSize) => 2 * batchSize,
+  plan,
+};

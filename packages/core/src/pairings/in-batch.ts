@@ -1,0 +1,38 @@
+import { gatherImages } from '../images.ts';
+import { sampleClassBatch } from '../inbatch.ts';
+import { trainStepInBatch } from '../steps.ts';
+import type { EpochContext, EpochPlan, PairingSpec } from './pairing.ts';
+
+/** Images per class in a batch of about batchSize images over `classes` classes (at least 2, to make pairs). */
+export const perClass = (batchSize: number, classes: number): number =>
+  Math.max(2, Math.floor(batchSize / classes));
+
+/**
+ * P×K batches, every class of the training set × ⌊batch / P⌋ images each, drawn afresh every step; every pair
+ * inside a batch is scored, so each image passes through the tower once for m − 1 pairs.
+ */
+function plan(context: EpochContext): EpochPlan {
+  const { model, optimizer, loss, images, index, batchSize, pairsPerEpoch, balance, rng, threshold } = context;
+  const classes = index.classes.length;
+  const k = perClass(batchSize, classes);
+  return {
+    steps: inBatch.stepsPerEpoch(pairsPerEpoch, batchSize),
+    step() {
+      const ids = sampleClassBatch(index, classes, k, rng);
+      const labels = Uint8Array.from(ids, (_, i) => Math.floor(i / k));
+      const batch = gatherImages(images, ids);
+      return trainStepInBatch(model, optimizer, loss, batch, labels, { balance }, threshold);
+    },
+    skip() {
+      sampleClassBatch(index, classes, k, rng);
+    },
+  };
+}
+
+export const inBatch: PairingSpec = {
+  summary: 'every pair inside class-balanced batches (P classes × K images), each image through the tower once',
+  // As many images as the explicit pairs would push through the tower: 2 per pair.
+  stepsPerEpoch: (pairsPerEpoch, batchSize) => Math.ceil((2 * pairsPerEpoch) / batchSize),
+  imagesPerStep: (batchSize, classes) => classes * perClass(batchSize, classes),
+  plan,
+};

@@ -1,0 +1,48 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { PairLoss } from '../losses/index.ts';
+import type { SiameseModel } from '../model.ts';
+import type { ClassIndex } from '../pairs.ts';
+import type { Rng } from '../random.ts';
+
+/** What one epoch trains with. */
+export interface EpochContext {
+  model: SiameseModel;
+  optimizer: tf.Optimizer;
+  loss: PairLoss;
+  images: Uint8Array;
+  index: ClassIndex;
+  batchSize: number;
+  pairsPerEpoch: number;
+  /** Weigh same and different pairs to half the loss each (in-batch pairing). */
+  balance: boolean;
+  /** Fresh pairs or batches are drawn from this generator. */
+  rng: Rng;
+  /** Threshold on the head's output for the running training accuracy. */
+  threshold: number;
+}
+
+export interface StepOutcome {
+  loss: number;
+  /** Pairs predicted correctly at the running threshold. */
+  correct: number;
+  /** Pairs the step scored. */
+  pairs: number;
+}
+
+/** One epoch's steps, drawn as they are taken. */
+export interface EpochPlan {
+  readonly steps: number;
+  step(): StepOutcome;
+  /** Draws the next step's pairs without training on them: a resumed epoch replays the steps it had taken. */
+  skip(): void;
+}
+
+/** How an epoch forms its pairs (a pair miner): explicit balanced pairs, all pairs inside class batches, … */
+export interface PairingSpec {
+  readonly summary: string;
+  /** The one formula for an epoch's length: as many steps as pairsPerEpoch explicit pairs take at batchSize. */
+  stepsPerEpoch(pairsPerEpoch: number, batchSize: number): number;
+  /** Images through the tower per step, for throughput figures and logs. */
+  imagesPerStep(batchSize: number, classes: number): number;
+  plan(context: EpochContext): EpochPlan;
+}
