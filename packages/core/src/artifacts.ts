@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { datasetNames } from './datasets.ts';
+import { TrainRecipeSchema } from './recipe-schema.ts';
+import { VARIANTS } from './variants.ts';
 
 /**
  * The artifact contract: what the trainer writes under artifacts/<run>/ and the bench and gallery read.
@@ -6,6 +9,7 @@ import { z } from 'zod';
  *
  *   tower/model.json + weights   the tower alone (embeds one image)
  *   pair/model.json + weights    the two-input pair model (distance or logit)
+ *   head/model.json + weights    the head alone, on two embeddings (what matching needs beside the tower)
  *   history.json                 HistorySchema
  *   metrics.json                 MetricsSchema
  *   predictions.json             PredictionsSchema
@@ -17,6 +21,7 @@ import { z } from 'zod';
 export const ARTIFACT_FILES = {
   tower: 'tower/model.json',
   pair: 'pair/model.json',
+  head: 'head/model.json',
   history: 'history.json',
   metrics: 'metrics.json',
   predictions: 'predictions.json',
@@ -29,8 +34,8 @@ export const ARTIFACT_FILES = {
 const finite = z.number().refine(Number.isFinite, { message: 'must be a finite number' });
 const fraction = finite.refine((v) => v >= 0 && v <= 1, { message: 'must be between 0 and 1' });
 
-export const DatasetNameSchema = z.enum(['mnist', 'fashion-mnist']);
-export const VariantSchema = z.enum(['contrastive', 'bce']);
+export const DatasetNameSchema = z.enum(datasetNames());
+export const VariantSchema = z.enum(VARIANTS);
 export const PolaritySchema = z.enum(['lower-is-same', 'higher-is-same']);
 
 export const EpochRecordSchema = z.object({
@@ -64,7 +69,7 @@ export const OneShotSchema = z.object({
   /** Classes the model never saw in training; episodes here use only these. */
   heldOutClasses: z.array(z.number().int()),
   unseen: z.array(EpisodeResultSchema),
-  /** 10-way 1-shot over all classes, seen and unseen. */
+  /** N-way 1-shot over all N classes, seen and unseen. */
   allClasses: EpisodeResultSchema,
 });
 
@@ -80,12 +85,10 @@ export const HistogramSchema = z.object({
 export const MetricsSchema = z.object({
   run: z.string(),
   dataset: DatasetNameSchema,
-  variant: VariantSchema,
-  tower: z.enum(['small', 'deep']),
-  head: z.enum(['distance', 'mlp']),
+  /** Everything that defined the run: the trainer's flags and presets resolve to this. */
+  recipe: TrainRecipeSchema,
   polarity: PolaritySchema,
-  heldOutClasses: z.array(z.number().int()),
-  classNames: z.array(z.string()).length(10),
+  classNames: z.array(z.string()).min(2),
   test: z.object({
     pairs: z.number().int().positive(),
     accuracy: fraction,
@@ -100,20 +103,18 @@ export const MetricsSchema = z.object({
   oneShot: OneShotSchema.nullable(),
   roc: z.array(RocPointSchema),
   histogram: HistogramSchema,
+  /** What training did (the recipe says what it was asked to do). */
   training: z.object({
     epochs: z.number().int().nonnegative(),
-    pairsPerEpoch: z.number().int().positive(),
-    batchSize: z.number().int().positive(),
-    optimizer: z.string(),
-    learningRate: finite,
     trainImages: z.number().int().positive(),
     validationImages: z.number().int().positive(),
     seconds: finite,
   }),
   backend: z.string(),
-  seed: z.number().int(),
   versions: z.record(z.string(), z.string()),
+  /** The commit the run started from, and whether the work tree had uncommitted changes then. */
   gitCommit: z.string(),
+  gitDirty: z.boolean(),
   wallSeconds: finite,
   createdAt: z.string(),
 });

@@ -39,8 +39,8 @@ export type Compared = z.infer<typeof ComparedSchema>;
 
 export const BenchThroughputSchema = z.object({
   variant: VariantSchema,
-  tower: z.enum(['small', 'deep']),
-  head: z.enum(['distance', 'mlp']),
+  tower: z.string(),
+  head: z.string(),
   batchSize: count,
   /** Training steps (forward, backward, update) × batch size per second: best of the timed rounds. */
   trainPairsPerSecond: ComparedSchema,
@@ -116,8 +116,8 @@ export const TtaPointSchema = z.object({
 });
 
 export const TtaRecipeSchema = z.object({
-  tower: z.enum(['small', 'deep']),
-  head: z.enum(['distance', 'mlp']),
+  tower: z.string(),
+  head: z.string(),
   embeddingDim: count,
   optimizer: z.string(),
   learningRate: finite,

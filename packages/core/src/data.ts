@@ -38,5 +38,11 @@ export function prepareData(recipe: TrainRecipe, dataset: DatasetSplits): RunDat
     shuffleInPlace(order, recipeStream(recipe.seed, STREAM.trainSubset));
     train = subset(train, order.subarray(0, trainSize));
   }
-  return { train, validation: selectClasses(split.validation, classes), test: dataset.test, classes, classCount };
+  return {
+    train,
+    validation: selectClasses(split.validation, classes),
+    test: dataset.test,
+    classes,
+    classCount,
+  };
 }

@@ -36,7 +36,14 @@ export interface FitState {
   /** Training seconds so far, evaluation not counted. */
   seconds: number;
   /** Set when the run stopped inside an epoch: the steps taken in it and their running sums. */
-  partial?: { epoch: number; steps: number; lossSum: number; correct: number; pairs: number; seconds: number };
+  partial?: {
+    epoch: number;
+    steps: number;
+    lossSum: number;
+    correct: number;
+    pairs: number;
+    seconds: number;
+  };
 }
 
 export interface StepEvent {
@@ -97,11 +104,18 @@ export async function fit(recipe: TrainRecipe, data: FitData, hooks: FitHooks = 
       recipe.evaluation.validationPairs,
       recipeStream(recipe.seed, STREAM.validationPairs),
     );
-  let state: FitState = (await hooks.restore?.(model, optimizer)) ?? { epochsDone: 0, history: [], seconds: 0 };
+  let state: FitState = (await hooks.restore?.(model, optimizer)) ?? {
+    epochsDone: 0,
+    history: [],
+    seconds: 0,
+  };
   const index = indexByClass(data.train.labels, data.classes);
   const pairing = PAIRINGS.get(recipe.pairing.kind);
   for (let epoch = state.epochsDone + 1; epoch <= recipe.epochs; epoch++) {
-    setLearningRate(optimizer, cosineRate(recipe.optimizer.learningRate, epoch, recipe.epochs, recipe.schedule.floor));
+    setLearningRate(
+      optimizer,
+      cosineRate(recipe.optimizer.learningRate, epoch, recipe.epochs, recipe.schedule.floor),
+    );
     const plan = pairing.plan({
       model,
       optimizer,
@@ -119,7 +133,14 @@ export async function fit(recipe: TrainRecipe, data: FitData, hooks: FitHooks = 
     if (run.stopped) {
       state = { ...state, seconds: state.seconds + run.seconds, partial: run.partial };
       await hooks.checkpoint?.(model, optimizer, state);
-      return { status: 'aborted', model, optimizer, state, loss, ...(validationPairs ? { validationPairs } : {}) };
+      return {
+        status: 'aborted',
+        model,
+        optimizer,
+        state,
+        loss,
+        ...(validationPairs ? { validationPairs } : {}),
+      };
     }
     const record = validateEpoch(epoch, run, model, loss, data, validationPairs);
     state = { epochsDone: epoch, history: [...state.history, record], seconds: state.seconds + run.seconds };
@@ -166,7 +187,15 @@ async function runEpoch(
     lossSum += outcome.loss * outcome.pairs;
     correct += outcome.correct;
     pairs += outcome.pairs;
-    hooks.onStep?.({ epoch, epochs: recipe.epochs, step, steps: plan.steps, pairs, loss: lossSum / pairs, model });
+    hooks.onStep?.({
+      epoch,
+      epochs: recipe.epochs,
+      step,
+      steps: plan.steps,
+      pairs,
+      loss: lossSum / pairs,
+      model,
+    });
     // Yield to the event loop now and then so signals and progress output get through.
     if (step % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 0));
   }
@@ -199,7 +228,8 @@ function validateEpoch(
     seconds,
     pairsPerSecond: run.pairs / seconds,
   };
-  if (!data.validation || !validationPairs) return { ...record, valLoss: Number.NaN, valAccuracy: Number.NaN, valThreshold: Number.NaN };
+  if (!data.validation || !validationPairs)
+    return { ...record, valLoss: Number.NaN, valAccuracy: Number.NaN, valThreshold: Number.NaN };
   const scored = scoreEmbeddedPairs(model, embed(model.tower, data.validation.images), validationPairs, loss);
   const choice = chooseThreshold(scored.scores, validationPairs.same, model.polarity);
   return { ...record, valLoss: scored.loss, valAccuracy: choice.accuracy, valThreshold: choice.threshold };

@@ -37,10 +37,10 @@ export {
   buildHead,
   EuclideanDistance,
   euclideanDistance,
+  HEADS,
   type Head,
   type HeadKind,
   type HeadSpec,
-  HEADS,
   headPolarity,
   type Polarity,
 } from './heads/index.ts';
@@ -76,8 +76,8 @@ export {
 } from './metrics/episodes.ts';
 export { precisionAt1 } from './metrics/knn.ts';
 export { type RocPoint, rocAuc, rocCurve } from './metrics/roc.ts';
-export { chooseThreshold, pairAccuracy, predictsSame, type ThresholdChoice } from './metrics/threshold.ts';
 export { median, percentile } from './metrics/stats.ts';
+export { chooseThreshold, pairAccuracy, predictsSame, type ThresholdChoice } from './metrics/threshold.ts';
 export {
   buildSiamese,
   disposeSiamese,
@@ -85,7 +85,7 @@ export {
   type SiameseOptions,
   trainableVariables,
 } from './model.ts';
-export { createOptimizer, type OptimizerName, type OptimizerSpec, OPTIMIZERS } from './optimizers/index.ts';
+export { createOptimizer, OPTIMIZERS, type OptimizerName, type OptimizerSpec } from './optimizers/index.ts';
 export { type EpochContext, type EpochPlan, PAIRINGS, type PairingSpec } from './pairings/index.ts';
 export {
   type ClassIndex,
@@ -96,7 +96,7 @@ export {
   slicePairs,
 } from './pairs.ts';
 export { type PreprocessOptions, type PreprocessStyle, preprocessImage } from './preprocess.ts';
-export { DEFAULT_HELD_OUT, defaultRecipes, preset, trainingCost, type Variant, VARIANTS } from './presets.ts';
+export { DEFAULT_HELD_OUT, defaultRecipes, preset, trainingCost, VARIANTS, type Variant } from './presets.ts';
 export { createRng, type Rng, range, shuffleInPlace } from './random.ts';
 export {
   checkRecipe,
@@ -111,4 +111,4 @@ export { cosineRate, setLearningRate } from './schedule.ts';
 export { NonFiniteLossError, type StepResult, trainStep, trainStepInBatch } from './steps.ts';
 export { recipeStream, STREAM, streamSeed } from './streams.ts';
 export { type ModelIdentity, ModelIdentitySchema, type Supports, SupportsSchema } from './supports.ts';
-export { buildTower, type TowerKind, type TowerOptions, type TowerSpec, TOWERS } from './towers/index.ts';
+export { buildTower, TOWERS, type TowerKind, type TowerOptions, type TowerSpec } from './towers/index.ts';

@@ -1,12 +1,14 @@
 import { DATASET_NAMES, datasetSpec } from './datasets.ts';
-import { TOWERS } from './towers/index.ts';
 import { checkRecipe, type TrainRecipe } from './recipe.ts';
+import { TOWERS } from './towers/index.ts';
+import { VARIANTS, type Variant } from './variants.ts';
 
-/** The recipe families `pnpm turbo train` offers; a preset is a variant on a dataset, all classes or held out. */
-export type Variant = 'contrastive' | 'bce';
-export const VARIANTS = ['contrastive', 'bce'] as const satisfies readonly Variant[];
+export { VARIANTS, type Variant } from './variants.ts';
 
-type Family = Pick<TrainRecipe, 'tower' | 'head' | 'loss' | 'pairing' | 'batchSize' | 'optimizer' | 'schedule'>;
+type Family = Pick<
+  TrainRecipe,
+  'tower' | 'head' | 'loss' | 'pairing' | 'batchSize' | 'optimizer' | 'schedule'
+>;
 
 /**
  * Both use Adam with cosine decay: in the short runs our time budget allows, it reaches a given accuracy in fewer
@@ -55,20 +57,22 @@ const DATASET_EPOCHS: Partial<Record<string, number>> = { 'fashion-mnist-bce': 5
 export const DEFAULT_HELD_OUT = [7, 8, 9];
 
 export function preset(dataset: string, variant: Variant, holdout = false): TrainRecipe {
-  const epochs = holdout ? EPOCHS[variant].holdout : (DATASET_EPOCHS[`${dataset}-${variant}`] ?? EPOCHS[variant].all);
+  const epochs = holdout
+    ? EPOCHS[variant].holdout
+    : (DATASET_EPOCHS[`${dataset}-${variant}`] ?? EPOCHS[variant].all);
   return checkRecipe(
     {
-    run: `${dataset}-${variant}${holdout ? '-holdout' : ''}`,
-    dataset,
-    variant,
-    heldOutClasses: holdout ? [...DEFAULT_HELD_OUT] : [],
-    ...FAMILIES[variant],
-    pairsPerEpoch: 30_000,
-    augmentation: [],
-    epochs,
-    seed: 42,
-    data: { trainSize: 0, validationFraction: 1 / 12 },
-    evaluation: { validationPairs: 10_000, testPairs: 10_000, episodes: 1000, embedPoints: 5000 },
+      run: `${dataset}-${variant}${holdout ? '-holdout' : ''}`,
+      dataset,
+      variant,
+      heldOutClasses: holdout ? [...DEFAULT_HELD_OUT] : [],
+      ...FAMILIES[variant],
+      pairsPerEpoch: 30_000,
+      augmentation: [],
+      epochs,
+      seed: 42,
+      data: { trainSize: 0, validationFraction: 1 / 12 },
+      evaluation: { validationPairs: 10_000, testPairs: 10_000, episodes: 1000, embedPoints: 5000 },
     },
     datasetSpec(dataset).classNames.length,
   );

@@ -24,7 +24,9 @@ async function loadTfjsNode(): Promise<void> {
   }
   if (tf.findBackendFactory('tensorflow') == null) {
     // tfjs-node registered itself on a different copy of @tensorflow/tfjs.
-    throw new Error("tfjs-node loaded but its 'tensorflow' backend is not visible (duplicate @tensorflow/tfjs?)");
+    throw new Error(
+      "tfjs-node loaded but its 'tensorflow' backend is not visible (duplicate @tensorflow/tfjs?)",
+    );
   }
   if (!(await tf.setBackend('tensorflow'))) throw new Error("tf.setBackend('tensorflow') failed");
   await tf.ready();
@@ -62,10 +64,18 @@ async function resolveAuto(opts: InitBackendOptions): Promise<BackendInfo> {
   try {
     base = await wasm(opts.wasmPaths);
   } catch (err) {
-    throw new Error(`No usable backend (${fallbackReason}; wasm failed: ${oneLine(err)}). Request 'cpu' explicitly.`);
+    throw new Error(
+      `No usable backend (${fallbackReason}; wasm failed: ${oneLine(err)}). Request 'cpu' explicitly.`,
+    );
   }
   try {
-    return { name: 'wasm', requested: 'auto', ...base, ...loadNative(opts.nativeThreads ?? 1), fallbackReason };
+    return {
+      name: 'wasm',
+      requested: 'auto',
+      ...base,
+      ...loadNative(opts.nativeThreads ?? 1),
+      fallbackReason,
+    };
   } catch (err) {
     unregisterNativeKernels();
     return { name: 'wasm', requested: 'auto', ...base, fallbackReason: `${fallbackReason}; ${oneLine(err)}` };
@@ -91,7 +101,9 @@ const resolveNode: Resolver = async (requested, opts) => {
       try {
         await loadTfjsNode();
       } catch (err) {
-        throw new Error(`Backend 'tfjs-node' was requested but cannot be loaded: ${oneLine(err)}. ${TFJS_NODE_HELP}`);
+        throw new Error(
+          `Backend 'tfjs-node' was requested but cannot be loaded: ${oneLine(err)}. ${TFJS_NODE_HELP}`,
+        );
       }
       return tensorflow(requested);
     case 'auto':

@@ -50,6 +50,9 @@ const resolveBrowser: Resolver = async (requested, { wasmPaths }) => {
  * Selects and initialises the backend in a browser (or any JS runtime without Node's extras): 'auto' and 'wasm'
  * give wasm, 'cpu' the pure-JS backend. The choice is logged once, when a call actually (re)initialises.
  */
-export function initBackend(requested: BackendName = 'auto', opts?: InitBackendOptions): Promise<BackendInfo> {
+export function initBackend(
+  requested: BackendName = 'auto',
+  opts?: InitBackendOptions,
+): Promise<BackendInfo> {
   return initBackendWith(resolveBrowser, requested, opts);
 }

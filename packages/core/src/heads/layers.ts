@@ -63,4 +63,3 @@ export function scoreToDistance(score: number, { w, b }: { w: number; b: number 
     throw new Error(`a calibrated score lies strictly between 0 and 1, got ${score}`);
   return (Math.log(score / (1 - score)) - b) / w;
 }
-

@@ -8,7 +8,9 @@ export { contrastiveLoss } from './contrastive.ts';
 export type { BatchLoss, BatchLossSpec, LossParams, LossSpec, PairLoss, PairLossSpec } from './loss.ts';
 
 /** Every loss: add one by writing losses/<name>.ts and registering it here. */
-export const LOSSES = new Registry<LossSpec>('loss').register('contrastive', contrastive).register('bce', bce);
+export const LOSSES = new Registry<LossSpec>('loss')
+  .register('contrastive', contrastive)
+  .register('bce', bce);
 
 /** A pair loss by name, for code that scores pairs outside a recipe (tests, evaluation). */
 export function pairLoss(kind: string, params: Partial<LossParams> = {}): PairLoss {

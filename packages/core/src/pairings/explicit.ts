@@ -24,7 +24,8 @@ function plan(context: EpochContext): EpochPlan {
 }
 
 export const explicit: PairingSpec = {
-  summary: 'balanced pairs, half same-class, both images of each through the tower (the Keras and PyTorch recipes)',
+  summary:
+    'balanced pairs, half same-class, both images of each through the tower (the Keras and PyTorch recipes)',
   stepsPerEpoch: (pairsPerEpoch, batchSize) => Math.ceil(pairsPerEpoch / batchSize),
   imagesPerStep: (batchSize) => 2 * batchSize,
   plan,

@@ -12,7 +12,8 @@ export const perClass = (batchSize: number, classes: number): number =>
  * inside a batch is scored, so each image passes through the tower once for m − 1 pairs.
  */
 function plan(context: EpochContext): EpochPlan {
-  const { model, optimizer, loss, images, index, batchSize, pairsPerEpoch, balance, rng, threshold } = context;
+  const { model, optimizer, loss, images, index, batchSize, pairsPerEpoch, balance, rng, threshold } =
+    context;
   const classes = index.classes.length;
   const k = perClass(batchSize, classes);
   return {
@@ -30,7 +31,8 @@ function plan(context: EpochContext): EpochPlan {
 }
 
 export const inBatch: PairingSpec = {
-  summary: 'every pair inside class-balanced batches (P classes × K images), each image through the tower once',
+  summary:
+    'every pair inside class-balanced batches (P classes × K images), each image through the tower once',
   // As many images as the explicit pairs would push through the tower: 2 per pair.
   stepsPerEpoch: (pairsPerEpoch, batchSize) => Math.ceil((2 * pairsPerEpoch) / batchSize),
   imagesPerStep: (batchSize, classes) => classes * perClass(batchSize, classes),

@@ -36,7 +36,8 @@ function deepTower({ embeddingDim, seed }: TowerOptions): tf.Sequential {
 }
 
 export const deep: TowerSpec = {
-  summary: 'after the PyTorch seed: four strided 3×3 ReLU convolutions, global average pooling, a linear embedding',
+  summary:
+    'after the PyTorch seed: four strided 3×3 ReLU convolutions, global average pooling, a linear embedding',
   defaultEmbeddingDim: 64,
   // 598 vs 2,669 images/s at batch 128 on plain wasm (README, Training).
   relativeCost: 4.5,

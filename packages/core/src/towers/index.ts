@@ -13,5 +13,8 @@ export type TowerKind = string;
 
 export function buildTower(kind: TowerKind, options: Partial<TowerOptions> = {}): tf.Sequential {
   const spec = TOWERS.get(kind);
-  return spec.build({ embeddingDim: options.embeddingDim ?? spec.defaultEmbeddingDim, seed: options.seed ?? 1 });
+  return spec.build({
+    embeddingDim: options.embeddingDim ?? spec.defaultEmbeddingDim,
+    seed: options.seed ?? 1,
+  });
 }

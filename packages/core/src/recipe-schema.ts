@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { datasetNames } from './datasets.ts';
+
+/**
+ * The training recipe: everything that defines one run, in one schema. Presets are recipes; the trainer's flags,
+ * the checkpoint, metrics.json and the bench's protocol all carry this object rather than restating its fields.
+ * Every number has a range, so a recipe from any door (CLI, API, file) is checked the same way.
+ */
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+const positive = (max: number) => z.number().positive().max(max);
+/** A registry entry's name; checkRecipe checks it against the registry (this module stays free of tfjs). */
+const kindName = z.string().min(1);
+
+export const TrainRecipeSchema = z.object({
+  /** The run's name: its folder under artifacts/. */
+  run: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'a lower-case folder name: letters, digits, . _ -'),
+  dataset: z.enum(datasetNames()),
+  /** A preset's family (contrastive, bce): a label for tables, not a setting. */
+  variant: z.string().min(1),
+  /** Classes never shown in training, kept for one-shot episodes on unseen classes. */
+  heldOutClasses: z.array(int(0, 255)),
+  tower: z.object({ kind: kindName, embeddingDim: int(1, 4096) }),
+  head: z.object({ kind: kindName, hidden: int(1, 4096) }),
+  loss: z.object({ kind: kindName, margin: positive(100) }),
+  /** How an epoch forms its pairs; balance weighs same and different in-batch pairs to half the loss each. */
+  pairing: z.object({ kind: kindName, balance: z.boolean() }),
+  /** Pairs per step (explicit), or images per step rounded down to whole classes (in-batch). */
+  batchSize: int(2, 4096),
+  /** An epoch takes as many steps as this many explicit pairs would at batchSize. */
+  pairsPerEpoch: int(2, 10_000_000),
+  /** Label-preserving augmentations, applied in order on the backend (a slot: none exist yet). */
+  augmentation: z.array(z.never()),
+  optimizer: z.object({ kind: kindName, learningRate: positive(10) }),
+  /** Cosine decay per epoch from the full rate to floor × rate by the last epoch. */
+  schedule: z.object({ kind: z.literal('cosine'), floor: z.number().min(0).max(1) }),
+  epochs: int(1, 1000),
+  seed: int(0, 2 ** 31 - 1),
+  data: z.object({
+    /** Training images used after the validation split; 0 = all. */
+    trainSize: int(0, 10_000_000),
+    /** Share of the training split carved out, seeded, for validation (threshold choice, curves). */
+    validationFraction: z.number().gt(0).lt(1),
+  }),
+  evaluation: z.object({
+    validationPairs: int(2, 1_000_000),
+    testPairs: int(2, 1_000_000),
+    episodes: int(1, 100_000),
+    /** Test images embedded for the gallery's UMAP scatter. */
+    embedPoints: int(2, 100_000),
+  }),
+});
+export type TrainRecipe = z.infer<typeof TrainRecipeSchema>;
