@@ -2,7 +2,7 @@ import { verifyChecksum } from './checksums.ts';
 import { DatasetError } from './errors.ts';
 import { inflate } from './gzip.ts';
 import { type IdxImages, type IdxLabels, parseIdx } from './idx.ts';
-import { locateFiles, type SourceOptions } from './sources.ts';
+import { locateFiles, type SourceFile, type SourceOptions } from './sources.ts';
 import { type DatasetName, type DatasetSpec, datasetSpec, FILE_ROLES, type FileRole } from './specs.ts';
 import type { Split } from './split.ts';
 
@@ -26,6 +26,22 @@ export type LoadOptions = SourceOptions;
 export async function loadDataset(name: DatasetName, options: LoadOptions = {}): Promise<Dataset> {
   const spec = datasetSpec(name);
   const sources = await locateFiles(spec, options);
+  try {
+    const { train, test } = await readSplits(spec, sources);
+    return { name, classNames: spec.classNames, spec, train, test };
+  } catch (error) {
+    // The checks know what is wrong; the source knows how to repair it (reinstall, delete, replace).
+    const source =
+      error instanceof DatasetError && FILE_ROLES.find((role) => sources[role].path === error.file);
+    if (source) throw (error as DatasetError).withFix(sources[source].fix);
+    throw error;
+  }
+}
+
+async function readSplits(
+  spec: DatasetSpec,
+  sources: Record<FileRole, SourceFile>,
+): Promise<{ train: Split; test: Split }> {
   // Inflate all four concurrently: zlib runs on the thread pool, and gunzip dominates load time.
   const contents = await Promise.all(
     FILE_ROLES.map((role) => inflate(sources[role].bytes, sources[role].path)),
@@ -47,8 +63,7 @@ export async function loadDataset(name: DatasetName, options: LoadOptions = {}):
   const test = toSplit(images('testImages'), labels('testLabels'), path('testImages'), path('testLabels'));
   // Last, so structurally broken files get a precise message rather than just "hash mismatch".
   for (const role of FILE_ROLES) verifyChecksum(content[role], path(role), spec.files[role].sha256);
-
-  return { name, classNames: spec.classNames, spec, train, test };
+  return { train, test };
 }
 
 function expectImages(spec: DatasetSpec, idx: ReturnType<typeof parseIdx>, file: string): IdxImages {

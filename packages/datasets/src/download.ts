@@ -8,14 +8,64 @@ import { inflate, isGzip } from './gzip.ts';
 /** Fetches a URL's body. Injectable so tests (and offline mirrors) can stand in for the network. */
 export type Fetcher = (url: string) => Promise<Uint8Array>;
 
-// Generous: a stalled connection should fail eventually, a slow one (26 MB) should still finish.
-const DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
+/** Bytes received so far of one URL, and its Content-Length when the server sent one. */
+export type ProgressListener = (url: string, received: number, total: number | undefined) => void;
 
-export const defaultFetch: Fetcher = async (url) => {
-  const response = await fetch(url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
-  if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
-  return new Uint8Array(await response.arrayBuffer());
-};
+/**
+ * Idle, not total: a slow link downloading 26 MB must finish, but a server that accepts and then
+ * says nothing should fail within seconds, not after the 10 minutes a total timeout would need.
+ */
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+
+/** Raised when no bytes arrived for the idle period; downloadVerified turns it into a DatasetError. */
+class IdleTimeout extends Error {
+  constructor(readonly ms: number) {
+    super(`no data for ${ms / 1000} s (the idle timeout, options.downloadIdleTimeoutMs)`);
+  }
+}
+
+/** Global fetch, aborted when no bytes (headers or body) arrive for `idleTimeoutMs`. */
+export function httpFetcher(idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS, onProgress?: ProgressListener): Fetcher {
+  return async (url) => {
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const rearm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => controller.abort(new IdleTimeout(idleTimeoutMs)), idleTimeoutMs);
+    };
+    rearm();
+    try {
+      const response = await fetch(url, { signal: controller.signal });
+      if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
+      const total = Number(response.headers.get('content-length')) || undefined;
+      const chunks: Uint8Array[] = [];
+      let received = 0;
+      const reader = response.body?.getReader();
+      for (let chunk = await reader?.read(); chunk && !chunk.done; chunk = await reader?.read()) {
+        rearm();
+        chunks.push(chunk.value);
+        received += chunk.value.length;
+        onProgress?.(url, received, total);
+      }
+      return concat(chunks, received);
+    } catch (error) {
+      // undici reports the abort as its own error; the reason says why we aborted.
+      throw controller.signal.aborted ? controller.signal.reason : error;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
 
 export type DownloadRequest = {
   url: string;
@@ -57,6 +107,11 @@ export async function downloadVerified(
     return { path, content };
   } catch (error) {
     await rm(temp, { force: true });
+    if (error instanceof DatasetError) {
+      throw new DatasetError(error.file, `${error.detail} (nothing was stored; retry)`, {
+        cause: error.cause,
+      });
+    }
     throw error;
   }
 }

