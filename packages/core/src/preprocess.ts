@@ -15,6 +15,65 @@ export interface PreprocessOptions {
   style?: PreprocessStyle;
 }
 
+/** The arrays whose values read as pixels: bytes, or floats in [0, 1]. */
+export type PixelArray = Uint8Array | Uint8ClampedArray | Float32Array;
+
+/**
+ * Refuses what would otherwise be converted without a word: other typed arrays (a Uint16Array's 1000 would wrap
+ * to 232 as bytes), and float values that are NaN, infinite or outside [0, 1].
+ */
+export function checkPixels(pixels: unknown): asserts pixels is PixelArray {
+  if (
+    !(pixels instanceof Uint8Array || pixels instanceof Uint8ClampedArray || pixels instanceof Float32Array)
+  ) {
+    const kind = ArrayBuffer.isView(pixels)
+      ? pixels.constructor.name
+      : Array.isArray(pixels)
+        ? 'a plain array'
+        : pixels === null
+          ? 'null'
+          : typeof pixels;
+    throw new Error(`pixels must be a Uint8Array, Uint8ClampedArray or Float32Array, got ${kind}`);
+  }
+  if (!(pixels instanceof Float32Array)) return;
+  for (let i = 0; i < pixels.length; i++) {
+    const v = pixels[i]!;
+    if (!(v >= 0 && v <= 1)) throw new Error(`pixel value ${i} is ${v}; float pixels must lie in [0, 1]`);
+  }
+}
+
+export function checkImageSize(width: unknown, height: unknown): void {
+  if (
+    !Number.isInteger(width) ||
+    !Number.isInteger(height) ||
+    (width as number) < 0 ||
+    (height as number) < 0
+  )
+    throw new Error(`image width and height must be whole numbers of pixels, got ${width}×${height}`);
+  if (width === 0 || height === 0) throw new Error(`image has zero size (${width}×${height})`);
+}
+
+/**
+ * The least ink (sum of values / 255) a dataset-form image must hold to show a figure. MNIST's faintest digit
+ * holds about 20, Fashion-MNIST's faintest item 15; a blank or flat picture holds 0 after preprocessing.
+ */
+const MIN_INK = 5;
+
+/**
+ * Refuses a 28×28 dataset-form image with no figure: a blank support or query still embeds somewhere, and
+ * matches (or pulls queries towards its label) for no reason.
+ */
+export function checkFigure(image: Uint8Array): void {
+  let sum = 0;
+  for (let i = 0; i < image.length; i++) sum += image[i]!;
+  const ink = sum / 255;
+  if (ink < MIN_INK) {
+    throw new Error(
+      `blank image: no figure left after preprocessing (${ink.toFixed(1)} pixels of ink, at least ${MIN_INK} needed)`,
+    );
+  }
+}
+
 /** A pixel counts as part of the figure above this fraction of the contrast range (keeps JPEG noise out). */
 const INK = 0.05;
 const MNIST_BOX = 20;
@@ -24,17 +83,19 @@ const MNIST_CENTRE = 14;
 /**
  * Turns decoded pixels of any size (grey, RGB or RGBA; bytes, or floats in [0, 1]) into a 28×28 grey image
  * framed as the training data was, so a photo, a scan or a canvas drawing embeds like a dataset image.
- * Returns 784 bytes, row-major, bright figure on a dark background. A blank image gives all zeros.
+ * Returns 784 bytes, row-major, bright figure on a dark background. A blank image gives all zeros (which
+ * checkFigure refuses). Refuses sizes that are not whole numbers, and float pixels outside [0, 1].
  */
 export function preprocessImage(
-  pixels: Uint8Array | Uint8ClampedArray | Float32Array,
+  pixels: PixelArray,
   width: number,
   height: number,
   options: PreprocessOptions = {},
 ): Uint8Array {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-    throw new Error(`image has zero size (${width}×${height})`);
-  }
+  checkImageSize(width, height);
+  checkPixels(pixels);
+  if (options.channels !== undefined && ![1, 3, 4].includes(options.channels))
+    throw new Error(`channels must be 1, 3 or 4, got ${options.channels}`);
   const channels = options.channels ?? inferChannels(pixels.length, width, height);
   if (pixels.length !== width * height * channels) {
     throw new Error(

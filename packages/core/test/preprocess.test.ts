@@ -1,6 +1,6 @@
 import { type Dataset, loadDataset } from '@twinnet/datasets';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { preprocessImage } from '../src/preprocess.ts';
+import { checkFigure, preprocessImage } from '../src/preprocess.ts';
 
 let mnist: Dataset;
 beforeAll(async () => {
@@ -149,8 +149,40 @@ describe('preprocessImage', () => {
     expect(Math.abs(f.cx - 13.5)).toBeLessThanOrEqual(0.5);
   });
 
-  it('returns a blank image for a blank input, and refuses sizes that do not add up', () => {
-    expect(preprocessImage(new Uint8Array(30 * 30).fill(255), 30, 30).every((v) => v === 0)).toBe(true);
+  it('returns a blank image for a blank input, which checkFigure refuses; a real digit passes', () => {
+    const blank = preprocessImage(new Uint8Array(30 * 30).fill(255), 30, 30);
+    expect(blank.every((v) => v === 0)).toBe(true);
+    expect(() => checkFigure(blank)).toThrow(
+      /^blank image: no figure left after preprocessing \(0\.0 pixels/,
+    );
+    // A 1×1 picture has no background to tell a figure from.
+    expect(() => checkFigure(preprocessImage(new Uint8Array([0, 0, 0, 255]), 1, 1))).toThrow(/blank image/);
+    const faint = new Uint8Array(784);
+    faint.fill(255, 0, 4); // 4 pixels of ink: under the 5 required
+    expect(() => checkFigure(faint)).toThrow(/4\.0 pixels of ink, at least 5 needed/);
+    for (let i = 0; i < 200; i++) expect(() => checkFigure(digit(i))).not.toThrow();
+  });
+
+  it('refuses NaN, infinite and out-of-range float pixels, other arrays and sizes that are not whole', () => {
+    const floats = Float32Array.from(digit(0), (v) => v / 255);
+    for (const bad of [Number.NaN, Number.NEGATIVE_INFINITY, 1000, 1.5, -0.25]) {
+      const copy = floats.slice();
+      copy[5] = bad;
+      expect(() => preprocessImage(copy, 28, 28)).toThrow(
+        `pixel value 5 is ${bad}; float pixels must lie in [0, 1]`,
+      );
+    }
+    expect(() => preprocessImage(Uint16Array.from(digit(0)) as unknown as Uint8Array, 28, 28)).toThrow(
+      /got Uint16Array/,
+    );
+    expect(() => preprocessImage([1, 2, 3] as unknown as Uint8Array, 1, 1)).toThrow(/got a plain array/);
+    expect(() => preprocessImage(null as unknown as Uint8Array, 1, 1)).toThrow(/got null/);
+    expect(() => preprocessImage(digit(0), Number.NaN, 28)).toThrow(/whole numbers of pixels, got NaN×28/);
+    expect(() => preprocessImage(digit(0), 28, Number.POSITIVE_INFINITY)).toThrow(/got 28×Infinity/);
+    expect(() => preprocessImage(digit(0), -28, -28)).toThrow(/got -28×-28/);
+  });
+
+  it('refuses sizes that do not add up', () => {
     expect(() => preprocessImage(new Uint8Array(0), 0, 0)).toThrow(/zero size \(0×0\)/);
     expect(() => preprocessImage(new Uint8Array(10), 3, 3)).toThrow(/1, 3 or 4 channels/);
     expect(() => preprocessImage(new Uint8Array(27), 3, 3, { channels: 4 })).toThrow(/expected 3×3×4 = 36/);
