@@ -1,11 +1,24 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import type { z } from 'zod';
 import { ARTIFACT_FILES, MetricsSchema, parseArtifact } from './artifacts.ts';
-import { embed, embeddingDim, pairwiseDistances } from './evaluate.ts';
-import { CALIBRATION_LAYER, scoreToDistance } from './heads.ts';
-import { IMAGE_SIZE, PIXELS } from './images.ts';
-import { loadLayersModelAt } from './io/layers-model.ts';
-import { isLocalFile, joinLocation, readText, writeTextFile } from './io/resource.ts';
-import { type PreprocessStyle, preprocessImage } from './preprocess.ts';
+import { datasetSpec } from './datasets.ts';
+import { embed, embeddingDim } from './evaluate.ts';
+import { CALIBRATION_LAYER, scoreToDistance } from './heads/layers.ts';
+import { PIXELS } from './images.ts';
+import { readLayersModel } from './io/layers-reader.ts';
+import { fetchIo, joinLocation, type ResourceIo } from './io/resource.ts';
+import { type MatchImage, toBatch, toDatasetImages } from './match-input.ts';
+import { checkLabel, checkNumber, MATCH_RANGES, UNKNOWN } from './match-options.ts';
+import {
+  distanceScorer,
+  headScorer,
+  type Measure,
+  type Polarity,
+  rankLabels,
+  type Scorer,
+} from './match-scores.ts';
+import { predictsSame } from './metrics/threshold.ts';
+import type { PreprocessStyle } from './preprocess.ts';
 import {
   checkSameModel,
   type ModelIdentity,
@@ -14,124 +27,156 @@ import {
   SupportsSchema,
 } from './supports.ts';
 
-/** Decoded pixels of any size (a PNG or JPEG, a canvas's ImageData): preprocessed as the dataset was. */
-export interface DecodedImage {
-  data: Uint8Array | Uint8ClampedArray | Float32Array;
-  width: number;
-  height: number;
-  /** Inferred from data.length when omitted (ImageData is RGBA). */
-  channels?: 1 | 3 | 4;
-}
+export type { DecodedImage, MatchImage } from './match-input.ts';
+export type { Measure } from './match-scores.ts';
+export { UNKNOWN };
 
-/**
- * One image: 784 values already in dataset form (28×28, bright on dark; bytes, or floats in [0, 1]), used as
- * they are, or decoded pixels, which are preprocessed first. A bare array of n × 784 values holds n images.
- */
-export type MatchImage = Uint8Array | Uint8ClampedArray | Float32Array | DecodedImage;
-
+/** One label's closeness to a query. Exactly one of distance and score is set: the matcher's `measure`. */
 export interface LabelDistance {
   label: string;
-  /** Mean Euclidean distance from the query's embedding to this label's support embeddings. */
-  distance: number;
+  /** Distance-head runs: mean Euclidean distance from the query's embedding to this label's supports. */
+  distance?: number;
+  /**
+   * MLP-head runs, which measure no distance: the mean over this label's supports of the head's score of
+   * (query, support), a logit; closer as the run's polarity says (higher, for 'higher-is-same').
+   */
+  score?: number;
 }
 
 export interface MatchResult {
-  /** The closest label, or 'unknown' when even that one is at or past the threshold. */
+  /** The closest label, or 'unknown' when even that one is not on the "same" side of the threshold. */
   label: string;
   unknown: boolean;
-  /** The closest label's distance. */
-  distance: number;
+  /** The closest label's distance (distance-head runs). */
+  distance?: number;
+  /** The closest label's score (MLP-head runs). */
+  score?: number;
   /** Up to k labels, closest first (filled even when the answer is unknown). */
   ranked: LabelDistance[];
 }
 
 export interface MatchOptions {
-  /** How many labels to rank (default 5). */
+  /** How many labels to rank: 1 to 1000 (default 5). */
   k?: number;
-  /** Overrides the run's calibrated threshold for this call. */
+  /** Overrides the run's calibrated threshold for this call; range as for LoadOptions.threshold. */
   threshold?: number;
+}
+
+export interface LoadOptions {
+  /**
+   * Replaces the run's threshold: a distance in (0, 1e6] for distance-head runs, a score (logit) in
+   * [−1e6, 1e6] for MLP-head runs.
+   */
+  threshold?: number;
+  /** How the run and supports are read and written: fetch by default; nodeIo ('@twinnet/core/node') for paths. */
+  io?: ResourceIo;
 }
 
 export interface MatcherSource {
   run: string;
   dataset: string;
-  /** Distances at or past it are 'unknown' (a pair with a smaller distance is "same class"). */
+  /** On the matcher's measure: distances below it (scores above it, when higher is same) match a label. */
   threshold: number;
+  /** An MLP head's model (inputs embedding_a, embedding_b) and polarity; omitted for distance heads. */
+  head?: { model: tf.LayersModel; polarity: Polarity };
 }
 
-export const UNKNOWN = 'unknown';
-
 /** What the matcher needs from metrics.json; the rest of the file is the trainer's business. */
-const RunInfoSchema = MetricsSchema.pick({
-  run: true,
-  dataset: true,
-  variant: true,
-  head: true,
-  polarity: true,
-}).extend({ test: MetricsSchema.shape.test.pick({ threshold: true }) });
+const RunInfoSchema = MetricsSchema.pick({ run: true, dataset: true, polarity: true }).extend({
+  recipe: MetricsSchema.shape.recipe.pick({ variant: true, head: true }),
+  test: MetricsSchema.shape.test.pick({ threshold: true }),
+});
+type RunInfo = z.infer<typeof RunInfoSchema>;
 
 /**
  * One-shot matching against classes the model never saw: support images are embedded once when added, and a
- * batch of queries costs one batched tower call plus one query × support distance matrix. A query's distance
- * to a label is the mean over that label's supports; past the run's validation-chosen pair threshold, the
- * answer is 'unknown' rather than the nearest label (open set).
+ * batch of queries costs one batched tower call plus one query × support comparison. A distance-head run
+ * compares embeddings by Euclidean distance; an MLP-head run scores each (query, support) pair with its saved
+ * head model. A query's closeness to a label is the mean over that label's supports; on the wrong side of the
+ * run's validation-chosen threshold the answer is 'unknown' rather than the closest label (open set).
  */
 export class Matcher {
   private readonly rows: string[] = [];
   private embeddings = new Float32Array(0);
 
-  private constructor(
+  protected constructor(
     private readonly tower: tf.LayersModel,
+    private readonly head: tf.LayersModel | undefined,
+    private readonly scorer: Scorer,
     /** The run, dataset, weights hash and embedding size; saved with supports. */
     readonly model: ModelIdentity,
-    /** The calibrated distance threshold of the run. */
+    /** The run's calibrated threshold on `measure`. */
     readonly threshold: number,
     /** How decoded pictures are framed (from the run's dataset). */
     readonly style: PreprocessStyle,
-    private readonly ownsTower: boolean,
+    private readonly io: ResourceIo,
+    private readonly ownsModels: boolean,
   ) {}
 
+  /** 'distance' (distance-head runs) or 'score' (MLP-head runs): the field results carry. */
+  get measure(): Measure {
+    return this.scorer.measure;
+  }
+
+  /** Whether lower or higher values of `measure` mean "same class". */
+  get polarity(): Polarity {
+    return this.scorer.polarity;
+  }
+
   /**
-   * Loads the tower and threshold of a trainer run directory: a local path under Node, a URL (or a path
-   * relative to the page) in a browser. Refuses runs whose head is not a distance (bce runs).
+   * Loads a trainer run directory through `options.io`: by default with fetch (a URL, or a path relative to the
+   * page in a browser); under Node, Matcher from '@twinnet/core/node' reads local paths. Distance-head runs
+   * need tower/ and pair/ (for the threshold's calibration); MLP-head runs tower/ and head/.
    */
-  static async load(runDir: string, options: { threshold?: number } = {}): Promise<Matcher> {
-    const metricsPath = joinLocation(runDir, ARTIFACT_FILES.metrics);
-    let text: string;
+  static async load(location: string, options: LoadOptions = {}): Promise<Matcher> {
+    const io = options.io ?? fetchIo;
+    const info = await readRunInfo(location, io);
+    const measure: Measure = info.recipe.head.kind === 'distance' ? 'distance' : 'score';
+    if (options.threshold !== undefined) checkThreshold('threshold', options.threshold, measure);
+    const tower = await readLayersModel(joinLocation(location, modelDir(ARTIFACT_FILES.tower)), io);
+    let head: tf.LayersModel | undefined;
     try {
-      text = await readText(metricsPath);
-    } catch (error) {
-      throw new Error(`${runDir}: not a trained run (${(error as Error).message})`);
-    }
-    const info = parseArtifact(RunInfoSchema, text, metricsPath);
-    if (info.head !== 'distance' || info.polarity !== 'lower-is-same') {
-      throw new Error(
-        `${runDir}: run '${info.run}' is a '${info.variant}' run with an MLP head; its score is a logit, not a ` +
-          'distance between embeddings, so it cannot match against stored supports. Use a contrastive run ' +
-          '(distance head), e.g. artifacts/mnist-contrastive-holdout.',
-      );
-    }
-    const threshold = options.threshold ?? (await distanceThreshold(runDir, info.test.threshold));
-    const tower = await loadLayersModelAt(joinLocation(runDir, 'tower'));
-    try {
-      return await Matcher.create(tower, { run: info.run, dataset: info.dataset, threshold }, true);
+      if (measure === 'score') head = await loadHead(location, info, io);
+      const threshold =
+        options.threshold ??
+        (measure === 'distance'
+          ? await distanceThreshold(location, info.test.threshold, io)
+          : info.test.threshold);
+      checkThreshold(`${location}: the run's threshold`, threshold, measure);
+      const source = { run: info.run, dataset: info.dataset, threshold };
+      const withHead = head ? { ...source, head: { model: head, polarity: info.polarity } } : source;
+      return await Matcher.create(tower, withHead, io, true);
     } catch (error) {
       tower.dispose();
+      head?.dispose();
       throw error;
     }
   }
 
-  /** Wraps a tower already in memory (the caller keeps ownership: dispose() leaves it alone). */
-  static fromModel(tower: tf.LayersModel, source: MatcherSource): Promise<Matcher> {
-    return Matcher.create(tower, source, false);
+  /** Wraps models already in memory (the caller keeps ownership: dispose() leaves them alone). */
+  static fromModel(
+    tower: tf.LayersModel,
+    source: MatcherSource,
+    options: { io?: ResourceIo } = {},
+  ): Promise<Matcher> {
+    return Matcher.create(tower, source, options.io ?? fetchIo, false);
   }
 
-  private static async create(tower: tf.LayersModel, source: MatcherSource, owns: boolean): Promise<Matcher> {
-    if (!Number.isFinite(source.threshold))
-      throw new Error(`threshold must be finite, got ${source.threshold}`);
-    const identity = await modelIdentity(tower, source.run, source.dataset, embeddingDim(tower));
-    const style: PreprocessStyle = source.dataset === 'fashion-mnist' ? 'fashion-mnist' : 'mnist';
-    return new Matcher(tower, identity, source.threshold, style, owns);
+  private static async create(
+    tower: tf.LayersModel,
+    source: MatcherSource,
+    io: ResourceIo,
+    owns: boolean,
+  ): Promise<Matcher> {
+    checkThreshold('threshold', source.threshold, source.head ? 'score' : 'distance');
+    const dim = embeddingDim(tower);
+    const scorer = source.head
+      ? headScorer(source.head.model, source.head.polarity, dim, `run '${source.run}': head`)
+      : distanceScorer;
+    const identity = await modelIdentity(tower, source.run, source.dataset, dim);
+    // The dataset's framing: digits centred by mass in a 20-pixel box, or items filling the field.
+    const style: PreprocessStyle = datasetSpec(source.dataset).framing === 'fill' ? 'fashion-mnist' : 'mnist';
+    return new Matcher(tower, source.head?.model, scorer, identity, source.threshold, style, io, owns);
   }
 
   /** Labels with their number of supports, in the order they were first added. */
@@ -141,45 +186,64 @@ export class Matcher {
     return [...counts].map(([label, supports]) => ({ label, supports }));
   }
 
+  /**
+   * One image (or a bare array of several) in the form the tower takes, n × 784 bytes, checked as add() and
+   * match() check it: refuses blank pictures, NaN or out-of-range pixels and impossible sizes. Lets a caller
+   * convert each file as it reads it and keep 784 bytes instead of the decoded picture.
+   */
+  prepare(image: MatchImage): Uint8Array {
+    return toDatasetImages(image, this.style);
+  }
+
   /** Embeds support images of one label (a new label, or more examples of a known one). */
   add(label: string, images: MatchImage | readonly MatchImage[]): void {
     checkLabel(label);
-    const batch = this.toBatch(images);
-    if (batch.length === 0) throw new Error(`add('${label}'): no images given`);
+    let batch: Uint8Array;
+    try {
+      if (images === null || images === undefined) throw new Error(`no images given (got ${images})`);
+      batch = toBatch(images, this.style);
+      if (batch.length === 0) throw new Error('no images given');
+    } catch (error) {
+      throw new Error(`add('${label}'): ${(error as Error).message}`);
+    }
     this.append(Array(batch.length / PIXELS).fill(label), embed(this.tower, batch));
   }
 
   /** Ranks the labels for one query image. */
   match(image: MatchImage, options: MatchOptions = {}): MatchResult {
-    const batch = this.toBatch(image);
+    this.checkSupports();
+    const batch = toDatasetImages(image, this.style);
     if (batch.length !== PIXELS)
       throw new Error(`match() takes one image; use matchAll() for ${batch.length / PIXELS}`);
     return this.matchAll(batch, options)[0]!;
   }
 
-  /** Ranks the labels for many queries: one batched embedding, one distance matrix. */
+  /** Ranks the labels for many queries: one batched embedding, one query × support comparison. */
   matchAll(images: MatchImage | readonly MatchImage[], options: MatchOptions = {}): MatchResult[] {
-    if (this.rows.length === 0) throw new Error('no supports yet: add() some labelled images first');
-    const k = options.k ?? 5;
-    if (!Number.isInteger(k) || k < 1) throw new Error(`k must be a whole number >= 1, got ${k}`);
+    const k = checkNumber('k', options.k ?? 5, MATCH_RANGES.k);
     const threshold = options.threshold ?? this.threshold;
-    const batch = this.toBatch(images);
+    if (options.threshold !== undefined) checkThreshold('threshold', threshold, this.measure);
+    this.checkSupports();
+    if (images === null || images === undefined) throw new Error(`no images given (got ${images})`);
+    const batch = toBatch(images, this.style);
     const n = batch.length / PIXELS;
     if (n === 0) return [];
-    const distances = this.distanceMatrix(embed(this.tower, batch));
+    const dim = this.model.embeddingDim;
+    const values = this.scorer.matrix(embed(this.tower, batch), this.embeddings, dim);
     const groups = this.groups();
-    const results: MatchResult[] = [];
-    for (let q = 0; q < n; q++) {
-      const row = distances.subarray(q * this.rows.length, (q + 1) * this.rows.length);
-      const ranked = groups
-        .map(({ label, rows }) => ({ label, distance: rows.reduce((s, r) => s + row[r]!, 0) / rows.length }))
-        .sort((a, b) => a.distance - b.distance)
-        .slice(0, k);
+    const field = this.measure;
+    return Array.from({ length: n }, (_, q) => {
+      const row = values.subarray(q * this.rows.length, (q + 1) * this.rows.length);
+      const ranked = rankLabels(row, groups, this.polarity, k);
       const best = ranked[0]!;
-      const unknown = !(best.distance < threshold);
-      results.push({ label: unknown ? UNKNOWN : best.label, unknown, distance: best.distance, ranked });
-    }
-    return results;
+      const unknown = !predictsSame(best.value, threshold, this.polarity);
+      return {
+        label: unknown ? UNKNOWN : best.label,
+        unknown,
+        [field]: best.value,
+        ranked: ranked.map((r) => ({ label: r.label, [field]: r.value })),
+      };
+    });
   }
 
   /** The supports as a JSON-ready object: labels, embeddings and the identity of the model that made them. */
@@ -198,29 +262,37 @@ export class Matcher {
   }
 
   /**
-   * Adds saved supports (an object, or the path or URL of a JSON file) without embedding anything again.
-   * Refuses supports made by another model.
+   * Adds saved supports (an object, or a location read through the matcher's io) without embedding anything
+   * again. Refuses supports made by another model, reserved labels and embeddings that are not finite float32.
    */
   async loadSupports(source: Supports | string): Promise<void> {
     const name = typeof source === 'string' ? source : 'supports';
-    const supports =
-      typeof source === 'string'
-        ? parseArtifact(SupportsSchema, await readText(source), source)
-        : parseArtifact(SupportsSchema, JSON.stringify(source), name);
+    const text = typeof source === 'string' ? await this.io.readText(source) : JSON.stringify(source);
+    const supports = parseArtifact(SupportsSchema, text, name);
     checkSameModel(supports.model, this.model, name);
-    supports.labels.forEach(checkLabel);
     this.append(supports.labels, Float32Array.from(supports.embeddings.flat()));
   }
 
-  /** Writes supports() to a JSON file (Node only; in a browser, store supports() yourself). */
-  async saveSupports(path: string): Promise<void> {
-    if (!isLocalFile(path)) throw new Error(`${path}: saveSupports writes local files under Node only`);
-    await writeTextFile(path, `${JSON.stringify(this.supports())}\n`);
+  /** Writes supports() as JSON through the matcher's io (under Node, nodeIo; in a browser, store supports()). */
+  async saveSupports(location: string): Promise<void> {
+    await this.io.writeText(location, `${JSON.stringify(this.supports())}\n`);
   }
 
-  /** Frees the tower if this matcher loaded it. */
+  /** Forgets every support (the models stay loaded): for drawing new supports with the same run. */
+  clear(): void {
+    this.rows.length = 0;
+    this.embeddings = new Float32Array(0);
+  }
+
+  /** Frees the tower (and head) if this matcher loaded them. */
   dispose(): void {
-    if (this.ownsTower) this.tower.dispose();
+    if (!this.ownsModels) return;
+    this.tower.dispose();
+    this.head?.dispose();
+  }
+
+  private checkSupports(): void {
+    if (this.rows.length === 0) throw new Error('no supports yet: add() some labelled images first');
   }
 
   private append(labels: readonly string[], embeddings: Float32Array): void {
@@ -240,77 +312,55 @@ export class Matcher {
     });
     return [...byLabel].map(([label, rows]) => ({ label, rows }));
   }
-
-  /** Query × support Euclidean distances, row-major; queries in blocks so memory stays bounded. */
-  private distanceMatrix(queries: Float32Array): Float32Array {
-    const dim = this.model.embeddingDim;
-    const n = queries.length / dim;
-    const s = this.rows.length;
-    const out = new Float32Array(n * s);
-    const block = Math.max(1, Math.floor(4_000_000 / s));
-    tf.tidy(() => {
-      const supports = tf.tensor2d(this.embeddings, [s, dim]);
-      for (let start = 0; start < n; start += block) {
-        const end = Math.min(n, start + block);
-        const q = tf.tensor2d(queries.subarray(start * dim, end * dim), [end - start, dim]);
-        out.set(pairwiseDistances(q, supports).dataSync(), start * s);
-      }
-    });
-    return out;
-  }
-
-  /** Every accepted input as n × 784 bytes, dataset-shaped. */
-  private toBatch(images: MatchImage | readonly MatchImage[]): Uint8Array {
-    if (isSingle(images)) return this.toDatasetImages(images);
-    const parts = images.map((image, i) => {
-      try {
-        return this.toDatasetImages(image);
-      } catch (error) {
-        throw new Error(`image ${i}: ${(error as Error).message}`);
-      }
-    });
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let offset = 0;
-    for (const part of parts) {
-      out.set(part, offset);
-      offset += part.length;
-    }
-    return out;
-  }
-
-  private toDatasetImages(image: MatchImage): Uint8Array {
-    if (!ArrayBuffer.isView(image)) {
-      return preprocessImage(image.data, image.width, image.height, {
-        ...(image.channels ? { channels: image.channels } : {}),
-        style: this.style,
-      });
-    }
-    if (image.length === 0 || image.length % PIXELS !== 0) {
-      throw new Error(
-        `a bare array must hold ${IMAGE_SIZE}×${IMAGE_SIZE} images (a multiple of ${PIXELS} values), got ` +
-          `${image.length}; pass { data, width, height } for pictures of other sizes`,
-      );
-    }
-    if (!(image instanceof Float32Array)) return image instanceof Uint8Array ? image : new Uint8Array(image);
-    return Uint8Array.from(image, (v) => Math.round(255 * Math.min(1, Math.max(0, v))));
-  }
 }
 
-function isSingle(images: MatchImage | readonly MatchImage[]): images is MatchImage {
-  return ArrayBuffer.isView(images) || !Array.isArray(images);
+/** A threshold in the range of its measure: a positive distance, or a bounded score. */
+function checkThreshold(name: string, value: number, measure: Measure): void {
+  checkNumber(
+    name,
+    value,
+    measure === 'distance' ? MATCH_RANGES.distanceThreshold : MATCH_RANGES.scoreThreshold,
+  );
 }
 
-function checkLabel(label: string): void {
-  if (typeof label !== 'string' || label.trim() === '') throw new Error('a label must be a non-empty string');
-  if (label === UNKNOWN) throw new Error(`'${UNKNOWN}' is reserved for queries that match no label`);
+/** 'tower/model.json' → 'tower': the loader takes a model's directory. */
+const modelDir = (file: string): string => file.replace(/\/model\.json$/, '');
+
+async function readRunInfo(location: string, io: ResourceIo): Promise<RunInfo> {
+  const metricsPath = joinLocation(location, ARTIFACT_FILES.metrics);
+  let text: string;
+  try {
+    text = await io.readText(metricsPath);
+  } catch (error) {
+    throw new Error(`${location}: not a trained run (${(error as Error).message})`);
+  }
+  const info = parseArtifact(RunInfoSchema, text, metricsPath);
+  const kind = info.recipe.head.kind;
+  if ((kind === 'distance') !== (info.polarity === 'lower-is-same')) {
+    throw new Error(`${metricsPath}: a '${kind}' head cannot have polarity '${info.polarity}'`);
+  }
+  return info;
+}
+
+/** An MLP head's saved model; runs trained before the trainer saved head/ cannot be matched. */
+async function loadHead(location: string, info: RunInfo, io: ResourceIo): Promise<tf.LayersModel> {
+  try {
+    return await readLayersModel(joinLocation(location, modelDir(ARTIFACT_FILES.head)), io);
+  } catch (error) {
+    throw new Error(
+      `${location}: run '${info.run}' is a '${info.recipe.variant}' run with a '${info.recipe.head.kind}' head, whose score only its head ` +
+        `model can compute, and head/ cannot be loaded (${(error as Error).message}). Train the run again ` +
+        '(the trainer now saves head/), or use a contrastive run (distance head).',
+    );
+  }
 }
 
 /**
  * The run's validation threshold as an embedding distance. metrics.json holds it on the pair model's output,
  * which for a calibrated distance head is sigmoid(w·d + b); the calibration's two weights come from pair/.
  */
-async function distanceThreshold(runDir: string, score: number): Promise<number> {
-  const pair = await loadLayersModelAt(joinLocation(runDir, 'pair'));
+async function distanceThreshold(location: string, score: number, io: ResourceIo): Promise<number> {
+  const pair = await readLayersModel(joinLocation(location, modelDir(ARTIFACT_FILES.pair)), io);
   const variables = pair.weights.map((w) => w.read());
   try {
     const layer = pair.layers.find((l) => l.name === CALIBRATION_LAYER);

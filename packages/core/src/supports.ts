@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { labelProblem } from './match-options.ts';
 
 /**
  * Which model made a set of embeddings. Embeddings of two models live in unrelated spaces, so a saved gallery
@@ -14,7 +15,14 @@ export const ModelIdentitySchema = z.object({
 });
 export type ModelIdentity = z.infer<typeof ModelIdentitySchema>;
 
-const finite = z.number().refine(Number.isFinite, { message: 'must be a finite number' });
+/** Embeddings are float32: a value past its range (1e308, say) would load as ±∞ and poison every distance. */
+const float32 = z
+  .number()
+  .refine((v) => Number.isFinite(Math.fround(v)), { message: 'must be a finite float32 (|v| < 3.4e38)' });
+const label = z.string().superRefine((value, context) => {
+  const problem = labelProblem(value);
+  if (problem) context.addIssue({ code: 'custom', message: problem });
+});
 
 /** A saved gallery: one label and one embedding per support image. */
 export const SupportsSchema = z
@@ -22,8 +30,8 @@ export const SupportsSchema = z
     format: z.literal('twinnet-supports'),
     version: z.literal(1),
     model: ModelIdentitySchema,
-    labels: z.array(z.string().min(1)),
-    embeddings: z.array(z.array(finite)),
+    labels: z.array(label),
+    embeddings: z.array(z.array(float32)),
   })
   .refine((s) => s.labels.length === s.embeddings.length, {
     message: 'labels and embeddings must have one entry per support',

@@ -1,15 +1,17 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { type Dataset, loadDataset, selectClasses, subset, validationSplit } from '@twinnet/datasets';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '../src/backend/select.ts';
 import { embed } from '../src/evaluate.ts';
 import { saveModelToDir } from '../src/io/files.ts';
-import { Matcher } from '../src/matcher.ts';
+import { Matcher as BrowserMatcher } from '../src/matcher.ts';
 import { buildSiamese, disposeSiamese, type SiameseModel } from '../src/model.ts';
+import { Matcher } from '../src/node-matcher.ts';
 import { createRng, shuffleInPlace } from '../src/random.ts';
 
 const DIM = 10;
@@ -45,16 +47,19 @@ afterAll(async () => {
   await rm(runDir, { recursive: true, force: true });
 });
 
+/** metrics.json fields of a bce run: an MLP head, whose logit is higher for the same class. */
+const MLP_RUN = {
+  recipe: { variant: 'bce', head: { kind: 'mlp', hidden: 16 } },
+  polarity: 'higher-is-same',
+};
+
 async function writeMetrics(dir: string, overrides: Record<string, unknown>): Promise<void> {
+  // Only what the matcher reads; the trainer writes the whole recipe and much more.
   const metrics = {
     run: 'tiny-holdout',
     dataset: 'mnist',
-    variant: 'contrastive',
-    tower: 'small',
-    head: 'distance',
+    recipe: { variant: 'contrastive', head: { kind: 'distance', hidden: 128 } },
     polarity: 'lower-is-same',
-    heldOutClasses: HELD_OUT,
-    classNames: mnist.classNames,
     test: { threshold: SCORE_THRESHOLD },
     ...overrides,
   };
@@ -99,9 +104,13 @@ describe('Matcher', () => {
       });
       expect(result.unknown).toBe(expected[0]!.distance >= THRESHOLD);
       expect(result.label).toBe(result.unknown ? 'unknown' : expected[0]!.label);
+      // Distance runs keep their result shape: no score beside the distance.
+      expect(Object.keys(result).sort()).toEqual(['distance', 'label', 'ranked', 'unknown']);
+      expect(Object.keys(result.ranked[0]!).sort()).toEqual(['distance', 'label']);
     });
+    expect(matcher.measure).toBe('distance');
     // A threshold between the closest and farthest best distances splits the queries.
-    const best = results.map((r) => r.distance).sort((a, b) => a - b);
+    const best = results.map((r) => r.distance!).sort((a, b) => a - b);
     const middle = best[20]!;
     const split = matcher.matchAll(queries.images, { threshold: middle });
     expect(split.filter((r) => r.unknown)).toHaveLength(20);
@@ -125,7 +134,7 @@ describe('Matcher', () => {
     calls.mockRestore();
     for (const r of results) {
       expect(r.ranked).toHaveLength(2);
-      expect(r.ranked[0]!.distance).toBeLessThanOrEqual(r.ranked[1]!.distance);
+      expect(r.ranked[0]!.distance!).toBeLessThanOrEqual(r.ranked[1]!.distance!);
       expect(r.distance).toBe(r.ranked[0]!.distance);
       expect(r.label).toBe(r.unknown ? 'unknown' : r.ranked[0]!.label);
     }
@@ -147,7 +156,7 @@ describe('Matcher', () => {
     const b = second.matchAll(queries);
     expect(b.map((r) => r.label)).toEqual(a.map((r) => r.label));
     b.forEach((r, i) => {
-      expect(r.distance).toBeCloseTo(a[i]!.distance, 5);
+      expect(r.distance!).toBeCloseTo(a[i]!.distance!, 5);
     });
 
     const other = buildSiamese({ tower: 'small', head: 'distance', seed: 99 });
@@ -191,14 +200,17 @@ describe('Matcher', () => {
     expect(() => matcher.add('unknown', image)).toThrow(/reserved/);
   });
 
-  it('refuses a missing run and a bce run with messages that say why', async () => {
+  it('refuses a missing run, and an MLP-head run without head/, with messages that say why', async () => {
     await expect(Matcher.load(join(runDir, 'nope'))).rejects.toThrow(
       /nope: not a trained run .*metrics.json: cannot be read \(no such file\)/,
     );
     const bce = join(runDir, 'bce-run');
     await mkdir(bce, { recursive: true });
-    await writeMetrics(bce, { variant: 'bce', head: 'mlp', polarity: 'higher-is-same' });
-    await expect(Matcher.load(bce)).rejects.toThrow(/'bce' run with an MLP head.*Use a contrastive run/);
+    await saveModelToDir(model.tower, join(bce, 'tower'));
+    await writeMetrics(bce, MLP_RUN);
+    await expect(Matcher.load(bce)).rejects.toThrow(
+      /'bce' run with a 'mlp' head.*head\/ cannot be loaded .*head\/model.json.*Train the run again/,
+    );
     const empty = await Matcher.fromModel(model.tower, {
       run: 'tiny',
       dataset: 'mnist',
@@ -221,10 +233,11 @@ describe('Matcher', () => {
     const { port } = server.address() as { port: number };
     try {
       const fromDisk = await Matcher.load(runDir);
-      const overHttp = await Matcher.load(`http://127.0.0.1:${port}/`);
+      // The browser entry point's Matcher reads with fetch only.
+      const overHttp = await BrowserMatcher.load(`http://127.0.0.1:${port}/`);
       expect(overHttp.model).toEqual(fromDisk.model);
       expect(overHttp.threshold).toBeCloseTo(THRESHOLD, 6);
-      await expect(Matcher.load(`http://127.0.0.1:${port}/missing`)).rejects.toThrow(
+      await expect(BrowserMatcher.load(`http://127.0.0.1:${port}/missing`)).rejects.toThrow(
         /missing: not a trained run .*metrics.json: cannot be fetched \(HTTP 404\)/,
       );
       fromDisk.dispose();
@@ -242,6 +255,257 @@ describe('Matcher', () => {
     matcher.supports();
     matcher.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('Matcher on an MLP-head run', () => {
+  const LOGIT_THRESHOLD = 0.25;
+  let mlp: SiameseModel;
+  let mlpRun: string;
+
+  beforeAll(async () => {
+    mlp = buildSiamese({ tower: 'small', head: 'mlp', embeddingDim: DIM, headHidden: 16, seed: 5 });
+    mlpRun = join(runDir, 'mlp-run');
+    await saveModelToDir(mlp.tower, join(mlpRun, 'tower'));
+    await saveModelToDir(mlp.pair, join(mlpRun, 'pair'));
+    // head/ as the trainer saves it: two embeddings in (embedding_a, embedding_b), the logit out.
+    await saveModelToDir(mlp.headModel, join(mlpRun, 'head'));
+    await writeMetrics(mlpRun, { ...MLP_RUN, run: 'tiny-bce', test: { threshold: LOGIT_THRESHOLD } });
+  });
+
+  afterAll(() => disposeSiamese(mlp));
+
+  it("ranks labels by the mean of the head's score over their supports, unknown at or below the threshold", async () => {
+    const matcher = await Matcher.load(mlpRun);
+    expect(matcher.measure).toBe('score');
+    expect(matcher.polarity).toBe('higher-is-same');
+    expect(matcher.threshold).toBe(LOGIT_THRESHOLD);
+    const supports = supportsFor(2, 21);
+    for (const [label, images] of supports) matcher.add(label, images);
+    const queries = subset(mnist.test, range(12)).images;
+    const results = matcher.matchAll(queries, { k: 3 });
+    // The expected scores from the in-memory head, pair by pair.
+    const q = embed(mlp.tower, queries);
+    const expected = (i: number, images: Uint8Array) => {
+      const s = embed(mlp.tower, images);
+      const scores = tf.tidy(() => {
+        const a = tf.tensor2d(Array.from({ length: 2 }, () => [...q.subarray(i * DIM, (i + 1) * DIM)]));
+        return mlp.head(a, tf.tensor2d(s, [2, DIM])).dataSync();
+      });
+      return (scores[0]! + scores[1]!) / 2;
+    };
+    results.forEach((result, i) => {
+      const want = [...supports]
+        .map(([label, images]) => ({ label, score: expected(i, images) }))
+        .sort((a, b) => b.score - a.score);
+      expect(result.ranked.map((r) => r.label)).toEqual(want.map((r) => r.label));
+      result.ranked.forEach((r, j) => {
+        expect(r.score!).toBeCloseTo(want[j]!.score, 4);
+        expect(r).not.toHaveProperty('distance');
+      });
+      expect(result.score).toBe(result.ranked[0]!.score);
+      expect(result.unknown).toBe(!(want[0]!.score > LOGIT_THRESHOLD));
+    });
+    // A threshold between the best scores splits the queries; a negative one is a valid logit.
+    const best = results.map((r) => r.score!).sort((a, b) => a - b);
+    expect(matcher.matchAll(queries, { threshold: best[6]! }).filter((r) => r.unknown)).toHaveLength(7);
+    expect(matcher.matchAll(queries, { threshold: -1e6 }).every((r) => !r.unknown)).toBe(true);
+    matcher.dispose();
+  });
+
+  it('refuses a head model whose inputs are not the two embeddings', async () => {
+    const bad = join(runDir, 'mlp-bad-head');
+    await saveModelToDir(mlp.tower, join(bad, 'tower'));
+    await saveModelToDir(mlp.pair, join(bad, 'head')); // the pair model takes images, not embeddings
+    await writeMetrics(bad, MLP_RUN);
+    await expect(Matcher.load(bad)).rejects.toThrow(
+      /expected a head model with inputs embedding_a and embedding_b/,
+    );
+  });
+
+  it('leaves no tensors behind', async () => {
+    const before = tf.memory().numTensors;
+    const matcher = await Matcher.load(mlpRun);
+    for (const [label, images] of supportsFor(1, 22)) matcher.add(label, images);
+    matcher.matchAll(subset(mnist.test, range(5)).images);
+    matcher.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('Matcher refuses degenerate input, naming it', () => {
+  let matcher: Awaited<ReturnType<typeof Matcher.load>>;
+  let digit: Uint8Array;
+  beforeAll(async () => {
+    matcher = await Matcher.fromModel(model.tower, { run: 'tiny', dataset: 'mnist', threshold: THRESHOLD });
+    for (const [label, images] of supportsFor(2, 31)) matcher.add(label, images);
+    digit = selectClasses(mnist.test, [7]).images.slice(0, 784);
+  });
+
+  it('refuses blank and near-blank pictures as supports and queries', () => {
+    const blankPng = { data: new Uint8Array([255, 255, 255, 255]), width: 1, height: 1 };
+    expect(() => matcher.add('8', [digit, blankPng])).toThrow(
+      /^add\('8'\): image 1: blank image: no figure left after preprocessing/,
+    );
+    expect(matcher.labels.find((l) => l.label === '8')!.supports).toBe(2); // nothing was added
+    expect(() => matcher.match(new Uint8Array(784))).toThrow(/^blank image/);
+    const speck = new Uint8Array(784);
+    speck[400] = 255; // one bright pixel in dataset form: ink of 1 pixel
+    expect(() => matcher.matchAll([digit, speck])).toThrow(/^image 1: blank image: .*\(1\.0 pixels of ink/);
+    const two = new Uint8Array(2 * 784);
+    two.set(digit);
+    expect(() => matcher.matchAll(two)).toThrow(/image 1 of the 2 in one array: blank image/);
+  });
+
+  it('refuses NaN, infinite and out-of-range pixels, other typed arrays and impossible sizes', () => {
+    const floats = Float32Array.from(digit, (v) => v / 255);
+    for (const [bad, shown] of [
+      [Number.NaN, 'NaN'],
+      [Number.POSITIVE_INFINITY, 'Infinity'],
+      [1000, '1000'],
+      [-0.5, '-0.5'],
+    ] as const) {
+      const copy = floats.slice();
+      copy[300] = bad;
+      expect(() => matcher.match(copy)).toThrow(
+        `pixel value 300 is ${shown}; float pixels must lie in [0, 1]`,
+      );
+      expect(() => matcher.match({ data: copy, width: 28, height: 28 })).toThrow(/pixel value 300/);
+    }
+    const wide = Uint16Array.from(digit, (v) => v * 4);
+    expect(() => matcher.match(wide as unknown as Uint8Array)).toThrow(
+      /pixels must be a Uint8Array, Uint8ClampedArray or Float32Array, got Uint16Array/,
+    );
+    expect(() => matcher.match({ data: digit, width: Number.NaN, height: 28 })).toThrow(
+      /width and height must be whole numbers of pixels, got NaN×28/,
+    );
+    expect(() => matcher.match({ data: digit, width: 28.5, height: 28 })).toThrow(/got 28\.5×28/);
+    expect(() => matcher.match({ data: digit, width: 28, height: 28, channels: 2 as 1 })).toThrow(
+      /channels must be 1, 3 or 4/,
+    );
+  });
+
+  it('refuses null and undefined with a message instead of a TypeError', () => {
+    const loose = matcher as unknown as { add(l: unknown, i: unknown): void; match(i: unknown): unknown };
+    expect(() => loose.add('7', null)).toThrow(/^add\('7'\): no images given \(got null\)$/);
+    expect(() => loose.add('7', [digit, undefined])).toThrow(
+      /^add\('7'\): image 1: expected an image .*got undefined/,
+    );
+    expect(() => loose.add(null, digit)).toThrow(/a label must be a non-empty string/);
+    expect(() => loose.match(null)).toThrow(/expected an image .*got null/);
+    expect(() => matcher.matchAll(null as unknown as Uint8Array)).toThrow(/no images given \(got null\)/);
+    expect(() => loose.match({ width: 28, height: 28 })).toThrow(/needs \{ data, width, height \}/);
+  });
+
+  it("reserves 'unknown' in any case", () => {
+    for (const label of ['unknown', 'UNKNOWN', 'Unknown', ' unknown ']) {
+      expect(() => matcher.add(label, digit)).toThrow(/is reserved \(in any case\)/);
+    }
+  });
+
+  it('checks options as the CLI does: k and the threshold in their documented ranges', async () => {
+    expect(() => matcher.matchAll(digit, { k: 0 })).toThrow('k must be a whole number from 1 to 1000, got 0');
+    expect(() => matcher.matchAll(digit, { k: 1001 })).toThrow(/k must be .* got 1001/);
+    expect(() => matcher.matchAll(digit, { k: 1.5 })).toThrow(/got 1\.5/);
+    for (const t of [-1, 0, Number.NaN, Number.POSITIVE_INFINITY, 2e6]) {
+      expect(() => matcher.matchAll(digit, { threshold: t })).toThrow(
+        `threshold must be a number above 0 and at most 1000000, got ${t}`,
+      );
+    }
+    const source = { run: 'tiny', dataset: 'mnist' };
+    await expect(Matcher.fromModel(model.tower, { ...source, threshold: -1 })).rejects.toThrow(
+      /threshold must be a number above 0/,
+    );
+    await expect(Matcher.load(runDir, { threshold: Number.NaN })).rejects.toThrow(/got NaN/);
+  });
+
+  it('refuses saved supports with non-finite float32 embeddings or a reserved label, naming the file', async () => {
+    const good = matcher.supports();
+    const dir = await mkdtemp(join(tmpdir(), 'twinnet-supports-'));
+    const huge = join(dir, 'huge.json');
+    const embeddings = good.embeddings.map((row, i) =>
+      i === 1 ? row.map((v, j) => (j === 2 ? 1e308 : v)) : row,
+    );
+    await writeFile(huge, JSON.stringify({ ...good, embeddings }));
+    const fresh = await Matcher.fromModel(model.tower, { ...source(), threshold: THRESHOLD });
+    await expect(fresh.loadSupports(huge)).rejects.toThrow(
+      /huge\.json: does not match the expected format: embeddings\.1\.2: must be a finite float32/,
+    );
+    const reserved = join(dir, 'reserved.json');
+    await writeFile(
+      reserved,
+      JSON.stringify({ ...good, labels: good.labels.map((l, i) => (i ? l : 'UNKNOWN')) }),
+    );
+    await expect(fresh.loadSupports(reserved)).rejects.toThrow(
+      /reserved\.json: .*labels\.0: 'UNKNOWN' is reserved/,
+    );
+    expect(fresh.labels).toEqual([]);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  function source() {
+    return { run: 'tiny', dataset: 'mnist' };
+  }
+});
+
+describe('Matcher I/O', () => {
+  it('reads local paths only through an injected io: the default is fetch', async () => {
+    await expect(BrowserMatcher.load(runDir)).rejects.toThrow(
+      /not a trained run \(.*metrics.json: cannot be fetched .*use Matcher from '@twinnet\/core\/node'/,
+    );
+    const reads: string[] = [];
+    const io = {
+      readBytes: async (location: string) => {
+        reads.push(location);
+        return new Uint8Array(await readFile(location));
+      },
+      readText: async (location: string) => {
+        reads.push(location);
+        return readFile(location, 'utf8');
+      },
+      writeText: async (location: string, text: string) => {
+        reads.push(`write ${location} ${text.length}`);
+      },
+    };
+    const matcher = await BrowserMatcher.load(runDir, { io });
+    expect(reads.map((r) => r.slice(runDir.length))).toEqual([
+      '/metrics.json',
+      '/tower/model.json',
+      '/tower/weights.bin',
+      '/pair/model.json',
+      '/pair/weights.bin',
+    ]);
+    for (const [label, images] of supportsFor(1, 41)) matcher.add(label, images);
+    await matcher.saveSupports('somewhere.json');
+    expect(reads.at(-1)).toMatch(/^write somewhere\.json \d+$/);
+    matcher.dispose();
+    const browser = await BrowserMatcher.fromModel(model.tower, {
+      run: 'tiny',
+      dataset: 'mnist',
+      threshold: 1,
+    });
+    await expect(browser.saveSupports('gallery.json')).rejects.toThrow(
+      /gallery\.json: cannot be written with fetch; in a browser store supports\(\) yourself/,
+    );
+  });
+
+  it('imports no node: module, not even dynamically, from anything matcher.ts reaches', async () => {
+    const seen = new Set<string>();
+    const visit = async (file: string): Promise<void> => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = await readFile(file, 'utf8');
+      expect(text, file).not.toMatch(/\bimport\s*\(/);
+      const specifiers = [...text.matchAll(/\bfrom\s+'([^']+)'/g)].map((m) => m[1]!);
+      expect(
+        specifiers.filter((s) => s.startsWith('node:')),
+        file,
+      ).toEqual([]);
+      for (const s of specifiers.filter((s) => s.startsWith('.'))) await visit(join(dirname(file), s));
+    };
+    await visit(fileURLToPath(new URL('../src/matcher.ts', import.meta.url)));
+    expect(seen.size).toBeGreaterThan(5);
+    expect([...seen].some((f) => f.endsWith('node-io.ts'))).toBe(false);
   });
 });
 

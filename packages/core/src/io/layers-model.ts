@@ -1,39 +1,7 @@
-import * as tf from '@tensorflow/tfjs';
-import { joinLocation, readBytes, readText } from './resource.ts';
+// Node's loader of saved layers models (io/files.ts exports it as loadModelFromDir): local paths, or URLs. The
+// browser-safe loader, which takes its io, is readLayersModel in layers-reader.ts.
+import type * as tf from '@tensorflow/tfjs';
+import { readLayersModel } from './layers-reader.ts';
+import { nodeIo } from './node-io.ts';
 
-/**
- * Loads a layers model (model.json + weight files) from a directory path under Node or a URL in a browser.
- */
-export async function loadLayersModelAt(dir: string): Promise<tf.LayersModel> {
-  const jsonPath = joinLocation(dir, 'model.json');
-  let json: {
-    modelTopology?: unknown;
-    weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-  };
-  try {
-    json = JSON.parse(await readText(jsonPath));
-  } catch (error) {
-    throw new Error(`${jsonPath}: cannot load the model (${(error as Error).message})`);
-  }
-  if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
-    throw new Error(`${jsonPath}: not a TensorFlow.js layers model (no modelTopology or weightsManifest)`);
-  }
-  const specs = json.weightsManifest.flatMap((group) => group.weights);
-  const parts = await Promise.all(
-    json.weightsManifest.flatMap((group) => group.paths).map((p) => readBytes(joinLocation(dir, p))),
-  );
-  const data = tf.io.CompositeArrayBuffer.join(
-    parts.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer),
-  );
-  const expected = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
-  if (data.byteLength !== expected) {
-    throw new Error(`${dir}: weights hold ${data.byteLength} bytes, the manifest needs ${expected}`);
-  }
-  return tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: json.modelTopology as tf.io.ModelJSON['modelTopology'],
-      weightSpecs: specs,
-      weightData: data,
-    }),
-  );
-}
+export const loadLayersModelAt = (dir: string): Promise<tf.LayersModel> => readLayersModel(dir, nodeIo);

@@ -1,20 +1,12 @@
-// Reads artifacts from a file path (Node) or a URL (browser, or http(s) anywhere). This module is reachable
-// from the browser entry point, so Node's fs is imported only at run time, and only under Node.
+// How the matcher reads a run and reads or writes supports. The library itself only knows fetch, so it runs in
+// a browser as it is; Node's file system comes in through nodeIo (node-io.ts), never imported from here.
 
-const isNode = (): boolean => typeof process !== 'undefined' && Boolean(process.versions?.node);
-const isHttp = (location: string): boolean => /^https?:\/\//i.test(location);
-
-type NodeFs = typeof import('node:fs/promises');
-
-async function nodeFs(): Promise<NodeFs> {
-  // A variable specifier plus the ignore hints keep bundlers from pulling node:fs into a browser build.
-  const specifier = 'node:fs/promises';
-  return (await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier)) as NodeFs;
-}
-
-/** Whether `location` is read from the local file system rather than fetched. */
-export function isLocalFile(location: string): boolean {
-  return isNode() && !isHttp(location);
+/** Reads and writes artifacts at a location: a URL for fetchIo, a path or a URL for nodeIo. */
+export interface ResourceIo {
+  readBytes(location: string): Promise<Uint8Array>;
+  readText(location: string): Promise<string>;
+  /** Replaces the whole file, or fails with an error that names it. */
+  writeText(location: string, text: string): Promise<void>;
 }
 
 /** Joins a base location and a relative path with '/', which both URLs and Node paths accept. */
@@ -22,48 +14,34 @@ export function joinLocation(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}/${path}`;
 }
 
-/** The bytes at a path or URL; the error names the location and why it failed. */
-export async function readBytes(location: string): Promise<Uint8Array> {
-  if (isLocalFile(location)) {
-    const fs = await nodeFs();
-    try {
-      const data = await fs.readFile(location);
-      return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      throw new Error(
-        `${location}: cannot be read (${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)})`,
-      );
-    }
-  }
+/** Whether a location names its scheme (http:, blob:, data:) rather than being a path (C:\ is a drive). */
+export const hasScheme = (location: string): boolean => /^[a-z][a-z0-9+.-]+:/i.test(location);
+
+/** The bytes at a URL (or a path relative to the page, in a browser); the error names the location and why. */
+export async function fetchBytes(location: string): Promise<Uint8Array> {
   let response: Response;
   try {
     response = await fetch(location);
   } catch (error) {
-    throw new Error(`${location}: cannot be fetched (${(error as Error).message})`);
+    // Outside a browser a bare path cannot be fetched: say where local files are read instead.
+    const hint =
+      !hasScheme(location) && !('document' in globalThis)
+        ? "; for a local path under Node, use Matcher from '@twinnet/core/node' or pass { io: nodeIo }"
+        : '';
+    throw new Error(`${location}: cannot be fetched (${(error as Error).message}${hint})`);
   }
   if (!response.ok) throw new Error(`${location}: cannot be fetched (HTTP ${response.status})`);
   return new Uint8Array(await response.arrayBuffer());
 }
 
-export async function readText(location: string): Promise<string> {
-  return new TextDecoder().decode(await readBytes(location));
-}
-
-/** Writes a local file via a temporary name and a rename, so a reader never sees half of it. Node only. */
-export async function writeTextFile(path: string, text: string): Promise<void> {
-  if (!isLocalFile(path)) {
+/** The browser's (and any runtime's) default: fetch to read; nothing to write to. */
+export const fetchIo: ResourceIo = {
+  readBytes: fetchBytes,
+  readText: async (location) => new TextDecoder().decode(await fetchBytes(location)),
+  writeText: async (location) => {
     throw new Error(
-      `${path}: writing files needs Node and a local path; in a browser, store the JSON yourself`,
+      `${location}: cannot be written with fetch; in a browser store supports() yourself (e.g. localStorage), ` +
+        "under Node use Matcher from '@twinnet/core/node' or pass { io: nodeIo }",
     );
-  }
-  const fs = await nodeFs();
-  const temp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
-  try {
-    await fs.writeFile(temp, text);
-    await fs.rename(temp, path);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw new Error(`${path}: cannot be written (${(error as Error).message})`);
-  }
-}
+  },
+};

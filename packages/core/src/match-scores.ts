@@ -1,0 +1,107 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Metrics } from './artifacts.ts';
+import { pairwiseDistances } from './evaluate.ts';
+
+export type Polarity = Metrics['polarity'];
+
+/** What a matcher compares a query with supports by: embedding distances, or the head model's score. */
+export type Measure = 'distance' | 'score';
+
+/** Query × support comparison; how a run's head decides which label is closest. */
+export interface Scorer {
+  readonly measure: Measure;
+  readonly polarity: Polarity;
+  /** Values for every query × support pair, row-major: n × s. */
+  matrix(queries: Float32Array, supports: Float32Array, dim: number): Float32Array;
+}
+
+/** About this many values per block of work, so memory stays bounded for any number of queries. */
+const DISTANCES_PER_BLOCK = 4_000_000;
+/** Pairs per head call: each pair holds two embeddings and the head's hidden layer, about 2 kB at d = 64. */
+const PAIRS_PER_BLOCK = 8192;
+
+/** Distance-head runs: Euclidean distances between embeddings (lower = closer). */
+export const distanceScorer: Scorer = {
+  measure: 'distance',
+  polarity: 'lower-is-same',
+  matrix: (queries, supports, dim) =>
+    inBlocks(queries, supports, dim, DISTANCES_PER_BLOCK, (q, s) => pairwiseDistances(q, s)),
+};
+
+/** The input names the trainer gives the saved head model, in the order a pair model feeds them. */
+export const HEAD_INPUTS = ['embedding_a', 'embedding_b'] as const;
+
+/**
+ * MLP-head runs: the head model's score of (query, support) for every pair, the query as embedding_a (as the
+ * episodes the run was evaluated on). Refuses a model whose inputs are not the two embeddings.
+ */
+export function headScorer(head: tf.LayersModel, polarity: Polarity, dim: number, source: string): Scorer {
+  // tfjs suffixes a loaded layer's name when the session already has one of that name (embedding_a_1).
+  const baseName = (name: string) => name.split('/')[0]!.replace(/_\d+$/, '');
+  const order = HEAD_INPUTS.map((name) => head.inputs.findIndex((input) => baseName(input.name) === name));
+  const inputDims = head.inputs.map((input) => input.shape[input.shape.length - 1]);
+  const output = head.outputs[0]?.shape;
+  if (
+    head.inputs.length !== 2 ||
+    order.includes(-1) ||
+    inputDims.some((d) => d !== dim) ||
+    output?.[1] !== 1
+  ) {
+    throw new Error(
+      `${source}: expected a head model with inputs ${HEAD_INPUTS.join(' and ')} of ${dim} values and one ` +
+        `output per pair; got inputs ${head.inputs.map((i) => `${i.name} [${i.shape}]`).join(', ')}, ` +
+        `output [${output}]`,
+    );
+  }
+  return {
+    measure: 'score',
+    polarity,
+    matrix: (queries, supports) =>
+      inBlocks(queries, supports, dim, PAIRS_PER_BLOCK, (q, s) => {
+        const [m, n] = [q.shape[0], s.shape[0]];
+        const inputs: tf.Tensor[] = [];
+        inputs[order[0]!] = tf.reshape(tf.tile(tf.expandDims(q, 1), [1, n, 1]), [m * n, dim]);
+        inputs[order[1]!] = tf.tile(s, [m, 1]);
+        return tf.reshape(head.predict(inputs) as tf.Tensor, [m, n]);
+      }),
+  };
+}
+
+/** Runs `block` on groups of queries against all supports, about `perBlock` values at a time. */
+function inBlocks(
+  queries: Float32Array,
+  supports: Float32Array,
+  dim: number,
+  perBlock: number,
+  block: (q: tf.Tensor2D, s: tf.Tensor2D) => tf.Tensor,
+): Float32Array {
+  const n = queries.length / dim;
+  const s = supports.length / dim;
+  const out = new Float32Array(n * s);
+  const rows = Math.max(1, Math.floor(perBlock / s));
+  tf.tidy(() => {
+    const all = tf.tensor2d(supports, [s, dim]);
+    for (let start = 0; start < n; start += rows) {
+      const end = Math.min(n, start + rows);
+      tf.tidy(() => {
+        const q = tf.tensor2d(queries.subarray(start * dim, end * dim), [end - start, dim]);
+        out.set(block(q, all).dataSync(), start * s);
+      });
+    }
+  });
+  return out;
+}
+
+/** Labels ranked by the mean value over their supports' columns of one query's row, closest first. */
+export function rankLabels(
+  row: Float32Array,
+  groups: readonly { label: string; rows: readonly number[] }[],
+  polarity: Polarity,
+  k: number,
+): { label: string; value: number }[] {
+  const sign = polarity === 'lower-is-same' ? 1 : -1;
+  return groups
+    .map(({ label, rows }) => ({ label, value: rows.reduce((sum, r) => sum + row[r]!, 0) / rows.length }))
+    .sort((a, b) => sign * (a.value - b.value))
+    .slice(0, k);
+}
