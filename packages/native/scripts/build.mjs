@@ -1,6 +1,6 @@
 // Builds the native kernels with node-gyp. It never fails the install or the build: on a machine without a C++
 // compiler or oneDNN (Debian: libdnnl-dev), twinnet runs on plain wasm, and the reason is kept in
-// build/error.txt for the backend's start-up line.
+// build/error.txt for the backend's start-up line. The build is portable (binding.gyp): no -march=native.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const addon = join(root, 'build', 'Release', 'twinnet_native.node');
 const errorFile = join(root, 'build', 'error.txt');
-const sources = ['binding.gyp', 'src/kernels.cc'].map((file) => join(root, file));
+const sources = ['binding.gyp', 'src/addon.cc', 'src/compute.cc', 'src/kernels.h'].map((file) =>
+  join(root, file),
+);
 
 if (process.env.TWINNET_NATIVE === 'off') {
   console.log('[twinnet] native kernels: not built (TWINNET_NATIVE=off)');
@@ -28,15 +30,36 @@ const prefix = join(dirname(process.execPath), '..');
 const nodedir = existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : [];
 const gyp = createRequire(import.meta.url).resolve('node-gyp/bin/node-gyp.js');
 const result = spawnSync(process.execPath, [gyp, 'rebuild', ...nodedir], { cwd: root, encoding: 'utf8' });
-if (result.status === 0 && existsSync(addon)) {
+const leak = result.status === 0 ? sharedRouteCode() : undefined;
+if (result.status === 0 && existsSync(addon) && leak === undefined) {
   rmSync(errorFile, { force: true });
   console.log('[twinnet] native kernels: built');
 } else {
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}${result.error?.message ?? ''}`;
   const reason =
+    leak ??
     output.split('\n').find((line) => /error:|fatal error|not found|cannot find/i.test(line)) ??
     `node-gyp exited with ${result.status}`;
+  rmSync(addon, { force: true });
   mkdirSync(dirname(errorFile), { recursive: true });
   writeFileSync(errorFile, `${reason.trim()}\n\n${output.split('\n').slice(-40).join('\n')}`);
   console.warn(`[twinnet] native kernels: not built (${reason.trim()}); twinnet will use plain wasm`);
+}
+
+/**
+ * A route's object may define no global symbol but its kernel table: of an inline or template function that
+ * several routes compile, the linker keeps one copy for all of them, and the AVX-512 one would then run on
+ * CPUs without it. Returns the first such symbol, or undefined (also when nm is missing: nothing to check with).
+ */
+function sharedRouteCode() {
+  for (const route of ['baseline', 'avx2', 'avx512']) {
+    const object = join(root, 'build', 'Release', 'obj.target', `route_${route}`, 'src', 'compute.o');
+    if (!existsSync(object)) continue;
+    const nm = spawnSync('nm', ['--defined-only', '--extern-only', object], { encoding: 'utf8' });
+    if (nm.status !== 0) return undefined;
+    const table = new RegExp(` _ZN7twinnet${route.length}${route}7kernelsE$`);
+    const extra = nm.stdout.split('\n').find((line) => line.trim() !== '' && !table.test(line));
+    if (extra !== undefined) return `the ${route} route shares code with the others: ${extra.trim()}`;
+  }
+  return undefined;
 }

@@ -77,18 +77,68 @@ export interface NativeKernels {
   ): void;
   /** Threads of the GEMMs issued from the calling thread (each worker thread sets its own). */
   setThreads(n: number): void;
-  /** The GEMM library and the instruction set the addon was compiled for. */
+  /** The CPU features the addon's code needs and this CPU has. */
+  isa(): Isa;
+  /** Runs the kernels on a route (throws if this CPU cannot); the loader picks the fastest one it can. */
+  useRoute(route: string): void;
+  /** The GEMM library and the route the kernels run on, e.g. "oneDNN 2.6.3 sgemm, avx512". */
   describe(): string;
+}
+
+/**
+ * The addon's start-up code is compiled for the baseline x86-64 and its kernels once more per route (instruction
+ * set), fastest first. Features are named as GCC's __builtin_cpu_supports names them.
+ */
+export interface Isa {
+  /** What the code that always runs (start-up, argument checks, the baseline route) was compiled for. */
+  required: string[];
+  /** Each route and what it needs beyond `required`. */
+  routes: { name: string; needs: string[] }[];
+  /** The features above that this CPU has. */
+  cpu: string[];
 }
 
 export type NativeLoad = { ok: true; kernels: NativeKernels } | { ok: false; reason: string };
 
-const addonPath = fileURLToPath(new URL('../build/Release/twinnet_native.node', import.meta.url));
+const builtPath = fileURLToPath(new URL('../build/Release/twinnet_native.node', import.meta.url));
 const errorPath = fileURLToPath(new URL('../build/error.txt', import.meta.url));
 
-/** Loads the addon, or says in one line why it is not there (not built, build failed, failed to load). */
+/**
+ * Picks the route: TWINNET_NATIVE_ISA names one (default auto, the fastest this CPU runs), and
+ * TWINNET_NATIVE_HIDE (comma-separated feature names, for tests) makes the CPU seem to lack some features.
+ * Returns the route's name, or why none can run.
+ */
+export function chooseRoute(
+  isa: Isa,
+  env: NodeJS.ProcessEnv = process.env,
+): { route: string } | { reason: string } {
+  const hidden = new Set((env.TWINNET_NATIVE_HIDE ?? '').split(',').map((f) => f.trim()));
+  const has = (feature: string) => isa.cpu.includes(feature) && !hidden.has(feature);
+  const lacking = (features: string[]) => features.filter((f) => !has(f)).join(', ');
+  if (lacking(isa.required) !== '')
+    return {
+      reason: `the addon was built for ${isa.required.join(', ')}; this CPU lacks ${lacking(isa.required)}`,
+    };
+  const requested = env.TWINNET_NATIVE_ISA || 'auto';
+  if (requested === 'auto') return { route: isa.routes.find((r) => lacking(r.needs) === '')!.name };
+  const route = isa.routes.find((r) => r.name === requested);
+  if (route === undefined) {
+    const names = ['auto', ...isa.routes.map((r) => r.name)].join(', ');
+    return { reason: `TWINNET_NATIVE_ISA=${requested} is none of ${names}` };
+  }
+  if (lacking(route.needs) !== '')
+    return { reason: `TWINNET_NATIVE_ISA=${requested} needs ${lacking(route.needs)}, which this CPU lacks` };
+  return { route: route.name };
+}
+
+/**
+ * Loads the addon (TWINNET_NATIVE_ADDON may name another build of it, as the sanitizer run does) and sets its
+ * route, or says in one line why it is not there: not built, build failed, failed to load, or this CPU lacks
+ * what it needs.
+ */
 export function loadNativeKernels(): NativeLoad {
   if (process.env.TWINNET_NATIVE === 'off') return { ok: false, reason: 'disabled by TWINNET_NATIVE=off' };
+  const addonPath = process.env.TWINNET_NATIVE_ADDON || builtPath;
   if (!existsSync(addonPath)) {
     const why = existsSync(errorPath) ? readFileSync(errorPath, 'utf8').split('\n')[0] : undefined;
     return {
@@ -99,7 +149,12 @@ export function loadNativeKernels(): NativeLoad {
     };
   }
   try {
-    return { ok: true, kernels: createRequire(import.meta.url)(addonPath) as NativeKernels };
+    const kernels = createRequire(import.meta.url)(addonPath) as NativeKernels;
+    const choice = chooseRoute(kernels.isa());
+    if ('reason' in choice)
+      return { ok: false, reason: `native kernels: ${choice.reason}; falling back to plain wasm` };
+    kernels.useRoute(choice.route);
+    return { ok: true, kernels };
   } catch (err) {
     const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
     return { ok: false, reason: `native kernels failed to load: ${message}` };

@@ -1,37 +1,72 @@
 // Native float32 kernels for tfjs's wasm backend: convolutions as GEMMs (oneDNN's sgemm, the GEMM PyTorch's CPU
 // build uses) by output position or over im2col, or direct where a GEMM would be all edges; tanh, average-pool
-// gradients and the rest as plain loops the compiler vectorises for this machine.
+// gradients and the rest as plain loops the compiler vectorises.
 // Every function works in place on Float32Array views of the wasm heap, so no tensor is copied in or out.
 // Layouts are tfjs's: activations NHWC, filters [kh, kw, in, out], which as a matrix is already [K, out].
-#include <dnnl.h>
-#include <node_api.h>
-#include <omp.h>
-
-#include <algorithm>
-#include <cmath>
-#include <cstdio>
+//
+// binding.gyp compiles this file once per route (instruction set), each into its own namespace; addon.cc picks
+// one at run time. Nothing here may have external linkage but the route's table (build.mjs checks): the linker
+// keeps one copy of an inline or template function for all routes, which would put AVX-512 code on the
+// baseline route. Hence no standard containers or algorithms, only C functions and compiler builtins.
+// No route reorders a sum and none fuses a multiply-add (-ffp-contract=off), so all give the same bits.
+#include <cstdlib>
 #include <cstring>
 #include <type_traits>
-#include <vector>
 
+#include "kernels.h"
+
+#if !defined(TWINNET_ROUTE) || !defined(TWINNET_ROUTE_LEVEL)
+#error "binding.gyp builds compute.cc once per route, with TWINNET_ROUTE and TWINNET_ROUTE_LEVEL defined"
+#endif
+// addon.cc trusts a route's name for the CPU features it needs, so the compiler flags must agree with it.
+#if (TWINNET_ROUTE_LEVEL >= 3) != (defined(__AVX2__) && defined(__FMA__))
+#error "the avx2 and avx512 routes need -march=x86-64-v3 or v4, and only they"
+#endif
+#if (TWINNET_ROUTE_LEVEL >= 4) != (defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__))
+#error "the avx512 route needs -march=x86-64-v4, and only it"
+#endif
+
+namespace twinnet {
+namespace TWINNET_ROUTE {
 namespace {
+
+// std::max and std::min, here so that no copy of them is shared with another route.
+template <typename T>
+const T &maxOf(const T &a, const T &b) {
+  return (a < b) ? b : a;
+}
+template <typename T>
+const T &minOf(const T &a, const T &b) {
+  return (b < a) ? b : a;
+}
+
+// A growable per-thread buffer: at least n elements, zeroed when it grows (as std::vector's resize did);
+// nullptr when out of memory.
+template <typename T>
+struct Scratch {
+  T *data = nullptr;
+  long size = 0;
+  ~Scratch() { std::free(data); }
+  T *get(long n) {
+    if (size < n) {
+      std::free(data);
+      data = static_cast<T *>(std::calloc(static_cast<size_t>(n), sizeof(T)));
+      size = data != nullptr ? n : 0;
+    }
+    return data;
+  }
+};
 
 // Rows of the im2col matrix per GEMM: about 4 MiB of columns, so a chunk stays in the last-level cache.
 constexpr long kChunkFloats = 1L << 20;
 
-struct Geometry {
-  long batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft;
+struct Geometry : ConvGeometry {
   long k() const { return kH * kW * inC; }
   long rowsPerImage() const { return outH * outW; }
-  long imagesPerChunk() const { return std::max(1L, kChunkFloats / std::max(1L, rowsPerImage() * k())); }
+  long imagesPerChunk() const { return maxOf(1L, kChunkFloats / maxOf(1L, rowsPerImage() * k())); }
 };
 
-thread_local std::vector<float> scratch;
-
-float *scratchFor(long floats) {
-  if (static_cast<long>(scratch.size()) < floats) scratch.resize(floats);
-  return scratch.data();
-}
+thread_local Scratch<float> scratch;
 
 // cols[(n, oy, ox), (ky, kx, ci)] = x[n, oy·sh + ky·dh − top, ox·sw + kx·dw − left, ci], 0 outside the image.
 // Without dilation a kernel row's kW·inC values are contiguous in x, so an in-bounds row is one copy.
@@ -112,12 +147,7 @@ bool direct(const Geometry &g) {
          g.padTop >= 0 && g.padLeft >= 0;
 }
 
-thread_local std::vector<float> padded, planar, flipped;
-
-float *bufferFor(std::vector<float> &buffer, long floats) {
-  if (static_cast<long>(buffer.size()) < floats) buffer.resize(floats);
-  return buffer.data();
-}
+thread_local Scratch<float> padded, planar, flipped;
 
 // The padded input the output rows read: rows outH + kH − 1, columns outW + kW − 1, channel-first.
 long paddedH(const Geometry &g) { return g.outH + g.kH - 1; }
@@ -143,7 +173,8 @@ void toPaddedPlanes(const float *image, const Geometry &g, float *out) {
 // wide as the padded input's: then each tap is one multiply-add over all output rows at once, a long contiguous
 // loop. The columns from outW on are scratch (they read past a row into the next, or into the kW floats of
 // slack after the planes) and are never read out.
-// Sixteen floats, one AVX-512 register (two AVX ones elsewhere); loads and stores need no alignment.
+// Sixteen floats: one AVX-512 register, two AVX ones on the avx2 route, four SSE ones on the baseline route;
+// loads and stores need no alignment.
 typedef float v16 __attribute__((vector_size(64)));
 inline v16 load16(const float *p) {
   v16 v;
@@ -156,13 +187,14 @@ inline void store16(float *p, v16 v) { std::memcpy(p, &v, sizeof v); }
 // so the result, is that of a plain loop. G output channels are computed together, so each input vector loaded
 // serves G of them (four sums of four vectors each keep the adders busy).
 template <int G>
-void directPlanesBlocked(const float *__restrict pad, const float *__restrict w, const Geometry &g,
-                         float *__restrict planes) {
+Status directPlanesBlocked(const float *__restrict pad, const float *__restrict w, const Geometry &g,
+                           float *__restrict planes) {
   const long ph = paddedH(g), pw = paddedW(g), span = g.outH * pw, taps = g.k();
-  thread_local std::vector<long> offsets;
-  thread_local std::vector<float> weights;
-  offsets.resize(taps);
-  weights.resize(taps * G);
+  thread_local Scratch<long> offsetBuffer;
+  thread_local Scratch<float> weightBuffer;
+  long *const offsets = offsetBuffer.get(taps);
+  float *const weights = weightBuffer.get(taps * G);
+  if (offsets == nullptr || weights == nullptr) return kOutOfMemory;
   for (long co0 = 0; co0 < g.outC; co0 += G) {
     long t = 0;
     for (long ci = 0; ci < g.inC; ci++)
@@ -205,22 +237,24 @@ void directPlanesBlocked(const float *__restrict pad, const float *__restrict w,
       }
     }
   }
+  return kSuccess;
 }
 
-void directPlanes(const float *pad, const float *w, const Geometry &g, float *planes) {
+Status directPlanes(const float *pad, const float *w, const Geometry &g, float *planes) {
   if (g.outC % 4 == 0) return directPlanesBlocked<4>(pad, w, g, planes);
-  directPlanesBlocked<1>(pad, w, g, planes);
+  return directPlanesBlocked<1>(pad, w, g, planes);
 }
 
-float *paddedBuffer(const Geometry &g) { return bufferFor(padded, g.inC * paddedH(g) * paddedW(g) + g.kW); }
+float *paddedBuffer(const Geometry &g) { return padded.get(g.inC * paddedH(g) * paddedW(g) + g.kW); }
 
-void directConv2d(const float *x, const float *w, const float *bias, int relu, const Geometry &g, float *y) {
+Status directConv2d(const float *x, const float *w, const float *bias, int relu, const Geometry &g, float *y) {
   const long oh = g.outH, ow = g.outW, pw = paddedW(g), span = oh * pw;
   float *pad = paddedBuffer(g);
-  float *planes = bufferFor(planar, g.outC * span);
+  float *planes = planar.get(g.outC * span);
+  if (pad == nullptr || planes == nullptr) return kOutOfMemory;
   for (long n = 0; n < g.batch; n++) {
     toPaddedPlanes(x + n * g.inH * g.inW * g.inC, g, pad);
-    directPlanes(pad, w, g, planes);
+    if (const Status s = directPlanes(pad, w, g, planes)) return s;
     float *out = y + n * oh * ow * g.outC;
     for (long oy = 0; oy < oh; oy++) {
       for (long ox = 0; ox < ow; ox++) {
@@ -231,23 +265,25 @@ void directConv2d(const float *x, const float *w, const float *bias, int relu, c
       }
     }
   }
+  return kSuccess;
 }
 
 // dx is the full correlation of dy with the filter rotated by 180° and its channels swapped: a direct
 // convolution of dy with padding k − 1 − pad, whose output has the input's size.
-void directBackpropInput(const float *dy, const float *w, const Geometry &g, float *dx) {
+Status directBackpropInput(const float *dy, const float *w, const Geometry &g, float *dx) {
   Geometry t = g;
   t.inH = g.outH, t.inW = g.outW, t.inC = g.outC;
   t.outH = g.inH, t.outW = g.inW, t.outC = g.inC;
   t.padTop = g.kH - 1 - g.padTop, t.padLeft = g.kW - 1 - g.padLeft;
-  float *rotated = bufferFor(flipped, g.k() * g.outC);
+  float *rotated = flipped.get(g.k() * g.outC);
+  if (rotated == nullptr) return kOutOfMemory;
   for (long ky = 0; ky < g.kH; ky++)
     for (long kx = 0; kx < g.kW; kx++)
       for (long ci = 0; ci < g.inC; ci++)
         for (long co = 0; co < g.outC; co++)
           rotated[(((g.kH - 1 - ky) * g.kW + (g.kW - 1 - kx)) * g.outC + co) * g.inC + ci] =
               w[((ky * g.kW + kx) * g.inC + ci) * g.outC + co];
-  directConv2d(dy, rotated, nullptr, 0, t, dx);
+  return directConv2d(dy, rotated, nullptr, 0, t, dx);
 }
 
 // acc[c][i] += Σ_n src[n][i] · d[n][c][i] for G consecutive output channels c (rows span apart in acc and d),
@@ -282,19 +318,20 @@ void accumulateTaps(const float *__restrict src, long srcStride, const float *__
 // padded rows' width and zeros in the extra columns, so each tap is again one long elementwise accumulation
 // (vectorisable without reordering a sum), folded once at the end. Images go in chunks that stay in cache: each
 // tap's accumulators are loaded once per chunk, not once per image, and still add the images in order.
-void directBackpropFilter(const float *x, const float *dy, const Geometry &g, float *dw) {
+Status directBackpropFilter(const float *x, const float *dy, const Geometry &g, float *dw) {
   const long oh = g.outH, ow = g.outW, span = oh * paddedW(g), taps = g.k() * g.outC;
   const long padFloats = g.inC * paddedH(g) * paddedW(g) + g.kW, planeFloats = g.outC * span;
   // About 256 KiB of padded images and gradient planes a chunk: they stay in the second-level cache.
-  const long chunk = std::max(1L, std::min(g.batch, (1L << 16) / (padFloats + planeFloats)));
-  float *pads = bufferFor(padded, chunk * padFloats);
-  float *planes = bufferFor(planar, chunk * planeFloats);
-  float *columns = bufferFor(flipped, taps * span);
+  const long chunk = maxOf(1L, minOf(g.batch, (1L << 16) / (padFloats + planeFloats)));
+  float *pads = padded.get(chunk * padFloats);
+  float *planes = planar.get(chunk * planeFloats);
+  float *columns = flipped.get(taps * span);
+  if (pads == nullptr || planes == nullptr || columns == nullptr) return kOutOfMemory;
   std::memset(columns, 0, sizeof(float) * taps * span);
   std::memset(planes, 0, sizeof(float) * chunk * planeFloats);
   const long G = g.outC % 4 == 0 ? 4 : 1;
   for (long n0 = 0; n0 < g.batch; n0 += chunk) {
-    const long count = std::min(chunk, g.batch - n0);
+    const long count = minOf(chunk, g.batch - n0);
     for (long n = 0; n < count; n++) {
       toPaddedPlanes(x + (n0 + n) * g.inH * g.inW * g.inC, g, pads + n * padFloats);
       const float *grad = dy + (n0 + n) * oh * ow * g.outC;
@@ -330,6 +367,7 @@ void directBackpropFilter(const float *x, const float *dy, const Geometry &g, fl
     for (long i = 0; i < span; i++) sum += columns[t * span + i];
     dw[t] = sum;
   }
+  return kSuccess;
 }
 
 // ---- Convolution by output position (the deep tower's layers after the first) ---------------------------------
@@ -348,15 +386,15 @@ struct Taps {
 };
 Taps insideTaps(long o, long stride, long pad, long kernel, long in) {
   const long start = o * stride - pad;
-  return {std::max(0L, -start), std::min(kernel, in - start)};
+  return {maxOf(0L, -start), minOf(kernel, in - start)};
 }
 
 // Calls f(oy, ox, xOffset, wOffset, length, first) for every filter row of every output position (oy, ox) with
 // taps inside the image: xOffset is the row's first input float within an image, wOffset its first filter
 // float, length its floats per image (taps · inC), first whether it is the position's first row. Positions
-// with no tap inside get f never; `empty(oy, ox)` is called for them instead.
+// with no tap inside get f never; `empty(oy, ox)` is called for them instead. Stops at f's first failure.
 template <typename Row, typename Empty>
-void forEachRow(const Geometry &g, Row f, Empty empty) {
+Status forEachRow(const Geometry &g, Row f, Empty empty) {
   for (long oy = 0; oy < g.outH; oy++)
     for (long ox = 0; ox < g.outW; ox++) {
       const Taps ty = insideTaps(oy, g.strideH, g.padTop, g.kH, g.inH);
@@ -368,18 +406,21 @@ void forEachRow(const Geometry &g, Row f, Empty empty) {
       const long ix = ox * g.strideW + tx.k0 - g.padLeft, length = (tx.k1 - tx.k0) * g.inC;
       for (long ky = ty.k0; ky < ty.k1; ky++) {
         const long iy = oy * g.strideH + ky - g.padTop;
-        f(oy, ox, (iy * g.inW + ix) * g.inC, (ky * g.kW + tx.k0) * g.inC * g.outC, length, ky == ty.k0);
+        const Status s = f(oy, ox, (iy * g.inW + ix) * g.inC, (ky * g.kW + tx.k0) * g.inC * g.outC, length,
+                           ky == ty.k0);
+        if (s != kSuccess) return s;
       }
     }
+  return kSuccess;
 }
 
-void conv2dByPosition(const float *x, const float *w, const Geometry &g, float *y) {
+Status conv2dByPosition(const float *x, const float *w, const Geometry &g, float *y) {
   const long xImage = g.inH * g.inW * g.inC, yImage = g.outH * g.outW * g.outC;
-  forEachRow(
+  return forEachRow(
       g,
       [&](long oy, long ox, long xOffset, long wOffset, long length, bool first) {
-        dnnl_sgemm('N', 'N', g.batch, g.outC, length, 1.f, x + xOffset, xImage, w + wOffset, g.outC,
-                   first ? 0.f : 1.f, y + (oy * g.outW + ox) * g.outC, yImage);
+        return sgemm('N', 'N', g.batch, g.outC, length, 1.f, x + xOffset, xImage, w + wOffset, g.outC,
+                     first ? 0.f : 1.f, y + (oy * g.outW + ox) * g.outC, yImage);
       },
       [&](long oy, long ox) {
         for (long n = 0; n < g.batch; n++)
@@ -387,26 +428,26 @@ void conv2dByPosition(const float *x, const float *w, const Geometry &g, float *
       });
 }
 
-void backpropInputByPosition(const float *dy, const float *w, const Geometry &g, float *dx) {
+Status backpropInputByPosition(const float *dy, const float *w, const Geometry &g, float *dx) {
   const long xImage = g.inH * g.inW * g.inC, yImage = g.outH * g.outW * g.outC;
   std::memset(dx, 0, sizeof(float) * g.batch * xImage);
-  forEachRow(
+  return forEachRow(
       g,
       [&](long oy, long ox, long xOffset, long wOffset, long length, bool) {
-        dnnl_sgemm('N', 'T', g.batch, length, g.outC, 1.f, dy + (oy * g.outW + ox) * g.outC, yImage, w + wOffset,
-                   g.outC, 1.f, dx + xOffset, xImage);
+        return sgemm('N', 'T', g.batch, length, g.outC, 1.f, dy + (oy * g.outW + ox) * g.outC, yImage, w + wOffset,
+                     g.outC, 1.f, dx + xOffset, xImage);
       },
       [](long, long) {});
 }
 
-void backpropFilterByPosition(const float *x, const float *dy, const Geometry &g, float *dw) {
+Status backpropFilterByPosition(const float *x, const float *dy, const Geometry &g, float *dw) {
   const long xImage = g.inH * g.inW * g.inC, yImage = g.outH * g.outW * g.outC;
   std::memset(dw, 0, sizeof(float) * g.k() * g.outC);
-  forEachRow(
+  return forEachRow(
       g,
       [&](long oy, long ox, long xOffset, long wOffset, long length, bool) {
-        dnnl_sgemm('T', 'N', length, g.outC, g.batch, 1.f, x + xOffset, xImage, dy + (oy * g.outW + ox) * g.outC,
-                   yImage, 1.f, dw + wOffset, g.outC);
+        return sgemm('T', 'N', length, g.outC, g.batch, 1.f, x + xOffset, xImage, dy + (oy * g.outW + ox) * g.outC,
+                     yImage, 1.f, dw + wOffset, g.outC);
       },
       [](long, long) {});
 }
@@ -438,9 +479,10 @@ void padImage(const float *image, const Geometry &g, float *out) {
 
 // Bias and relu are applied as each pixel is stored: the output is larger than the caches.
 template <int V>
-void conv2dFewTaps(const float *x, const float *w, const float *bias, int relu, const Geometry &g, float *y) {
+Status conv2dFewTaps(const float *x, const float *w, const float *bias, int relu, const Geometry &g, float *y) {
   const long pw = fewTapsW(g);
-  float *pad = bufferFor(padded, fewTapsH(g) * pw);
+  float *pad = padded.get(fewTapsH(g) * pw);
+  if (pad == nullptr) return kOutOfMemory;
   v16 rows[9][V], b[V] = {}, zero = {};
   for (int t = 0; t < 9; t++)
     for (int v = 0; v < V; v++) rows[t][v] = load16(w + t * g.outC + 16 * v);
@@ -476,12 +518,14 @@ void conv2dFewTaps(const float *x, const float *w, const float *bias, int relu, 
       }
     }
   }
+  return kSuccess;
 }
 
 template <int V>
-void backpropFilterFewTaps(const float *x, const float *dy, const Geometry &g, float *dw) {
+Status backpropFilterFewTaps(const float *x, const float *dy, const Geometry &g, float *dw) {
   const long pw = fewTapsW(g);
-  float *pad = bufferFor(padded, fewTapsH(g) * pw);
+  float *pad = padded.get(fewTapsH(g) * pw);
+  if (pad == nullptr) return kOutOfMemory;
   v16 acc[9][V] = {};
   for (long n = 0; n < g.batch; n++) {
     padImage(x + n * g.inH * g.inW, g, pad);
@@ -498,15 +542,14 @@ void backpropFilterFewTaps(const float *x, const float *dy, const Geometry &g, f
   }
   for (int t = 0; t < 9; t++)
     for (int v = 0; v < V; v++) store16(dw + t * g.outC + 16 * v, acc[t][v]);
+  return kSuccess;
 }
 
 // Calls run with the output channels in vectors of 16, as a compile-time constant: 1 (16 channels) or 2 (32).
 template <typename Run>
-void byVectors(const Geometry &g, Run run) {
-  if (g.outC == 16)
-    run(std::integral_constant<int, 1>{});
-  else
-    run(std::integral_constant<int, 2>{});
+Status byVectors(const Geometry &g, Run run) {
+  if (g.outC == 16) return run(std::integral_constant<int, 1>{});
+  return run(std::integral_constant<int, 2>{});
 }
 
 // Bias and activation over rows of outC floats, after a convolution that left them out.
@@ -517,74 +560,77 @@ void biasActivation(const float *bias, int relu, long rows, long channels, float
     if (bias != nullptr)
       for (long c = 0; c < channels; c++) o[c] += bias[c];
     if (relu)
-      for (long c = 0; c < channels; c++) o[c] = std::max(o[c], 0.f);
+      for (long c = 0; c < channels; c++) o[c] = maxOf(o[c], 0.f);
   }
 }
 
 enum Activation { kLinear = 0, kRelu = 1 };
 
-void conv2d(const float *x, const float *w, const float *bias, int activation, const Geometry &g, float *y) {
+Status conv2d(const float *x, const float *w, const float *bias, int activation, const Geometry &g, float *y) {
   if (direct(g)) return directConv2d(x, w, bias, activation == kRelu, g, y);
-  if (fewTaps(g)) {
-    byVectors(g, [&](auto v) { conv2dFewTaps<decltype(v)::value>(x, w, bias, activation == kRelu, g, y); });
-    return;
-  }
+  if (fewTaps(g))
+    return byVectors(
+        g, [&](auto v) { return conv2dFewTaps<decltype(v)::value>(x, w, bias, activation == kRelu, g, y); });
   if (byPosition(g)) {
-    conv2dByPosition(x, w, g, y);
-    return biasActivation(bias, activation == kRelu, g.batch * g.rowsPerImage(), g.outC, y);
+    if (const Status s = conv2dByPosition(x, w, g, y)) return s;
+    biasActivation(bias, activation == kRelu, g.batch * g.rowsPerImage(), g.outC, y);
+    return kSuccess;
   }
   const long k = g.k(), rows = g.rowsPerImage(), step = g.imagesPerChunk();
-  float *cols = pointwise(g) ? nullptr : scratchFor(step * rows * k);
+  float *cols = pointwise(g) ? nullptr : scratch.get(step * rows * k);
+  if (!pointwise(g) && cols == nullptr) return kOutOfMemory;
   for (long n0 = 0; n0 < g.batch; n0 += step) {
-    const long n1 = std::min(g.batch, n0 + step), m = (n1 - n0) * rows;
+    const long n1 = minOf(g.batch, n0 + step), m = (n1 - n0) * rows;
     const float *a = x + n0 * rows * k;
     if (cols != nullptr) {
       im2col(x, g, n0, n1, cols);
       a = cols;
     }
     float *out = y + n0 * rows * g.outC;
-    dnnl_sgemm('N', 'N', m, g.outC, k, 1.f, a, k, w, g.outC, 0.f, out, g.outC);
+    if (const Status s = sgemm('N', 'N', m, g.outC, k, 1.f, a, k, w, g.outC, 0.f, out, g.outC)) return s;
     biasActivation(bias, activation == kRelu, m, g.outC, out);
   }
+  return kSuccess;
 }
 
-void conv2dBackpropInput(const float *dy, const float *w, const Geometry &g, float *dx) {
+Status conv2dBackpropInput(const float *dy, const float *w, const Geometry &g, float *dx) {
   // Its padding is k − 1 − pad: the direct route needs that non-negative (pads no wider than the kernel).
   if (direct(g) && g.padTop < g.kH && g.padLeft < g.kW) return directBackpropInput(dy, w, g, dx);
   if (byPosition(g)) return backpropInputByPosition(dy, w, g, dx);
   const long k = g.k(), rows = g.rowsPerImage(), step = g.imagesPerChunk();
-  if (pointwise(g)) {
-    dnnl_sgemm('N', 'T', g.batch * rows, k, g.outC, 1.f, dy, g.outC, w, g.outC, 0.f, dx, k);
-    return;
-  }
+  if (pointwise(g)) return sgemm('N', 'T', g.batch * rows, k, g.outC, 1.f, dy, g.outC, w, g.outC, 0.f, dx, k);
   std::memset(dx, 0, sizeof(float) * g.batch * g.inH * g.inW * g.inC);
-  float *dcols = scratchFor(step * rows * k);
+  float *dcols = scratch.get(step * rows * k);
+  if (dcols == nullptr) return kOutOfMemory;
   for (long n0 = 0; n0 < g.batch; n0 += step) {
-    const long n1 = std::min(g.batch, n0 + step), m = (n1 - n0) * rows;
-    dnnl_sgemm('N', 'T', m, k, g.outC, 1.f, dy + n0 * rows * g.outC, g.outC, w, g.outC, 0.f, dcols, k);
+    const long n1 = minOf(g.batch, n0 + step), m = (n1 - n0) * rows;
+    const Status s = sgemm('N', 'T', m, k, g.outC, 1.f, dy + n0 * rows * g.outC, g.outC, w, g.outC, 0.f, dcols, k);
+    if (s != kSuccess) return s;
     col2im(dcols, g, n0, n1, dx);
   }
+  return kSuccess;
 }
 
-void conv2dBackpropFilter(const float *x, const float *dy, const Geometry &g, float *dw) {
+Status conv2dBackpropFilter(const float *x, const float *dy, const Geometry &g, float *dw) {
   if (direct(g)) return directBackpropFilter(x, dy, g, dw);
   if (byPosition(g)) return backpropFilterByPosition(x, dy, g, dw);
-  if (fewTaps(g)) {
-    byVectors(g, [&](auto v) { backpropFilterFewTaps<decltype(v)::value>(x, dy, g, dw); });
-    return;
-  }
+  if (fewTaps(g))
+    return byVectors(g, [&](auto v) { return backpropFilterFewTaps<decltype(v)::value>(x, dy, g, dw); });
   const long k = g.k(), rows = g.rowsPerImage(), step = g.imagesPerChunk();
-  float *cols = pointwise(g) ? nullptr : scratchFor(step * rows * k);
+  float *cols = pointwise(g) ? nullptr : scratch.get(step * rows * k);
+  if (!pointwise(g) && cols == nullptr) return kOutOfMemory;
   for (long n0 = 0; n0 < g.batch; n0 += step) {
-    const long n1 = std::min(g.batch, n0 + step), m = (n1 - n0) * rows;
+    const long n1 = minOf(g.batch, n0 + step), m = (n1 - n0) * rows;
     const float *a = x + n0 * rows * k;
     if (cols != nullptr) {
       im2col(x, g, n0, n1, cols);
       a = cols;
     }
-    dnnl_sgemm('T', 'N', k, g.outC, m, 1.f, a, k, dy + n0 * rows * g.outC, g.outC, n0 == 0 ? 0.f : 1.f, dw,
-               g.outC);
+    const Status s = sgemm('T', 'N', k, g.outC, m, 1.f, a, k, dy + n0 * rows * g.outC, g.outC,
+                           n0 == 0 ? 0.f : 1.f, dw, g.outC);
+    if (s != kSuccess) return s;
   }
+  return kSuccess;
 }
 
 // tanh as Eigen's (and so TensorFlow's) rational approximation: within 4e-7 of the true value, ±1 from |x| ≈ 7.9
@@ -606,7 +652,7 @@ void tanhKernel(const float *x, long size, float *y) {
     q = q * a2 + 2.26843463243900e-03f;
     q = q * a2 + 4.89352518554385e-03f;
     // Near 0, x itself is closer than the ratio (Eigen's cut-off).
-    y[i] = std::fabs(x[i]) < 0.0004f ? x[i] : a * p / q;
+    y[i] = __builtin_fabsf(x[i]) < 0.0004f ? x[i] : a * p / q;
   }
 }
 
@@ -638,9 +684,6 @@ void avgPoolGrad(const float *dy, const Geometry &g, float *dx) {
 // One Adam step on one variable, the operations and their float32 roundings exactly as tfjs's AdamOptimizer
 // does them (so both paths give the same weights): m' = m·β1 + g·(1−β1), v' = v·β2 + g²·(1−β2),
 // x' = x − lr · (m'/(1−β1ᵗ)) / (√(v'/(1−β2ᵗ)) + ε). Built with -ffp-contract=off: no fused multiply-adds.
-struct AdamCoefficients {
-  float beta1, oneMinusBeta1, beta2, oneMinusBeta2, oneMinusAccBeta1, oneMinusAccBeta2, epsilon, negLearningRate;
-};
 
 // The outputs are fresh tensors (the kernel makes them), never the inputs: hence __restrict.
 void adam(const float *__restrict x, const float *__restrict m, const float *__restrict v, const float *__restrict g,
@@ -655,7 +698,7 @@ void adam(const float *__restrict x, const float *__restrict m, const float *__r
     const float v1 = v[i] * c.beta2 + (g[i] * g[i]) * c.oneMinusBeta2;
     const float mHat = m1 / c.oneMinusAccBeta1;
     const float vHat = v1 / c.oneMinusAccBeta2;
-    xOut[i] = (mHat / (std::sqrt(vHat) + c.epsilon)) * c.negLearningRate + x[i];
+    xOut[i] = (mHat / (__builtin_sqrtf(vHat) + c.epsilon)) * c.negLearningRate + x[i];
     mOut[i] = m1;
     vOut[i] = v1;
   }
@@ -698,17 +741,18 @@ void avgPool2x2(const float *x, long batch, long inH, long inW, long channels, f
 
 // Batch normalisation with per-channel parameters (channels innermost), with tfjs wasm's arithmetic: the
 // square root in float, the division and the offset in double, rounded to float once at the end.
-void batchNorm(const float *x, long rows, long channels, const float *mean, const float *variance,
-               const float *offset, const float *scale, float epsilon, float *out) {
-  thread_local std::vector<double> factor;
-  factor.resize(channels);
-  for (long c = 0; c < channels; c++) factor[c] = std::sqrt(variance[c] + epsilon);
+Status batchNorm(const float *x, long rows, long channels, const float *mean, const float *variance,
+                 const float *offset, const float *scale, float epsilon, float *out) {
+  thread_local Scratch<double> factors;
+  double *const factor = factors.get(channels);
+  if (factor == nullptr) return kOutOfMemory;
+  for (long c = 0; c < channels; c++) factor[c] = __builtin_sqrtf(variance[c] + epsilon);
   if (channels == 1) {
     // One channel (the small tower's input): one long loop, which vectorises.
     const float m = mean[0], s = scale[0];
     const double o = offset[0], f = factor[0];
     for (long i = 0; i < rows; i++) out[i] = static_cast<float>(o + static_cast<double>((x[i] - m) * s) / f);
-    return;
+    return kSuccess;
   }
   for (long r = 0; r < rows; r++) {
     const float *in = x + r * channels;
@@ -718,6 +762,7 @@ void batchNorm(const float *x, long rows, long channels, const float *mean, cons
       o[c] = static_cast<float>(static_cast<double>(offset[c]) + static_cast<double>(scaled) / factor[c]);
     }
   }
+  return kSuccess;
 }
 
 // Tile: out has shape[d] · reps[d] along each axis, out[i] = x[i_d mod shape[d]]; innermost runs are copied whole.
@@ -735,279 +780,25 @@ void tile(const float *x, const long *shape, const long *reps, long rank, float 
   for (long r = 1; r < reps[0]; r++) std::memcpy(out + r * block, out, sizeof(float) * block);
 }
 
-// ---- N-API plumbing -------------------------------------------------------------------------------------------
-
-struct Args {
-  napi_env env;
-  napi_value values[10];
-  size_t count = 10;
-  bool ok = true;
-
-  Args(napi_env e, napi_callback_info info) : env(e) { napi_get_cb_info(env, info, &count, values, nullptr, nullptr); }
-
-  void fail(const char *message) {
-    if (ok) napi_throw_type_error(env, nullptr, message);
-    ok = false;
-  }
-
-  // A Float32Array argument (or null where `optional`), with at least `minLength` elements.
-  float *floats(size_t i, size_t minLength, bool optional = false) {
-    if (!ok) return nullptr;
-    if (i >= count) return fail("twinnet native: missing argument"), nullptr;
-    napi_valuetype type;
-    napi_typeof(env, values[i], &type);
-    if (optional && (type == napi_null || type == napi_undefined)) return nullptr;
-    bool isTyped = false;
-    napi_is_typedarray(env, values[i], &isTyped);
-    if (!isTyped) return fail("twinnet native: expected a Float32Array"), nullptr;
-    napi_typedarray_type arrayType;
-    size_t length;
-    void *data;
-    napi_get_typedarray_info(env, values[i], &arrayType, &length, &data, nullptr, nullptr);
-    if (arrayType != napi_float32_array) return fail("twinnet native: expected a Float32Array"), nullptr;
-    if (length < minLength) return fail("twinnet native: a Float32Array is shorter than its shape says"), nullptr;
-    return static_cast<float *>(data);
-  }
-
-  long integer(size_t i) {
-    if (!ok) return 0;
-    int64_t v = 0;
-    if (i >= count || napi_get_value_int64(env, values[i], &v) != napi_ok) fail("twinnet native: expected an integer");
-    return static_cast<long>(v);
-  }
-
-  // A JS array of at most `max` numbers into `out`; returns its length (0 after a failure, reported as `what`).
-  uint32_t numbers(size_t i, double *out, uint32_t max, const char *what) {
-    if (!ok) return 0;
-    uint32_t length = 0;
-    bool isArray = false;
-    if (i < count) napi_is_array(env, values[i], &isArray);
-    if (!isArray || napi_get_array_length(env, values[i], &length) != napi_ok || length > max) {
-      fail(what);
-      return 0;
-    }
-    for (uint32_t f = 0; f < length; f++) {
-      napi_value element;
-      if (napi_get_element(env, values[i], f, &element) != napi_ok ||
-          napi_get_value_double(env, element, &out[f]) != napi_ok) {
-        fail(what);
-        return 0;
-      }
-    }
-    return length;
-  }
-
-  // Whole numbers from `least` on, exactly `length` of them (at most 15), as longs.
-  bool integers(size_t i, long *out, uint32_t length, long least, const char *what) {
-    double values[15];
-    if (numbers(i, values, 15, what) != length) return fail(what), false;
-    for (uint32_t f = 0; f < length; f++) {
-      if (!(values[f] == std::floor(values[f]) && values[f] >= static_cast<double>(least))) return fail(what), false;
-      out[f] = static_cast<long>(values[f]);
-    }
-    return true;
-  }
-
-  // The geometry: 15 whole numbers in Geometry's field order (padding may be 0, every size at least 1).
-  Geometry geometry(size_t i) {
-    Geometry g{};
-    if (!integers(i, &g.batch, 15, 0, "twinnet native: expected a geometry of 15 integers")) return g;
-    if (g.inH < 1 || g.inW < 1 || g.inC < 1 || g.outH < 1 || g.outW < 1 || g.outC < 1 || g.kH < 1 || g.kW < 1 ||
-        g.strideH < 1 || g.strideW < 1 || g.dilH < 1 || g.dilW < 1)
-      fail("twinnet native: a geometry size is out of range");
-    return g;
-  }
-};
-
-size_t inSize(const Geometry &g) { return g.batch * g.inH * g.inW * g.inC; }
-size_t outSize(const Geometry &g) { return g.batch * g.outH * g.outW * g.outC; }
-size_t filterSize(const Geometry &g) { return g.k() * g.outC; }
-
-napi_value undefinedValue(napi_env env) {
-  napi_value v;
-  napi_get_undefined(env, &v);
-  return v;
+// The table's entries take the shared geometry and give it this file's methods.
+Status conv2dEntry(const ConvGeometry &g, const float *x, const float *w, const float *bias, int activation,
+                   float *y) {
+  return conv2d(x, w, bias, activation, Geometry{g}, y);
 }
-
-// conv2d(geometry, x, w, bias | null, activation, y)
-napi_value Conv2D(napi_env env, napi_callback_info info) {
-  Args args(env, info);
-  const Geometry g = args.geometry(0);
-  const float *x = args.floats(1, inSize(g));
-  const float *w = args.floats(2, filterSize(g));
-  const float *bias = args.floats(3, g.outC, true);
-  const long activation = args.integer(4);
-  float *y = args.floats(5, outSize(g));
-  if (args.ok && activation != kLinear && activation != kRelu) args.fail("twinnet native: unknown activation");
-  if (args.ok) conv2d(x, w, bias, static_cast<int>(activation), g, y);
-  return undefinedValue(env);
+Status conv2dBackpropInputEntry(const ConvGeometry &g, const float *dy, const float *w, float *dx) {
+  return conv2dBackpropInput(dy, w, Geometry{g}, dx);
 }
-
-// conv2dBackpropInput(geometry, dy, w, dx)
-napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info) {
-  Args args(env, info);
-  const Geometry g = args.geometry(0);
-  const float *dy = args.floats(1, outSize(g));
-  const float *w = args.floats(2, filterSize(g));
-  float *dx = args.floats(3, inSize(g));
-  if (args.ok) conv2dBackpropInput(dy, w, g, dx);
-  return undefinedValue(env);
+Status conv2dBackpropFilterEntry(const ConvGeometry &g, const float *x, const float *dy, float *dw) {
+  return conv2dBackpropFilter(x, dy, Geometry{g}, dw);
 }
-
-// conv2dBackpropFilter(geometry, x, dy, dw)
-napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info) {
-  Args args(env, info);
-  const Geometry g = args.geometry(0);
-  const float *x = args.floats(1, inSize(g));
-  const float *dy = args.floats(2, outSize(g));
-  float *dw = args.floats(3, filterSize(g));
-  if (args.ok) conv2dBackpropFilter(x, dy, g, dw);
-  return undefinedValue(env);
-}
-
-// avgPoolGrad(geometry, dy, dx); the geometry's outC equals inC.
-napi_value AvgPoolGrad(napi_env env, napi_callback_info info) {
-  Args args(env, info);
-  const Geometry g = args.geometry(0);
-  const float *dy = args.floats(1, outSize(g));
-  float *dx = args.floats(2, inSize(g));
-  if (args.ok && g.outC != g.inC) args.fail("twinnet native: pooling keeps the channel count");
-  if (args.ok) avgPoolGrad(dy, g, dx);
-  return undefinedValue(env);
-}
-
-// avgPool2x2(x, batch, inH, inW, channels, y)
-napi_value AvgPool2x2(napi_env env, napi_callback_info info) {
-  Args args(env, info);
-  const long batch = args.integer(1), inH = args.integer(2), inW = args.integer(3), channels = args.integer(4);
-  if (args.ok && (batch < 0 || inH < 2 || inW < 2 || channels < 1))
-    args.fail("twinnet native: a pooling size is out of range");
-  const float *x = args.floats(0, batch * inH * inW * channels);
-  float *y = args.floats(5, batch * (inH / 2) * (inW / 2) * channels);
-  if (args.ok) avgPool2x2(x, batch, inH, inW, channels, y);
-  return undefinedValue(env);
-}
-
-// batchNorm(x, rows, channels, mean, variance, offset, scale, epsilon, out): parameters of `channels` floats.
-napi_value BatchNorm(napi_env env, napi_callback_info info) {
-  Args args(env, info);
-  const long rows = args.integer(1), channels = args.integer(2);
-  if (args.ok && (rows < 0 || channels < 1)) args.fail("twinnet native: a batch-norm size is out of range");
-  const float *x = args.floats(0, rows * channels);
-  const float *mean = args.floats(3, channels);
-  const float *variance = args.floats(4, channels);
-  const float *offset = args.floats(5, channels);
-  const float *scale = args.floats(6, channels);
-  double epsilon = 0;
-  if (args.ok && napi_get_value_double(env, args.values[7], &epsilon) != napi_ok)
-    args.fail("twinnet native: expected a number for epsilon");
-  float *out = args.floats(8, rows * channels);
-  if (args.ok) batchNorm(x, rows, channels, mean, variance, offset, scale, static_cast<float>(epsilon), out);
-  return undefinedValue(env);
-}
-
-// tanh(x, y, size)
-napi_value Tanh(napi_env env, napi_callback_info info) {
-  Args args(env, info);
-  const long size = args.integer(2);
-  const float *x = args.floats(0, size);
-  float *y = args.floats(1, size);
-  if (args.ok) tanhKernel(x, size, y);
-  return undefinedValue(env);
-}
-
-// adam(x, m, v, g, size, coefficients: number[8] in AdamCoefficients' order, xOut, mOut, vOut)
-napi_value Adam(napi_env env, napi_callback_info info) {
-  Args args(env, info);
-  const long size = args.integer(4);
-  const float *x = args.floats(0, size);
-  const float *m = args.floats(1, size);
-  const float *v = args.floats(2, size);
-  const float *g = args.floats(3, size);
-  float *xOut = args.floats(6, size);
-  float *mOut = args.floats(7, size);
-  float *vOut = args.floats(8, size);
-  AdamCoefficients c{};
-  double coefficients[8];
-  if (args.numbers(5, coefficients, 8, "twinnet native: expected 8 Adam coefficients") != 8)
-    args.fail("twinnet native: expected 8 Adam coefficients");
-  float *fields = &c.beta1;
-  for (int f = 0; args.ok && f < 8; f++) fields[f] = static_cast<float>(coefficients[f]);
-  if (args.ok) adam(x, m, v, g, size, c, xOut, mOut, vOut);
-  return undefinedValue(env);
-}
-
-// reduce(x, outer, reduce, inner, mean (0 | 1), out)
-napi_value Reduce(napi_env env, napi_callback_info info) {
-  Args args(env, info);
-  const long outer = args.integer(1), reduce = args.integer(2), inner = args.integer(3), mean = args.integer(4);
-  if (args.ok && (outer < 0 || reduce < 1 || inner < 0)) args.fail("twinnet native: a reduction size is out of range");
-  const float *x = args.floats(0, outer * reduce * inner);
-  float *out = args.floats(5, outer * inner);
-  if (args.ok) reduceMiddle(x, outer, reduce, inner, mean != 0, out);
-  return undefinedValue(env);
-}
-
-// tile(x, shape: number[], reps: number[], out)
-napi_value Tile(napi_env env, napi_callback_info info) {
-  Args args(env, info);
-  long shape[15], reps[15];
-  double rankProbe[8];
-  const char *what = "twinnet native: expected shape and reps of one rank (at most 8), whole numbers from 1";
-  const uint32_t rank = args.numbers(1, rankProbe, 8, what);
-  args.integers(1, shape, rank, 1, what);
-  args.integers(2, reps, rank, 1, what);
-  long inSize = 1, outSize = 1;
-  for (uint32_t d = 0; args.ok && d < rank; d++) inSize *= shape[d], outSize *= shape[d] * reps[d];
-  const float *x = args.floats(0, inSize);
-  float *out = args.floats(3, outSize);
-  if (args.ok) tile(x, shape, reps, rank, out);
-  return undefinedValue(env);
-}
-
-// setThreads(n): threads for the GEMMs issued from the calling thread (OpenMP's setting is per thread).
-napi_value SetThreads(napi_env env, napi_callback_info info) {
-  Args args(env, info);
-  const long n = args.integer(0);
-  if (args.ok && n < 1) args.fail("twinnet native: threads must be at least 1");
-  if (args.ok) omp_set_num_threads(static_cast<int>(n));
-  return undefinedValue(env);
-}
-
-napi_value Describe(napi_env env, napi_callback_info) {
-  const dnnl_version_t *v = dnnl_version();
-  char text[160];
-  snprintf(text, sizeof text, "oneDNN %d.%d.%d sgemm, %s", v->major, v->minor, v->patch,
-#if defined(__AVX512F__)
-           "avx512"
-#elif defined(__AVX2__)
-           "avx2"
-#else
-           "generic"
-#endif
-  );
-  napi_value out;
-  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &out);
-  return out;
-}
+void avgPoolGradEntry(const ConvGeometry &g, const float *dy, float *dx) { avgPoolGrad(dy, Geometry{g}, dx); }
 
 }  // namespace
 
-NAPI_MODULE_INIT() {
-  const napi_property_descriptor methods[] = {
-      {"conv2d", nullptr, Conv2D, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"conv2dBackpropInput", nullptr, Conv2DBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"conv2dBackpropFilter", nullptr, Conv2DBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"avgPoolGrad", nullptr, AvgPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"tile", nullptr, Tile, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"avgPool2x2", nullptr, AvgPool2x2, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"tanh", nullptr, Tanh, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"describe", nullptr, Describe, nullptr, nullptr, nullptr, napi_default, nullptr},
-  };
-  napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
-  return exports;
-}
+extern const Kernels kernels = {
+    conv2dEntry, conv2dBackpropInputEntry, conv2dBackpropFilterEntry, avgPoolGradEntry, tanhKernel, avgPool2x2,
+    batchNorm,   tile,                     reduceMiddle,              adam,
+};
+
+}  // namespace TWINNET_ROUTE
+}  // namespace twinnet
