@@ -1,71 +1,76 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { EpochRecordSchema, type SiameseModel } from '@twinnet/core';
+import {
+  EpochRecordSchema,
+  type FitState,
+  resumeKey,
+  type SiameseModel,
+  type TrainRecipe,
+} from '@twinnet/core';
 import { z } from 'zod';
-import type { TrainConfig } from './presets.ts';
 
-/** What a run needs to continue where it stopped: weights, optimizer slots, the history so far. */
+/** What a run needs to continue where it stopped: weights, optimizer slots, the state of fit. */
 const StateSchema = z.object({
   run: z.string(),
-  /** Completed epochs. Weights may be from the middle of the next one when the run was interrupted. */
-  epochsDone: z.number().int().nonnegative(),
-  history: z.array(EpochRecordSchema),
-  /** The config fields that must match for a resume to make sense. */
+  /** The recipe fields a resume must share (resumeKey). */
   recipe: z.record(z.string(), z.unknown()),
-  seconds: z.number(),
+  state: z.object({
+    /** Completed epochs; weights may be from inside the next one (then `partial` says how far). */
+    epochsDone: z.number().int().nonnegative(),
+    history: z.array(EpochRecordSchema),
+    seconds: z.number(),
+    partial: z
+      .object({
+        epoch: z.number().int().positive(),
+        steps: z.number().int().nonnegative(),
+        lossSum: z.number(),
+        correct: z.number(),
+        pairs: z.number(),
+        seconds: z.number(),
+      })
+      .optional(),
+  }),
   savedAt: z.string(),
 });
-export type CheckpointState = z.infer<typeof StateSchema>;
 
 const WeightSpecsSchema = z.object({ model: z.array(z.any()), optimizer: z.array(z.any()) });
 
-/** The fields a checkpoint must agree on with the run it resumes (epochs and rates may change on resume). */
-const RECIPE_KEYS = [
-  'run',
-  'dataset',
-  'variant',
-  'tower',
-  'head',
-  'embeddingDim',
-  'optimizer',
-  'heldOutClasses',
-  'trainSize',
-  'seed',
-  'validationFraction',
-] as const satisfies readonly (keyof TrainConfig)[];
-
-export function recipeOf(config: TrainConfig): Record<string, unknown> {
-  return Object.fromEntries(RECIPE_KEYS.map((key) => [key, config[key]]));
+/** A checkpoint that cannot be used: names the folder and the two ways forward. */
+export class CheckpointError extends Error {
+  constructor(dir: string, problem: string) {
+    super(
+      `${dir}: ${problem}. Train without --resume to start the run afresh, or delete ${dir} and run again`,
+    );
+    this.name = 'CheckpointError';
+  }
 }
 
-/** Writes the checkpoint directory beside its place and renames it in, so a kill never leaves half of one. */
+/** Writes the checkpoint folder beside its place and renames it in, so a kill never leaves half of one. */
 export async function saveCheckpoint(
   dir: string,
   model: SiameseModel,
   optimizer: tf.Optimizer,
-  state: CheckpointState,
+  recipe: TrainRecipe,
+  state: FitState,
 ): Promise<void> {
   const modelWeights = model.pair.weights.map((w, i) => ({ name: `w${i}`, tensor: w.read() }));
-  const optimizerWeights = await optimizer.getWeights();
   const encodedModel = await tf.io.encodeWeights(modelWeights);
-  const encodedOptimizer = await tf.io.encodeWeights(optimizerWeights);
+  const encodedOptimizer = await tf.io.encodeWeights(await optimizer.getWeights());
   const temp = `${dir}.tmp-${process.pid}`;
   await rm(temp, { recursive: true, force: true });
   await mkdir(temp, { recursive: true });
-  await writeFile(
-    join(temp, 'model.bin'),
-    new Uint8Array(tf.io.CompositeArrayBuffer.join(encodedModel.data)),
-  );
-  await writeFile(
-    join(temp, 'optimizer.bin'),
-    new Uint8Array(tf.io.CompositeArrayBuffer.join(encodedOptimizer.data)),
-  );
-  await writeFile(
-    join(temp, 'specs.json'),
-    JSON.stringify({ model: encodedModel.specs, optimizer: encodedOptimizer.specs }),
-  );
-  await writeFile(join(temp, 'state.json'), JSON.stringify(state, null, 1));
+  const write = (file: string, data: string | Uint8Array) =>
+    writeFile(join(temp, file), data).catch((error: NodeJS.ErrnoException) => {
+      throw new Error(
+        `cannot write ${join(temp, file)}: ${error.code ?? error.message} (disk full or read-only?)`,
+      );
+    });
+  await write('model.bin', new Uint8Array(tf.io.CompositeArrayBuffer.join(encodedModel.data)));
+  await write('optimizer.bin', new Uint8Array(tf.io.CompositeArrayBuffer.join(encodedOptimizer.data)));
+  await write('specs.json', JSON.stringify({ model: encodedModel.specs, optimizer: encodedOptimizer.specs }));
+  const saved = { run: recipe.run, recipe: resumeKey(recipe), state, savedAt: new Date().toISOString() };
+  await write('state.json', JSON.stringify(saved, null, 1));
   const old = `${dir}.old-${process.pid}`;
   await rename(dir, old).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
@@ -79,41 +84,69 @@ export async function loadCheckpoint(
   dir: string,
   model: SiameseModel,
   optimizer: tf.Optimizer,
-  config: TrainConfig,
-): Promise<CheckpointState | undefined> {
+  recipe: TrainRecipe,
+): Promise<FitState | undefined> {
   let stateText: string;
   try {
     stateText = await readFile(join(dir, 'state.json'), 'utf8');
   } catch {
     return undefined;
   }
-  const state = StateSchema.parse(JSON.parse(stateText));
-  const expected = recipeOf(config);
-  for (const [key, value] of Object.entries(expected)) {
-    if (JSON.stringify(state.recipe[key]) !== JSON.stringify(value)) {
-      throw new Error(
-        `${dir}: the checkpoint was made with ${key}=${JSON.stringify(state.recipe[key])}, this run has ${JSON.stringify(value)}; ` +
-          'resume with the same settings or train without --resume into another --out',
+  const saved = parseState(dir, stateText);
+  for (const [key, value] of Object.entries(resumeKey(recipe))) {
+    if (JSON.stringify(saved.recipe[key]) !== JSON.stringify(value)) {
+      throw new CheckpointError(
+        dir,
+        `the checkpoint was made with ${key}=${JSON.stringify(saved.recipe[key])}, this run has ${JSON.stringify(value)}`,
       );
     }
   }
-  const specs = WeightSpecsSchema.parse(JSON.parse(await readFile(join(dir, 'specs.json'), 'utf8')));
-  const modelBytes = await readFile(join(dir, 'model.bin'));
-  const optimizerBytes = await readFile(join(dir, 'optimizer.bin'));
-  const modelWeights = tf.io.decodeWeights(toArrayBuffer(modelBytes), specs.model);
-  const values = model.pair.weights.map((_, i) => {
-    const tensor = modelWeights[`w${i}`];
-    if (!tensor)
-      throw new Error(`${dir}/model.bin: weight ${i} is missing; the checkpoint does not fit this model`);
-    return tensor;
-  });
-  model.pair.setWeights(values);
-  tf.dispose(values);
-  const optimizerMap = tf.io.decodeWeights(toArrayBuffer(optimizerBytes), specs.optimizer);
-  await optimizer.setWeights(
-    specs.optimizer.map((spec: { name: string }) => ({ name: spec.name, tensor: optimizerMap[spec.name]! })),
-  );
-  return state;
+  try {
+    const specs = WeightSpecsSchema.parse(JSON.parse(await readFile(join(dir, 'specs.json'), 'utf8')));
+    const modelMap = tf.io.decodeWeights(toArrayBuffer(await readFile(join(dir, 'model.bin'))), specs.model);
+    const values = model.pair.weights.map((_, i) => {
+      const tensor = modelMap[`w${i}`];
+      if (!tensor) throw new Error(`weight ${i} is missing`);
+      return tensor;
+    });
+    model.pair.setWeights(values);
+    tf.dispose(values);
+    const optimizerMap = tf.io.decodeWeights(
+      toArrayBuffer(await readFile(join(dir, 'optimizer.bin'))),
+      specs.optimizer,
+    );
+    await optimizer.setWeights(
+      specs.optimizer.map((spec: { name: string }) => ({
+        name: spec.name,
+        tensor: optimizerMap[spec.name]!,
+      })),
+    );
+  } catch (error) {
+    // tfjs says only "should have 2560 values but has 426" of a truncated file.
+    throw new CheckpointError(
+      dir,
+      `the checkpoint is damaged or does not fit this model (${(error as Error).message})`,
+    );
+  }
+  return saved.state;
+}
+
+function parseState(dir: string, text: string): z.infer<typeof StateSchema> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new CheckpointError(dir, 'state.json is not valid JSON (truncated?)');
+  }
+  const parsed = StateSchema.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]!;
+    throw new CheckpointError(
+      dir,
+      `state.json does not match the checkpoint format (${first.path.join('.')}: ${first.message}); it may be from an older twinnet`,
+    );
+  }
+  return parsed.data;
 }
 
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {

@@ -1,170 +1,191 @@
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
-import { BACKEND_NAMES, type BackendName, type OptimizerName } from '@twinnet/core';
-import { DATASET_NAMES, type DatasetName } from '@twinnet/datasets';
-import { defaultRuns, preset, type TrainConfig, type Variant } from './presets.ts';
+import {
+  BACKEND_NAMES,
+  type BackendName,
+  checkRecipe,
+  DATASET_NAMES,
+  DEFAULT_HELD_OUT,
+  datasetSpec,
+  defaultRecipes,
+  HEADS,
+  LOSSES,
+  OPTIMIZERS,
+  PAIRINGS,
+  preset,
+  RecipeError,
+  type Registry,
+  TOWERS,
+  type TrainRecipe,
+  TrainRecipeSchema,
+  VARIANTS,
+} from '@twinnet/core';
+import {
+  choiceFlag,
+  intFlag,
+  numberFlag,
+  type OptionSpec,
+  parseCommandLine,
+  UsageError,
+} from '@twinnet/core/node';
 
-export const USAGE = `usage: pnpm --filter trainer train -- [--dataset mnist|fashion-mnist --variant contrastive|bce] [options]
-  with no --dataset: every default run (both variants on both datasets, plus a hold-out run per dataset)
-  --holdout                 hold out classes (default ${'7,8,9'}) for one-shot matching
-  --held-out LIST|none      classes never trained on, e.g. 7,8,9
-  --epochs N  --batch-size N  --learning-rate X  --optimizer rmsprop|adam|sgd  --margin X
-  --pairs-per-epoch N  --train-size N (0 = all)  --embedding-dim N  --seed N
-  --validation-pairs N  --test-pairs N  --episodes N  --embed-points N
-  --pairing explicit|in-batch (in-batch: every pair inside class-balanced image batches)
-  --backend auto|tfjs-node|native|wasm|cpu  --out DIR (default: <repo>/artifacts)  --resume  --help
-  --jobs N                  runs trained at once, each in its own thread (default: min(2, cores) for several runs)`;
+export { UsageError } from '@twinnet/core/node';
 
-/** A command-line mistake: printed with the usage line, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
+/** A recipe field a flag sets: its path in the recipe, and for kinds the registry its names come from. */
+interface RecipeFlag {
+  flag: string;
+  path: readonly [string] | readonly [string, string];
+  registry?: Registry<{ summary: string }>;
+  help: string;
 }
 
+const RECIPE_FLAGS: readonly RecipeFlag[] = [
+  {
+    flag: 'tower',
+    path: ['tower', 'kind'],
+    registry: TOWERS,
+    help: 'the shared network that embeds an image',
+  },
+  { flag: 'embedding-dim', path: ['tower', 'embeddingDim'], help: 'width of the embedding' },
+  { flag: 'head', path: ['head', 'kind'], registry: HEADS, help: 'what compares two embeddings' },
+  { flag: 'head-hidden', path: ['head', 'hidden'], help: 'hidden width of an MLP head' },
+  { flag: 'loss', path: ['loss', 'kind'], registry: LOSSES, help: 'the training objective' },
+  { flag: 'margin', path: ['loss', 'margin'], help: 'contrastive margin' },
+  { flag: 'pairing', path: ['pairing', 'kind'], registry: PAIRINGS, help: 'how an epoch forms its pairs' },
+  { flag: 'optimizer', path: ['optimizer', 'kind'], registry: OPTIMIZERS, help: 'the optimizer' },
+  { flag: 'learning-rate', path: ['optimizer', 'learningRate'], help: 'peak learning rate (cosine decay)' },
+  { flag: 'epochs', path: ['epochs'], help: 'epochs' },
+  { flag: 'batch-size', path: ['batchSize'], help: 'pairs (explicit) or images (in-batch) per step' },
+  {
+    flag: 'pairs-per-epoch',
+    path: ['pairsPerEpoch'],
+    help: 'an epoch takes the steps these explicit pairs would',
+  },
+  { flag: 'seed', path: ['seed'], help: 'seed of every random choice' },
+  { flag: 'train-size', path: ['data', 'trainSize'], help: 'training images used, 0 = all' },
+  {
+    flag: 'validation-pairs',
+    path: ['evaluation', 'validationPairs'],
+    help: 'pairs the threshold is chosen on',
+  },
+  { flag: 'test-pairs', path: ['evaluation', 'testPairs'], help: 'test pairs scored at the end' },
+  { flag: 'episodes', path: ['evaluation', 'episodes'], help: 'one-shot episodes per figure' },
+  { flag: 'embed-points', path: ['evaluation', 'embedPoints'], help: 'test images in the gallery’s UMAP' },
+];
+
+/** The schema of one recipe field, for its range. */
+function fieldSchema(path: RecipeFlag['path']): {
+  minValue?: number | null;
+  maxValue?: number | null;
+  isInt?: boolean;
+} {
+  const shape = TrainRecipeSchema.shape as Record<string, unknown>;
+  const outer = shape[path[0]] as { shape?: Record<string, unknown> };
+  return (path.length === 1 ? outer : outer.shape![path[1]!]) as { minValue?: number; maxValue?: number };
+}
+
+function flagLine({ flag, path, registry, help }: RecipeFlag): string {
+  if (registry) return `  --${flag} ${registry.names().join('|')}`.padEnd(44) + help;
+  const { minValue, maxValue, isInt } = fieldSchema(path);
+  return `  --${flag} ${isInt ? 'N' : 'X'}`.padEnd(44) + `${help} (${minValue}–${maxValue})`;
+}
+
+export const USAGE = [
+  `usage: pnpm --filter trainer train -- [--dataset ${DATASET_NAMES.join('|')} --variant ${VARIANTS.join('|')}] [options]`,
+  '  with no --dataset: every default run (each variant on each dataset, plus a hold-out run per dataset)',
+  `  --holdout                                 hold out classes ${DEFAULT_HELD_OUT.join(',')} for one-shot matching`,
+  '  --held-out LIST|none                      classes never trained on, e.g. 7,8,9',
+  ...RECIPE_FLAGS.map(flagLine),
+  `  --backend ${BACKEND_NAMES.join('|')}`.padEnd(44) + 'compute backend (default auto)',
+  '  --out DIR                                 where runs are written (default: <repo>/artifacts)',
+  '  --resume                                  continue each run from its checkpoint',
+  '  --jobs N                                  runs trained at once, each in its own thread (1–16)',
+  '  --help',
+  'registered pieces:',
+  ...[TOWERS, HEADS, LOSSES, PAIRINGS, OPTIMIZERS].flatMap((r) =>
+    r.describe().map((line) => `  ${r.what} ${line}`),
+  ),
+].join('\n');
+
 export interface CliRequest {
-  configs: TrainConfig[];
+  recipes: TrainRecipe[];
+  backend: BackendName;
   outDir: string | undefined;
   resume: boolean;
   help: boolean;
   jobs: number;
 }
 
-const OPTIONS = {
+const OPTIONS: Record<string, OptionSpec> = {
   dataset: { type: 'string' },
   variant: { type: 'string' },
   holdout: { type: 'boolean' },
   'held-out': { type: 'string' },
-  epochs: { type: 'string' },
-  'batch-size': { type: 'string' },
-  'learning-rate': { type: 'string' },
-  optimizer: { type: 'string' },
-  margin: { type: 'string' },
-  'pairs-per-epoch': { type: 'string' },
-  'train-size': { type: 'string' },
-  'embedding-dim': { type: 'string' },
-  seed: { type: 'string' },
-  'validation-pairs': { type: 'string' },
-  'test-pairs': { type: 'string' },
-  episodes: { type: 'string' },
-  'embed-points': { type: 'string' },
+  ...Object.fromEntries(RECIPE_FLAGS.map(({ flag }) => [flag, { type: 'string' }])),
   backend: { type: 'string' },
-  pairing: { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'boolean' },
   jobs: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
-} as const;
+};
 
 export function parseCli(argv: readonly string[]): CliRequest {
-  // pnpm forwards a literal `--` before the script's own arguments.
-  const args = argv[0] === '--' ? argv.slice(1) : [...argv];
-  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true }>>['values'];
-  try {
-    ({ values } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0]!);
-  }
-  const help = values.help ?? false;
-  const dataset = oneOf('--dataset', values.dataset, DATASET_NAMES);
-  const variant = oneOf('--variant', values.variant, ['contrastive', 'bce'] as const);
-  if ((dataset === undefined) !== (variant === undefined)) {
+  const values = parseCommandLine(argv, OPTIONS);
+  const dataset = choiceFlag('--dataset', values.dataset, DATASET_NAMES);
+  const variant = choiceFlag('--variant', values.variant, VARIANTS);
+  if ((dataset === undefined) !== (variant === undefined))
     throw new UsageError('--dataset and --variant go together (or give neither, for every default run)');
-  }
-  const base =
-    dataset && variant
-      ? [
-          preset(
-            dataset as DatasetName,
-            variant as Variant,
-            values.holdout ?? values['held-out'] !== undefined,
-          ),
-        ]
-      : defaultRuns();
-  const overrides = parseOverrides(values);
-  const configs = base.map((config) => ({ ...config, ...overrides }));
-  for (const config of configs) {
-    if (config.pairsPerEpoch < config.batchSize) {
-      throw new UsageError(
-        `--pairs-per-epoch (${config.pairsPerEpoch}) must be at least --batch-size (${config.batchSize})`,
-      );
-    }
-    if (config.heldOutClasses.length > 8)
-      throw new UsageError('--held-out must leave at least 2 classes to train on');
-  }
-  const jobs =
-    values.jobs === undefined ? Math.min(2, availableParallelism(), configs.length) : Number(values.jobs);
-  if (!Number.isInteger(jobs) || jobs < 1)
-    throw new UsageError(`--jobs expects a whole number >= 1, got '${values.jobs}'`);
-  return { configs, outDir: values.out, resume: values.resume ?? false, help, jobs };
+  const holdout = values.holdout === true || values['held-out'] !== undefined;
+  const base = dataset && variant ? [preset(dataset, variant, holdout)] : defaultRecipes();
+  const recipes = base.map((recipe) => withOverrides(recipe, values));
+  const jobs = intFlag('--jobs', values.jobs, 1, 16) ?? Math.min(2, availableParallelism(), recipes.length);
+  return {
+    recipes,
+    backend: choiceFlag('--backend', values.backend, BACKEND_NAMES) ?? 'auto',
+    outDir: values.out as string | undefined,
+    resume: values.resume === true,
+    help: values.help === true,
+    jobs,
+  };
 }
 
-function parseOverrides(values: Record<string, string | boolean | undefined>): Partial<TrainConfig> {
-  const out: Partial<TrainConfig> = {};
-  const int = (flag: string, min: number): number | undefined => {
-    const raw = values[flag.slice(2)] as string | undefined;
-    if (raw === undefined) return undefined;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min)
-      throw new UsageError(`${flag} expects a whole number >= ${min}, got '${raw}'`);
-    return n;
-  };
-  const positive = (flag: string): number | undefined => {
-    const raw = values[flag.slice(2)] as string | undefined;
-    if (raw === undefined) return undefined;
-    const x = Number(raw);
-    if (!Number.isFinite(x) || x <= 0)
-      throw new UsageError(`${flag} expects a positive number, got '${raw}'`);
-    return x;
-  };
-  const set = <K extends keyof TrainConfig>(key: K, value: TrainConfig[K] | undefined) => {
-    if (value !== undefined) out[key] = value;
-  };
-  set('epochs', int('--epochs', 1));
-  set('batchSize', int('--batch-size', 2));
-  set('learningRate', positive('--learning-rate'));
-  set('margin', positive('--margin'));
-  set('pairsPerEpoch', int('--pairs-per-epoch', 2));
-  set('trainSize', int('--train-size', 0));
-  set('embeddingDim', int('--embedding-dim', 1));
-  set('seed', int('--seed', 0));
-  set('validationPairs', int('--validation-pairs', 2));
-  set('testPairs', int('--test-pairs', 2));
-  set('episodes', int('--episodes', 1));
-  set('embedPoints', int('--embed-points', 2));
-  set(
-    'optimizer',
-    oneOf('--optimizer', values.optimizer as string | undefined, ['rmsprop', 'adam', 'sgd'] as const) as
-      | OptimizerName
-      | undefined,
-  );
-  set(
-    'backend',
-    oneOf('--backend', values.backend as string | undefined, BACKEND_NAMES) as BackendName | undefined,
-  );
-  set('pairing', oneOf('--pairing', values.pairing as string | undefined, ['explicit', 'in-batch'] as const));
-  const heldOut = values['held-out'] as string | undefined;
-  if (heldOut !== undefined) set('heldOutClasses', parseClassList(heldOut));
-  return out;
+/** The recipe with every given flag applied, checked whole; a failed check names the flag at fault. */
+function withOverrides(recipe: TrainRecipe, values: Record<string, unknown>): TrainRecipe {
+  const out = structuredClone(recipe) as Record<string, Record<string, unknown> | unknown>;
+  for (const spec of RECIPE_FLAGS) {
+    const value = flagValue(spec, values[spec.flag]);
+    if (value === undefined) continue;
+    const [outer, inner] = spec.path;
+    if (inner === undefined) out[outer] = value;
+    else (out[outer] as Record<string, unknown>)[inner] = value;
+  }
+  if (values['held-out'] !== undefined)
+    out.heldOutClasses = parseClassList(String(values['held-out']), recipe.dataset);
+  try {
+    return checkRecipe(out, datasetSpec(recipe.dataset).classNames.length);
+  } catch (error) {
+    if (!(error instanceof RecipeError)) throw error;
+    const flag = RECIPE_FLAGS.find((f) => f.path.join('.') === error.path)?.flag;
+    throw new UsageError(flag ? `--${flag}: ${error.message}` : error.message);
+  }
 }
 
-function parseClassList(raw: string): number[] {
+function flagValue(spec: RecipeFlag, raw: unknown): unknown {
+  const flag = `--${spec.flag}`;
+  if (spec.registry) return choiceFlag(flag, raw, spec.registry.names());
+  const { minValue, maxValue, isInt } = fieldSchema(spec.path);
+  const min = minValue ?? Number.NEGATIVE_INFINITY;
+  const max = maxValue ?? Number.POSITIVE_INFINITY;
+  return isInt ? intFlag(flag, raw, min, max) : numberFlag(flag, raw, min, max);
+}
+
+function parseClassList(raw: string, dataset: string): number[] {
   if (raw === 'none' || raw === '') return [];
+  const count = datasetSpec(dataset).classNames.length;
   const classes = raw.split(',').map((part) => Number(part.trim()));
-  if (classes.some((c) => !Number.isInteger(c) || c < 0 || c > 9)) {
+  if (classes.some((c) => !Number.isInteger(c) || c < 0 || c >= count)) {
     throw new UsageError(
-      `--held-out expects class numbers 0-9 separated by commas (or 'none'), got '${raw}'`,
+      `--held-out expects class numbers 0-${count - 1} separated by commas (or 'none'), got '${raw}'`,
     );
   }
   return [...new Set(classes)].sort((a, b) => a - b);
-}
-
-function oneOf<T extends string>(
-  flag: string,
-  value: string | undefined,
-  allowed: readonly T[],
-): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new UsageError(`${flag} expects one of ${allowed.join(', ')}; got '${value}'`);
-  }
-  return value as T;
 }

@@ -1,9 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { initBackend } from '@twinnet/core';
+import { type BackendInfo, describeBackend, type Metrics } from '@twinnet/core';
+import { initBackend } from '@twinnet/core/node';
 import { type CliRequest, parseCli, USAGE, UsageError } from './cli-args.ts';
 import { runPool } from './pool.ts';
-import { describeBackend, type RunContext, type RunOutcome, trainRun } from './run.ts';
+import { gitProvenance } from './provenance.ts';
+import { type RunContext, type RunOutcome, trainRun } from './run.ts';
 
 /** <repo>/artifacts, wherever the command is started from. */
 export const DEFAULT_OUT = fileURLToPath(new URL('../../../artifacts', import.meta.url));
@@ -13,79 +15,102 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     request = parseCli(argv);
   } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`trainer: ${error.message}\n${USAGE}`);
-      return 2;
-    }
-    throw error;
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`trainer: ${error.message}\n${USAGE}`);
+    return 2;
   }
   if (request.help) {
     console.log(USAGE);
     return 0;
   }
-  const backends = new Set(request.configs.map((c) => c.backend));
-  if (backends.size > 1) throw new Error('all runs of one invocation must use the same --backend');
   // The cores shared out among the runs trained at once: a single run gets them all (its GEMMs use them).
   const threadsPerRun = Math.max(1, Math.floor(availableParallelism() / request.jobs));
-  const backend = await initBackend(request.configs[0]!.backend, { nativeThreads: threadsPerRun });
+  const backend = await initBackend(request.backend, { nativeThreads: threadsPerRun });
   if (backend.name === 'cpu')
     console.error('trainer: warning: the cpu backend trains about 100× slower than wasm');
-
-  const outDir = request.outDir ?? DEFAULT_OUT;
-  let interrupted = false;
-  const stopHandlers: (() => void)[] = [];
-  process.on('SIGINT', () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    console.error(
-      '\ntrainer: stopping after this step and saving a checkpoint (Ctrl-C again to quit at once)',
-    );
-    for (const stop of stopHandlers) stop();
-  });
   const started = performance.now();
-  let outcomes: RunOutcome[];
-  if (request.jobs > 1) {
-    console.log(
-      `trainer: ${request.configs.length} runs, ${request.jobs} at a time (${threadsPerRun} thread${threadsPerRun === 1 ? '' : 's'} each)`,
+  const stop = onStopSignals();
+  const outcomes = await train(request, backend, threadsPerRun, stop);
+  if (outcomes.some((o) => o.status === 'interrupted')) return 130;
+  printSummary(
+    outcomes.flatMap((o) => (o.status === 'done' ? [o.metrics] : [])),
+    `total ${((performance.now() - started) / 1000).toFixed(0)} s on ${describeBackend(backend)}; artifacts in ${request.outDir ?? DEFAULT_OUT}`,
+  );
+  return 0;
+}
+
+/**
+ * SIGINT (Ctrl-C) and SIGTERM abort the signal: every run finishes its step, saves a mid-epoch checkpoint and
+ * returns; a second signal exits at once. The process must be the one receiving the signal (node, not a tsx
+ * wrapper that kills its child after a moment: the scripts run `node --import tsx`).
+ */
+function onStopSignals(): AbortController {
+  const stop = new AbortController();
+  const handler = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) process.exit(130);
+    console.error(
+      `\ntrainer: ${signal}: stopping after this step and saving a checkpoint (again to quit at once)`,
     );
-    outcomes = await runPool(request.configs, {
+    stop.abort();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return stop;
+}
+
+async function train(
+  request: CliRequest,
+  backend: BackendInfo,
+  threadsPerRun: number,
+  stop: AbortController,
+): Promise<RunOutcome[]> {
+  const outDir = request.outDir ?? DEFAULT_OUT;
+  const provenance = gitProvenance();
+  const log = (line: string) => console.log(line);
+  if (request.jobs > 1) {
+    const each = `${threadsPerRun} thread${threadsPerRun === 1 ? '' : 's'} each`;
+    console.log(`trainer: ${request.recipes.length} runs, ${request.jobs} at a time (${each})`);
+    return runPool(request.recipes, {
       jobs: request.jobs,
       threadsPerRun,
       outDir,
       resume: request.resume,
-      log: (line) => console.log(line),
-      onInterrupt: (stop) => stopHandlers.push(stop),
+      backend: request.backend,
+      provenance,
+      log,
+      onInterrupt: (halt) => stop.signal.addEventListener('abort', halt),
     });
-  } else {
-    const ctx: RunContext = {
-      outDir,
-      resume: request.resume,
-      backend,
-      log: (line) => console.log(line),
-      interrupted: () => interrupted,
-      datasets: new Map(),
-    };
-    outcomes = [];
-    for (const config of request.configs) {
-      const outcome = await trainRun(config, ctx);
-      outcomes.push(outcome);
-      if (outcome.status === 'interrupted') break;
-    }
   }
-  if (outcomes.some((o) => o.status === 'interrupted')) return 130;
-  const summary = outcomes
-    .flatMap((o) => (o.status === 'done' ? [o.metrics] : []))
-    .map(
-      (m) =>
-        `${m.run.padEnd(34)} ${(100 * m.test.accuracy).toFixed(2).padStart(6)}%  loss ${m.test.loss.toFixed(4)}  AUC ${m.test.auc.toFixed(4)}  ${m.wallSeconds.toFixed(0).padStart(5)} s`,
-    );
-  console.log(
-    `\nrun                                  test acc   loss         AUC          wall\n${summary.join('\n')}`,
+  const ctx: RunContext = {
+    outDir,
+    resume: request.resume,
+    backend,
+    log,
+    signal: stop.signal,
+    datasets: new Map(),
+    provenance,
+  };
+  const outcomes: RunOutcome[] = [];
+  for (const recipe of request.recipes) {
+    const outcome = await trainRun(recipe, ctx);
+    outcomes.push(outcome);
+    if (outcome.status === 'interrupted') break;
+  }
+  return outcomes;
+}
+
+function printSummary(metrics: Metrics[], total: string): void {
+  const unseen = (m: Metrics) =>
+    (m.oneShot?.unseen ?? []).map((r) => `${(100 * r.accuracy).toFixed(1)}%`).join(' / ') || '-';
+  const rows = metrics.map(
+    (m) =>
+      `${m.run.padEnd(34)} ${(100 * m.test.accuracy).toFixed(2).padStart(6)}%  loss ${m.test.loss.toFixed(4)}  ` +
+      `AUC ${m.test.auc.toFixed(4)}  unseen 1/5-shot ${unseen(m).padEnd(13)} ${m.wallSeconds.toFixed(0).padStart(5)} s`,
   );
   console.log(
-    `total ${((performance.now() - started) / 1000).toFixed(0)} s on ${describeBackend(backend)}; artifacts in ${outDir}`,
+    `\nrun                                  test acc   loss         AUC          unseen             wall\n${rows.join('\n')}`,
   );
-  return 0;
+  console.log(total);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

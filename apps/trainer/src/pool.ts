@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { type TrainConfig, trainingCost } from './presets.ts';
-import type { RunOutcome } from './run.ts';
+import { type BackendName, type TrainRecipe, trainingCost } from '@twinnet/core';
+import type { RunContext, RunOutcome } from './run.ts';
 import type { WorkerJob, WorkerMessage } from './worker.ts';
 
 export interface PoolOptions {
@@ -9,21 +9,23 @@ export interface PoolOptions {
   threadsPerRun?: number;
   outDir: string;
   resume: boolean;
+  backend: BackendName;
+  provenance: RunContext['provenance'];
   log: (line: string) => void;
   /** Registers a callback the pool calls to stop: it asks every running worker to checkpoint and return. */
   onInterrupt: (stop: () => void) => void;
 }
 
 /**
- * Runs configs `jobs` at a time, each in its own worker thread. wasm computes on one thread and the native
+ * Runs recipes `jobs` at a time, each in its own worker thread. wasm computes on one thread and the native
  * kernels' GEMMs gain little from a second (1.2× on the deep tower), so independent runs in parallel are the
  * simplest way to use every core. The costliest runs start first, so no lane is left with a long run at the end
- * while the other idles. Results come back in config order.
+ * while the other idles. Results come back in recipe order.
  */
-export async function runPool(configs: TrainConfig[], options: PoolOptions): Promise<RunOutcome[]> {
-  const outcomes = new Array<RunOutcome>(configs.length);
+export async function runPool(recipes: TrainRecipe[], options: PoolOptions): Promise<RunOutcome[]> {
+  const outcomes = new Array<RunOutcome>(recipes.length);
   const running = new Set<Worker>();
-  const order = dispatchOrder(configs);
+  const order = dispatchOrder(recipes);
   let next = 0;
   let stopping = false;
   options.onInterrupt(() => {
@@ -33,7 +35,9 @@ export async function runPool(configs: TrainConfig[], options: PoolOptions): Pro
   const start = (index: number): Promise<void> =>
     new Promise((resolve, reject) => {
       const job: WorkerJob = {
-        config: configs[index]!,
+        recipe: recipes[index]!,
+        backend: options.backend,
+        provenance: options.provenance,
         outDir: options.outDir,
         resume: options.resume,
         threads: options.threadsPerRun ?? 1,
@@ -49,23 +53,23 @@ export async function runPool(configs: TrainConfig[], options: PoolOptions): Pro
       worker.on('exit', () => {
         running.delete(worker);
         if (outcomes[index]) resolve();
-        else reject(new Error(`${configs[index]!.run}: the training worker exited without a result`));
+        else reject(new Error(`${recipes[index]!.run}: the training worker exited without a result`));
       });
     });
   const lane = async (): Promise<void> => {
-    while (next < configs.length && !stopping) {
+    while (next < recipes.length && !stopping) {
       const index = order[next++]!;
       await start(index);
       if (outcomes[index]?.status === 'interrupted') stopping = true;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.jobs, configs.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(options.jobs, recipes.length) }, lane));
   return outcomes.filter((o): o is RunOutcome => o !== undefined);
 }
 
-/** Config indices, costliest first (longest-processing-time first; ties keep config order). */
-export function dispatchOrder(configs: readonly TrainConfig[]): number[] {
-  return configs
+/** Recipe indices, costliest first (longest-processing-time first; ties keep config order). */
+export function dispatchOrder(recipes: readonly TrainRecipe[]): number[] {
+  return recipes
     .map((_, i) => i)
-    .sort((a, b) => trainingCost(configs[b]!) - trainingCost(configs[a]!) || a - b);
+    .sort((a, b) => trainingCost(recipes[b]!) - trainingCost(recipes[a]!) || a - b);
 }

@@ -1,11 +1,13 @@
 // One training run in a worker thread: its own tfjs engine and wasm instance, so two runs use two cores.
 import { parentPort, workerData } from 'node:worker_threads';
-import { initBackend } from '@twinnet/core';
-import type { TrainConfig } from './presets.ts';
-import { trainRun } from './run.ts';
+import type { BackendName, TrainRecipe } from '@twinnet/core';
+import { initBackend } from '@twinnet/core/node';
+import { type RunContext, trainRun } from './run.ts';
 
 export interface WorkerJob {
-  config: TrainConfig;
+  recipe: TrainRecipe;
+  backend: BackendName;
+  provenance: RunContext['provenance'];
   outDir: string;
   resume: boolean;
   /** Threads of the native kernels' GEMMs in this run. */
@@ -19,20 +21,21 @@ export type WorkerMessage =
 
 const job = workerData as WorkerJob;
 const port = parentPort!;
-let interrupted = false;
+const stop = new AbortController();
 port.on('message', (message: { type: string }) => {
-  if (message.type === 'interrupt') interrupted = true;
+  if (message.type === 'interrupt') stop.abort();
 });
 
 try {
-  const backend = await initBackend(job.config.backend, { log: () => {}, nativeThreads: job.threads });
-  const outcome = await trainRun(job.config, {
+  const backend = await initBackend(job.backend, { log: () => {}, nativeThreads: job.threads });
+  const outcome = await trainRun(job.recipe, {
     outDir: job.outDir,
     resume: job.resume,
     backend,
     log: (line) => port.postMessage({ type: 'log', line } satisfies WorkerMessage),
-    interrupted: () => interrupted,
+    signal: stop.signal,
     datasets: new Map(),
+    provenance: job.provenance,
   });
   port.postMessage({ type: 'result', outcome } satisfies WorkerMessage);
 } catch (error) {

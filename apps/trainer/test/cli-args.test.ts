@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseCli, UsageError } from '../src/cli-args.ts';
+import { parseCli, USAGE, UsageError } from '../src/cli-args.ts';
 
 describe('parseCli', () => {
   it('with no flags, plans every default run', () => {
-    const { configs, resume } = parseCli([]);
+    const { recipes: configs, resume } = parseCli([]);
     expect(configs.map((c) => c.run)).toEqual([
       'mnist-contrastive',
       'mnist-bce',
@@ -14,21 +14,27 @@ describe('parseCli', () => {
     ]);
     expect(resume).toBe(false);
     expect(configs.find((c) => c.run === 'mnist-bce')).toMatchObject({
-      tower: 'deep',
-      head: 'mlp',
-      pairing: 'in-batch',
+      tower: { kind: 'deep' },
+      head: { kind: 'mlp' },
+      loss: { kind: 'bce' },
+      pairing: { kind: 'in-batch', balance: false },
     });
     expect(configs.find((c) => c.run === 'mnist-contrastive')).toMatchObject({
-      tower: 'small',
-      head: 'distance',
-      margin: 1,
-      pairing: 'in-batch',
+      tower: { kind: 'small' },
+      head: { kind: 'distance' },
+      loss: { kind: 'contrastive', margin: 1 },
+      pairing: { kind: 'in-batch', balance: true },
     });
     expect(configs.at(-1)!.heldOutClasses).toEqual([7, 8, 9]);
   });
 
   it('lets flags override every preset field, after the `--` pnpm forwards', () => {
-    const { configs, outDir, resume } = parseCli([
+    const {
+      recipes: configs,
+      backend,
+      outDir,
+      resume,
+    } = parseCli([
       '--',
       '--dataset',
       'fashion-mnist',
@@ -59,22 +65,34 @@ describe('parseCli', () => {
       run: 'fashion-mnist-bce-holdout',
       epochs: 3,
       batchSize: 32,
-      learningRate: 0.0005,
+      optimizer: { kind: 'adam', learningRate: 0.0005 },
       seed: 9,
-      backend: 'cpu',
-      trainSize: 1000,
+      data: { trainSize: 1000 },
       heldOutClasses: [3, 9],
-      pairing: 'explicit',
+      pairing: { kind: 'explicit' },
     });
+    expect(backend).toBe('cpu');
     expect(outDir).toBe('/tmp/x');
     expect(resume).toBe(true);
   });
 
   it.each([
-    [['--epochs', 'ten'], /--epochs expects a whole number >= 1, got 'ten'/],
-    [['--epochs', '0'], /--epochs expects a whole number >= 1/],
-    [['--learning-rate=-1'], /--learning-rate expects a positive number, got '-1'/],
-    [['--learning-rate', 'NaN'], /--learning-rate expects a positive number/],
+    [['--epochs', 'ten'], /--epochs expects a whole number from 1 to 1000, got 'ten'/],
+    [['--epochs', '0'], /--epochs expects a whole number from 1 to 1000/],
+    [['--epochs', '-1'], /--epochs expects a whole number from 1 to 1000, got '-1'/],
+    [['--learning-rate=-1'], /--learning-rate expects a number above 0 to 10, got '-1'/],
+    [['--learning-rate', 'NaN'], /--learning-rate expects a number above 0/],
+    [
+      ['--validation-pairs', '1000000000'],
+      /--validation-pairs expects a whole number from 2 to 1000000, got '1000000000'/,
+    ],
+    [['--embedding-dim', '1000000'], /--embedding-dim expects a whole number from 1 to 4096/],
+    [['--jobs', '99'], /--jobs expects a whole number from 1 to 16/],
+    [['--tower', 'huge'], /--tower expects one of small, deep; got 'huge'/],
+    [
+      ['--dataset', 'mnist', '--variant', 'contrastive', '--loss', 'bce'],
+      /--loss: loss 'bce' needs a mlp head/,
+    ],
     [['--bogus'], /Unknown option '--bogus'/],
     [
       ['--dataset', 'cifar', '--variant', 'bce'],
@@ -85,10 +103,19 @@ describe('parseCli', () => {
     [['--backend', 'gpu'], /--backend expects one of auto, tfjs-node, native, wasm, cpu/],
     [
       ['--pairs-per-epoch', '8', '--batch-size', '16'],
-      /--pairs-per-epoch \(8\) must be at least --batch-size \(16\)/,
+      /--pairs-per-epoch: pairsPerEpoch \(8\) must be at least batchSize \(16\)/,
     ],
   ])('rejects %j with a clear message', (args, message) => {
     expect(() => parseCli(args)).toThrow(UsageError);
     expect(() => parseCli(args)).toThrow(message);
+  });
+});
+
+describe('USAGE', () => {
+  it('lists every registered piece and each numeric flag with its range', () => {
+    expect(USAGE).toMatch(/--tower small\|deep/);
+    expect(USAGE).toMatch(/--loss contrastive\|bce/);
+    expect(USAGE).toMatch(/--epochs N .*\(1–1000\)/);
+    expect(USAGE).toMatch(/tower deep: /);
   });
 });

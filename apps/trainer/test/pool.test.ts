@@ -1,26 +1,34 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkRecipe, defaultRecipes, preset, type TrainRecipe } from '@twinnet/core';
 import { describe, expect, it } from 'vitest';
-import { dispatchOrder, runPool } from '../src/pool.ts';
-import { defaultRuns, preset, type TrainConfig } from '../src/presets.ts';
+import { dispatchOrder, type PoolOptions, runPool } from '../src/pool.ts';
 
-const tiny = (dataset: 'mnist' | 'fashion-mnist'): TrainConfig => ({
-  ...preset(dataset, 'contrastive'),
+const tiny = (dataset: 'mnist' | 'fashion-mnist'): TrainRecipe =>
+  checkRecipe({
+    ...preset(dataset, 'contrastive'),
+    epochs: 1,
+    pairsPerEpoch: 64,
+    batchSize: 32,
+    data: { trainSize: 300, validationFraction: 1 / 12 },
+    evaluation: { validationPairs: 100, testPairs: 100, episodes: 10, embedPoints: 30 },
+  });
+
+const options = (outDir: string, extra: Partial<PoolOptions> = {}): PoolOptions => ({
+  jobs: 2,
+  outDir,
+  resume: false,
   backend: 'wasm',
-  epochs: 1,
-  pairsPerEpoch: 64,
-  batchSize: 32,
-  trainSize: 300,
-  validationPairs: 100,
-  testPairs: 100,
-  episodes: 10,
-  embedPoints: 30,
+  provenance: { gitCommit: 'test', gitDirty: false },
+  log: () => {},
+  onInterrupt: () => {},
+  ...extra,
 });
 
 describe('dispatchOrder', () => {
   it('starts the deep-tower runs first, then the others in config order', () => {
-    const runs = defaultRuns();
+    const runs = defaultRecipes();
     const names = dispatchOrder(runs).map((i) => runs[i]!.run);
     expect(names).toEqual([
       'fashion-mnist-bce',
@@ -37,13 +45,10 @@ describe('runPool', () => {
   it('trains runs in parallel worker threads and returns their results in order', async () => {
     const outDir = await mkdtemp(join(tmpdir(), 'twinnet-pool-'));
     const lines: string[] = [];
-    const outcomes = await runPool([tiny('mnist'), tiny('fashion-mnist')], {
-      jobs: 2,
-      outDir,
-      resume: false,
-      log: (line) => lines.push(line),
-      onInterrupt: () => {},
-    });
+    const outcomes = await runPool(
+      [tiny('mnist'), tiny('fashion-mnist')],
+      options(outDir, { log: (line) => lines.push(line) }),
+    );
     expect(outcomes.map((o) => (o.status === 'done' ? o.metrics.run : o.status))).toEqual([
       'mnist-contrastive',
       'fashion-mnist-contrastive',
@@ -53,9 +58,10 @@ describe('runPool', () => {
 
   it('reports a failing run as an error naming it', async () => {
     const outDir = await mkdtemp(join(tmpdir(), 'twinnet-pool-'));
-    const broken = { ...tiny('mnist'), margin: Number.NaN };
-    await expect(
-      runPool([broken], { jobs: 1, outDir, resume: false, log: () => {}, onInterrupt: () => {} }),
-    ).rejects.toThrow(/mnist-contrastive: loss became NaN/);
+    // A recipe from a file or the API that skipped checkRecipe: the worker's error names the run.
+    const broken = { ...tiny('mnist'), tower: { kind: 'missing', embeddingDim: 10 } };
+    await expect(runPool([broken], options(outDir, { jobs: 1 }))).rejects.toThrow(
+      /mnist-contrastive.*unknown tower 'missing'|unknown tower 'missing'/,
+    );
   });
 });
