@@ -133,10 +133,11 @@ export class Matcher {
     const info = await readRunInfo(location, io);
     const measure: Measure = info.recipe.head.kind === 'distance' ? 'distance' : 'score';
     if (options.threshold !== undefined) checkThreshold('threshold', options.threshold, measure);
-    const tower = await readLayersModel(joinLocation(location, modelDir(ARTIFACT_FILES.tower)), io);
-    let head: tf.LayersModel | undefined;
+    // The head first: a run without one is refused with the reason before the tower is read.
+    const head = measure === 'score' ? await loadHead(location, info, io) : undefined;
+    let tower: tf.LayersModel | undefined;
     try {
-      if (measure === 'score') head = await loadHead(location, info, io);
+      tower = await readLayersModel(joinLocation(location, modelDir(ARTIFACT_FILES.tower)), io);
       const threshold =
         options.threshold ??
         (measure === 'distance'
@@ -147,7 +148,7 @@ export class Matcher {
       const withHead = head ? { ...source, head: { model: head, polarity: info.polarity } } : source;
       return await Matcher.create(tower, withHead, io, true);
     } catch (error) {
-      tower.dispose();
+      tower?.dispose();
       head?.dispose();
       throw error;
     }
