@@ -1,22 +1,33 @@
 import { isAbsolute, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { BACKEND_NAMES, type BackendName } from '@twinnet/core';
+import {
+  BACKEND_NAMES,
+  type BackendName,
+  describeRange,
+  MATCH_RANGES,
+  type NumberRange,
+} from '@twinnet/core';
+import { choiceFlag, parseCommandLine, UsageError } from '@twinnet/core/node';
+import { DEFAULT_BATCH, DEFAULT_MAX_PIXELS, FLAG_RANGES, rangeFlag } from './flags.ts';
+
+export { UsageError };
 
 export const USAGE = `usage: pnpm match --run RUN_DIR (--support DIR | --supports FILE) --query FILE_OR_DIR [options]
-  --run DIR             a trainer run of the contrastive variant, e.g. artifacts/mnist-contrastive-holdout
+  --run DIR             a trainer run, e.g. artifacts/mnist-contrastive-holdout (distance head: ranked by
+                        embedding distance; MLP head: by its head/ model's score)
   --support DIR         one sub-folder per class (its name is the label), each with a few PNG or JPEG files
   --supports FILE       supports saved earlier with --save-supports (no re-embedding); may be combined with --support
   --query FILE_OR_DIR   an image, or a folder of images (searched recursively)
   --save-supports FILE  write the embedded supports to a JSON file for later runs (--query is then optional)
-  --k N                 labels ranked per query in --json output (default 3)
-  --threshold X         distance at or past which a query is 'unknown' (default: the run's calibrated threshold)
+  --k N                 labels ranked per query in --json output: ${describeRange(MATCH_RANGES.k)} (default 3)
+  --threshold X         where a query becomes 'unknown' (default: the run's calibrated threshold): a distance,
+                        ${describeRange(MATCH_RANGES.distanceThreshold)}, for distance-head runs; a score,
+                        ${describeRange(MATCH_RANGES.scoreThreshold)}, for MLP-head runs
+  --batch N             query files read, matched and printed at a time: ${describeRange(FLAG_RANGES.batch)}
+                        (default ${DEFAULT_BATCH}); memory grows with N, not with the number of files
+  --max-pixels N        refuse images with more pixels (width × height, read from the header before decoding):
+                        ${describeRange(FLAG_RANGES.maxPixels)} (default ${DEFAULT_MAX_PIXELS} = 4096×4096)
   --json                machine-readable output on stdout
   --backend auto|tfjs-node|native|wasm|cpu  (default auto)  --help`;
-
-/** A command-line mistake: printed with the usage, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 export interface MatchRequest {
   run: string;
@@ -26,6 +37,8 @@ export interface MatchRequest {
   saveSupports: string | undefined;
   k: number;
   threshold: number | undefined;
+  batch: number;
+  maxPixels: number;
   json: boolean;
   backend: BackendName;
   help: boolean;
@@ -39,6 +52,8 @@ const OPTIONS = {
   'save-supports': { type: 'string' },
   k: { type: 'string' },
   threshold: { type: 'string' },
+  batch: { type: 'string' },
+  'max-pixels': { type: 'string' },
   json: { type: 'boolean' },
   backend: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -49,49 +64,37 @@ const OPTIONS = {
  * typed the command (pnpm runs the script inside apps/match).
  */
 export function parseMatchArgs(argv: readonly string[], cwd: string): MatchRequest {
-  // pnpm forwards a literal `--` before the script's own arguments.
-  const args = argv[0] === '--' ? argv.slice(1) : [...argv];
-  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true }>>['values'];
-  try {
-    ({ values } = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0]!);
-  }
-  const path = (p: string | undefined) => (p === undefined ? undefined : isAbsolute(p) ? p : resolve(cwd, p));
+  const values = parseCommandLine(argv, OPTIONS);
+  const text = (flag: keyof typeof OPTIONS) => values[flag] as string | undefined;
+  const path = (flag: keyof typeof OPTIONS) => {
+    const p = text(flag);
+    return p === undefined ? undefined : isAbsolute(p) ? p : resolve(cwd, p);
+  };
+  const number = (flag: keyof typeof OPTIONS, range: NumberRange, fallback: number) => {
+    const raw = text(flag);
+    return raw === undefined ? fallback : rangeFlag(`--${flag}`, raw, range);
+  };
+  const threshold = text('threshold');
   const request: MatchRequest = {
-    run: path(values.run) ?? '',
-    support: path(values.support),
-    supports: path(values.supports),
-    query: path(values.query),
-    saveSupports: path(values['save-supports']),
-    k: 3,
-    threshold: undefined,
-    json: values.json ?? false,
-    backend: 'auto',
-    help: values.help ?? false,
+    run: path('run') ?? '',
+    support: path('support'),
+    supports: path('supports'),
+    query: path('query'),
+    saveSupports: path('save-supports'),
+    k: number('k', MATCH_RANGES.k, 3),
+    // Its range depends on the run's head: the matcher checks it once the run is loaded; here, the widest.
+    threshold:
+      threshold === undefined ? undefined : rangeFlag('--threshold', threshold, MATCH_RANGES.scoreThreshold),
+    batch: number('batch', FLAG_RANGES.batch, DEFAULT_BATCH),
+    maxPixels: number('max-pixels', FLAG_RANGES.maxPixels, DEFAULT_MAX_PIXELS),
+    json: values.json === true,
+    backend: choiceFlag('--backend', values.backend, BACKEND_NAMES) ?? 'auto',
+    help: values.help === true,
   };
   if (request.help) return request;
-  if (!values.run) throw new UsageError('--run is required');
+  if (!request.run) throw new UsageError('--run is required');
   if (!request.support && !request.supports) throw new UsageError('give --support DIR or --supports FILE');
   if (!request.query && !request.saveSupports)
     throw new UsageError('--query is required (unless you only --save-supports)');
-  if (values.k !== undefined) {
-    const k = Number(values.k);
-    if (!Number.isInteger(k) || k < 1)
-      throw new UsageError(`--k expects a whole number >= 1, got '${values.k}'`);
-    request.k = k;
-  }
-  if (values.threshold !== undefined) {
-    const t = Number(values.threshold);
-    if (!Number.isFinite(t) || t <= 0)
-      throw new UsageError(`--threshold expects a positive number, got '${values.threshold}'`);
-    request.threshold = t;
-  }
-  if (values.backend !== undefined) {
-    if (!(BACKEND_NAMES as readonly string[]).includes(values.backend)) {
-      throw new UsageError(`--backend expects one of ${BACKEND_NAMES.join(', ')}; got '${values.backend}'`);
-    }
-    request.backend = values.backend as BackendName;
-  }
   return request;
 }

@@ -1,8 +1,18 @@
 import { fileURLToPath } from 'node:url';
-import { initBackend, Matcher, type MatchResult } from '@twinnet/core';
+import { initBackend, Matcher } from '@twinnet/core/node';
 import { type MatchRequest, parseMatchArgs, USAGE, UsageError } from './args.ts';
-import { type Problem, readQueries, readSupportFolder } from './inputs.ts';
-import { formatTable } from './table.ts';
+import { decodeImage } from './decode.ts';
+import {
+  type InputFile,
+  listQueries,
+  type Prepare,
+  type Problem,
+  readImage,
+  readSupportFolder,
+} from './inputs.ts';
+import { JsonStream, type ResultStream, TableStream } from './output.ts';
+
+export type { JsonOutput } from './output.ts';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -17,14 +27,7 @@ const processIo: Io = {
   cwd: process.env.INIT_CWD ?? process.cwd(),
 };
 
-export interface JsonOutput {
-  run: string;
-  threshold: number;
-  supports: { label: string; supports: number }[];
-  results: ({ query: string; path: string } & MatchResult)[];
-  problems: Problem[];
-  seconds: { supports: number; queries: number };
-}
+type LoadedMatcher = Awaited<ReturnType<typeof Matcher.load>>;
 
 /**
  * Matches query images against support classes. Exit code 0 when every input was used, 1 when some file or
@@ -60,24 +63,11 @@ async function run(request: MatchRequest, io: Io): Promise<number> {
     ...(request.threshold !== undefined ? { threshold: request.threshold } : {}),
   });
   try {
-    const problems: Problem[] = [];
-    const supportsStarted = performance.now();
-    if (request.supports) await matcher.loadSupports(request.supports);
-    if (request.support) {
-      const folder = await readSupportFolder(request.support);
-      problems.push(...folder.problems);
-      for (const { label, images } of folder.classes) {
-        try {
-          matcher.add(
-            label,
-            images.map((f) => f.image),
-          );
-        } catch (error) {
-          problems.push({ path: `${request.support}/${label}`, message: (error as Error).message });
-        }
-      }
-    }
-    const supportSeconds = (performance.now() - supportsStarted) / 1000;
+    // Each file becomes 784 bytes as it is read: the decoded picture is dropped at once.
+    const prepare: Prepare = (bytes) => matcher.prepare(decodeImage(bytes, { maxPixels: request.maxPixels }));
+    const started = performance.now();
+    const problems = await addSupports(matcher, request, prepare);
+    const supportSeconds = (performance.now() - started) / 1000;
     if (matcher.labels.length === 0) {
       report(problems, io);
       io.stderr('match: no usable support classes; nothing to match against');
@@ -88,42 +78,15 @@ async function run(request: MatchRequest, io: Io): Promise<number> {
       if (!request.json)
         io.stderr(`match: saved ${matcher.labels.length} classes to ${request.saveSupports}`);
     }
-    let results: JsonOutput['results'] = [];
-    let querySeconds = 0;
-    if (request.query) {
-      const { queries, problems: queryProblems } = await readQueries(request.query);
-      problems.push(...queryProblems);
-      const started = performance.now();
-      const matched =
-        queries.length > 0
-          ? matcher.matchAll(
-              queries.map((q) => q.image),
-              { k: request.k },
-            )
-          : [];
-      querySeconds = (performance.now() - started) / 1000;
-      results = matched.map((result, i) => ({ query: queries[i]!.name, path: queries[i]!.path, ...result }));
-    }
-    if (request.json) {
-      const output: JsonOutput = {
-        run: matcher.model.run,
-        threshold: matcher.threshold,
-        supports: matcher.labels,
-        results,
-        problems,
-        seconds: { supports: supportSeconds, queries: querySeconds },
-      };
-      io.stdout(JSON.stringify(output, null, 1));
-    } else if (request.query) {
-      io.stdout(
-        formatTable(
-          results.map((r) => ({ query: r.query, result: r })),
-          matcher.threshold,
-        ),
-      );
+    const files = request.query ? await listQueries(request.query) : [];
+    const output = request.json ? new JsonStream(io, matcher) : new TableStream(io, matcher, files);
+    const matched = await matchInBatches(matcher, files, request, prepare, output, problems);
+    output.end(problems, { supports: supportSeconds, queries: matched.seconds });
+    if (!request.json && request.query) {
+      const classes = matcher.labels.map((l) => `${l.label}×${l.supports}`).join(', ');
       io.stderr(
-        `match: ${matcher.labels.length} classes (${matcher.labels.map((l) => `${l.label}×${l.supports}`).join(', ')}), ` +
-          `${results.length} ${results.length === 1 ? 'query' : 'queries'} matched in ${querySeconds.toFixed(2)} s`,
+        `match: ${matcher.labels.length} classes (${classes}), ${matched.count} ` +
+          `${matched.count === 1 ? 'query' : 'queries'} matched in ${matched.seconds.toFixed(2)} s`,
       );
     }
     report(problems, io);
@@ -131,6 +94,62 @@ async function run(request: MatchRequest, io: Io): Promise<number> {
   } finally {
     matcher.dispose();
   }
+}
+
+/** Saved supports, then the support folder's classes; returns what could not be used. */
+async function addSupports(
+  matcher: LoadedMatcher,
+  request: MatchRequest,
+  prepare: Prepare,
+): Promise<Problem[]> {
+  if (request.supports) await matcher.loadSupports(request.supports);
+  if (!request.support) return [];
+  const folder = await readSupportFolder(request.support, prepare);
+  for (const { label, images } of folder.classes) {
+    try {
+      matcher.add(
+        label,
+        images.map((f) => f.image),
+      );
+    } catch (error) {
+      folder.problems.push({ path: `${request.support}/${label}`, message: (error as Error).message });
+    }
+  }
+  return folder.problems;
+}
+
+/**
+ * Reads, matches and prints the queries `request.batch` files at a time, so memory stays flat however many
+ * files there are. Unreadable or refused files join `problems`.
+ */
+async function matchInBatches(
+  matcher: LoadedMatcher,
+  files: readonly InputFile[],
+  request: MatchRequest,
+  prepare: Prepare,
+  output: ResultStream,
+  problems: Problem[],
+): Promise<{ count: number; seconds: number }> {
+  let count = 0;
+  let seconds = 0;
+  for (let start = 0; start < files.length; start += request.batch) {
+    const batch: { path: string; name: string; image: Uint8Array }[] = [];
+    for (const file of files.slice(start, start + request.batch)) {
+      const result = await readImage(file, prepare);
+      if ('image' in result) batch.push(result);
+      else problems.push(result);
+    }
+    if (batch.length === 0) continue;
+    const started = performance.now();
+    const results = matcher.matchAll(
+      batch.map((f) => f.image),
+      { k: request.k },
+    );
+    seconds += (performance.now() - started) / 1000;
+    output.rows(results.map((result, i) => ({ query: batch[i]!.name, path: batch[i]!.path, ...result })));
+    count += results.length;
+  }
+  return { count, seconds };
 }
 
 function report(problems: readonly Problem[], io: Io): void {

@@ -1,48 +1,46 @@
 import type { DecodedImage } from '@twinnet/core';
 import jpeg from 'jpeg-js';
 import pngjs from 'pngjs';
+import { DEFAULT_MAX_PIXELS } from './flags.ts';
+import { readImageHeader } from './image-header.ts';
 
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-const JPEG_SIGNATURE = [0xff, 0xd8, 0xff];
-
-const startsWith = (bytes: Uint8Array, signature: number[]) => signature.every((b, i) => bytes[i] === b);
+export interface DecodeOptions {
+  /** Refuse images with more pixels than this, from the header, before decoding (default 4096 × 4096). */
+  maxPixels?: number;
+}
 
 /**
  * Decodes a PNG or JPEG (recognised by its first bytes, not its name) to RGBA pixels. Throws a one-line reason
- * for anything else; callers add the file name.
+ * for anything else, and for images over the size limit before spending any memory on them; callers add the
+ * file name.
  */
-export function decodeImage(bytes: Uint8Array): DecodedImage {
-  if (bytes.length === 0) throw new Error('empty file (0 bytes)');
-  let image: { width: number; height: number; data: Uint8Array };
-  if (startsWith(bytes, PNG_SIGNATURE)) {
-    // The header's size first: pngjs reports a 0-pixel image as bad inflate data, which says nothing useful.
-    if (bytes.length >= 24) {
-      const header = new DataView(bytes.buffer, bytes.byteOffset, 24);
-      const [width, height] = [header.getUint32(16), header.getUint32(20)];
-      if (width === 0 || height === 0) throw new Error(`image has zero size (${width}×${height})`);
-    }
-    try {
-      image = pngjs.PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    } catch (error) {
-      throw new Error(`corrupt or truncated PNG (${(error as Error).message})`);
-    }
-  } else if (startsWith(bytes, JPEG_SIGNATURE)) {
-    try {
-      // The limits turn a hostile or corrupt header into an error instead of a huge allocation.
-      image = jpeg.decode(bytes, {
-        useTArray: true,
-        formatAsRGBA: true,
-        maxResolutionInMP: 100,
-        maxMemoryUsageInMB: 1024,
-      });
-    } catch (error) {
-      throw new Error(`corrupt or truncated JPEG (${(error as Error).message})`);
-    }
-  } else {
-    throw new Error('not a PNG or JPEG image');
+export function decodeImage(
+  bytes: Uint8Array,
+  { maxPixels = DEFAULT_MAX_PIXELS }: DecodeOptions = {},
+): DecodedImage {
+  const { format, width, height } = readImageHeader(bytes);
+  if (width === 0 || height === 0) throw new Error(`image has zero size (${width}×${height})`);
+  if (width * height > maxPixels) {
+    throw new Error(
+      `${width}×${height} is ${((width * height) / 1e6).toFixed(1)} megapixels, over the limit of ${maxPixels} ` +
+        'pixels: shrink the image, or raise the limit with --max-pixels',
+    );
   }
-  if (!(image.width > 0 && image.height > 0))
-    throw new Error(`image has zero size (${image.width}×${image.height})`);
+  let image: { width: number; height: number; data: Uint8Array };
+  try {
+    image =
+      format === 'PNG'
+        ? pngjs.PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+        : // The limits back up the header check: a corrupt stream cannot ask for a huge allocation either.
+          jpeg.decode(bytes, {
+            useTArray: true,
+            formatAsRGBA: true,
+            maxResolutionInMP: maxPixels / 1e6,
+            maxMemoryUsageInMB: 1024,
+          });
+  } catch (error) {
+    throw new Error(`corrupt or truncated ${format} (${(error as Error).message})`);
+  }
   return {
     data: new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength),
     width: image.width,

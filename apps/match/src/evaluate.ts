@@ -2,24 +2,48 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { type BackendName, initBackend, Matcher, type MatchResult, MetricsSchema } from '@twinnet/core';
-import { loadModelFromDir, readJsonArtifact } from '@twinnet/core/node';
-import { loadDataset, type Split, selectClasses, subset } from '@twinnet/datasets';
+import {
+  BACKEND_NAMES,
+  type BackendName,
+  describeRange,
+  type MatchResult,
+  MetricsSchema,
+  type NumberRange,
+} from '@twinnet/core';
+import {
+  choiceFlag,
+  initBackend,
+  Matcher,
+  parseCommandLine,
+  readJsonArtifact,
+  UsageError,
+} from '@twinnet/core/node';
+import { type DatasetName, loadDataset, type Split, selectClasses, subset } from '@twinnet/datasets';
 import { type JsonOutput, main as matchCli } from './cli.ts';
+import { rangeFlag } from './flags.ts';
 import { writePngs } from './png-folders.ts';
 import { drawQueries, drawSupports } from './sampling.ts';
+
+/** The numeric flags' documented ranges (the usage above quotes them). */
+const RANGES = {
+  shots: { min: 1, max: 100, integer: true },
+  trials: { min: 1, max: 100, integer: true },
+  seed: { min: 0, max: 2 ** 31 - 1, integer: true },
+  seenQueries: { min: 1, max: 10_000, integer: true },
+  cliQueries: { min: 0, max: 10_000, integer: true },
+} as const satisfies Record<string, NumberRange>;
 
 const USAGE = `usage: pnpm --filter match evaluate -- --run DIR [options]
   One-shot matching of a hold-out run's unseen classes: supports drawn (seeded) from the TRAINING split of
   those classes, queries = all their test images; the unknown rate uses test images of the seen classes,
   which have no support. Then the same through \`pnpm match\` on PNG files, for its accuracy and speed.
-  --shots LIST        supports per class (default 1,5)
-  --trials N          seeded support draws per shot count (default 5)
-  --seed N            (default 1)
-  --seen-queries N    seen-class test images for the unknown rate (default 2000)
-  --cli-queries N     images per unseen class (and in all for seen classes) written as PNG for the CLI run
-                      (default 300; 0 skips it)
+  --shots LIST        supports per class, each ${describeRange(RANGES.shots)} (default 1,5)
+  --trials N          seeded support draws per shot count: ${describeRange(RANGES.trials)} (default 5)
+  --seed N            ${describeRange(RANGES.seed)} (default 1)
+  --seen-queries N    seen-class test images for the unknown rate: ${describeRange(RANGES.seenQueries)}
+                      (default 2000)
+  --cli-queries N     images per unseen class (and in all for seen classes) written as PNG for the CLI run:
+                      ${describeRange(RANGES.cliQueries)} (default 300; 0 skips it)
   --backend auto|tfjs-node|native|wasm|cpu  --json  --help`;
 
 interface Scores {
@@ -56,46 +80,79 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-async function evaluate(argv: readonly string[]): Promise<number> {
-  const args = argv[0] === '--' ? argv.slice(1) : [...argv];
-  const { values } = parseArgs({ args, options: OPTIONS, strict: true });
-  if (values.help || !values.run) {
-    (values.help ? console.log : console.error)(USAGE);
-    return values.help ? 0 : 2;
-  }
-  const cwd = process.env.INIT_CWD ?? process.cwd();
-  const runDir = isAbsolute(values.run) ? values.run : resolve(cwd, values.run);
-  const shotCounts = (values.shots ?? '1,5').split(',').map(Number);
-  const trials = Number(values.trials ?? 5);
-  const seed = Number(values.seed ?? 1);
-  const seenQueries = Number(values['seen-queries'] ?? 2000);
-  const cliQueries = Number(values['cli-queries'] ?? 300);
-  const backend = (values.backend ?? 'auto') as BackendName;
-  await initBackend(backend, { log: (line) => console.error(line) });
+interface EvaluateRequest {
+  runDir: string;
+  shots: number[];
+  trials: number;
+  seed: number;
+  seenQueries: number;
+  cliQueries: number;
+  backend: BackendName;
+  json: boolean;
+}
 
+/** The request, or a UsageError naming the flag and its range. */
+export function parseEvaluateArgs(argv: readonly string[], cwd: string): EvaluateRequest | 'help' {
+  const values = parseCommandLine(argv, OPTIONS);
+  if (values.help === true) return 'help';
+  const run = values.run as string | undefined;
+  if (!run) throw new UsageError('--run is required');
+  const number = (flag: keyof typeof OPTIONS, range: NumberRange, fallback: number) => {
+    const text = values[flag] as string | undefined;
+    return text === undefined ? fallback : rangeFlag(`--${flag}`, text, range);
+  };
+  return {
+    runDir: isAbsolute(run) ? run : resolve(cwd, run),
+    shots: ((values.shots as string | undefined) ?? '1,5')
+      .split(',')
+      .map((text) => rangeFlag('--shots', text, RANGES.shots)),
+    trials: number('trials', RANGES.trials, 5),
+    seed: number('seed', RANGES.seed, 1),
+    seenQueries: number('seen-queries', RANGES.seenQueries, 2000),
+    cliQueries: number('cli-queries', RANGES.cliQueries, 300),
+    backend: choiceFlag('--backend', values.backend, BACKEND_NAMES) ?? 'auto',
+    json: values.json === true,
+  };
+}
+
+async function evaluate(argv: readonly string[]): Promise<number> {
+  let request: EvaluateRequest | 'help';
+  try {
+    request = parseEvaluateArgs(argv, process.env.INIT_CWD ?? process.cwd());
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`evaluate: ${error.message}\n${USAGE}`);
+    return 2;
+  }
+  if (request === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const { runDir, seed, trials, backend } = request;
+  await initBackend(backend, { log: (line) => console.error(line) });
   const metrics = await readJsonArtifact(MetricsSchema, join(runDir, 'metrics.json'));
-  const heldOut = metrics.heldOutClasses;
+  const heldOut = metrics.recipe.heldOutClasses;
   if (heldOut.length < 2)
     throw new Error(`${runDir}: run '${metrics.run}' holds out no classes; train it with --holdout`);
   const seen = metrics.classNames.map((_, c) => c).filter((c) => !heldOut.includes(c));
-  const dataset = await loadDataset(metrics.dataset);
+  const dataset = await loadDataset(metrics.dataset as DatasetName);
   const unseenTrain = selectClasses(dataset.train, heldOut);
   const unseenTest = selectClasses(dataset.test, heldOut);
-  const seenTest = drawQueries(selectClasses(dataset.test, seen), seenQueries, seed);
+  const seenTest = drawQueries(selectClasses(dataset.test, seen), request.seenQueries, seed);
   // Class names as labels and folder names ('T-shirt/top' cannot be a folder name as it is).
   const label = (c: number) => metrics.classNames[c]!.replace(/[/\\]/g, '-');
-  const tower = await loadModelFromDir(join(runDir, 'tower'));
-  const source = { run: metrics.run, dataset: metrics.dataset, threshold: metrics.test.threshold };
+  // Loaded as pnpm match loads it: the run's threshold on its own measure (a distance, or an MLP head's score).
+  const matcher = await Matcher.load(runDir);
   console.error(
     `${metrics.run}: unseen classes ${heldOut.map(label).join(', ')}; ${unseenTest.count} unseen and ` +
-      `${seenTest.count} seen test queries; threshold ${source.threshold.toFixed(4)}`,
+      `${seenTest.count} seen test queries; ${matcher.measure} threshold ${matcher.threshold.toFixed(4)}`,
   );
 
   const summaries: Summary[] = [];
-  for (const shots of shotCounts) {
+  for (const shots of request.shots) {
     const runs: Scores[] = [];
     for (let trial = 0; trial < trials; trial++) {
-      const matcher = await Matcher.fromModel(tower, source);
+      matcher.clear();
       for (const [c, images] of drawSupports(unseenTrain, heldOut, shots, seed * 1000 + trial)) {
         matcher.add(label(c), images);
       }
@@ -106,7 +163,7 @@ async function evaluate(argv: readonly string[]): Promise<number> {
       runs.push(score(unseen, Array.from(unseenTest.labels, label), other, seconds));
     }
     const cli =
-      cliQueries > 0
+      request.cliQueries > 0
         ? await cliRun(
             runDir,
             backend,
@@ -116,7 +173,7 @@ async function evaluate(argv: readonly string[]): Promise<number> {
             heldOut,
             shots,
             seed,
-            cliQueries,
+            request.cliQueries,
             label,
           )
         : null;
@@ -129,9 +186,9 @@ async function evaluate(argv: readonly string[]): Promise<number> {
       cli,
     });
   }
-  tower.dispose();
-  if (values.json)
-    console.log(JSON.stringify({ run: metrics.run, threshold: source.threshold, summaries }, null, 1));
+  matcher.dispose();
+  if (request.json)
+    console.log(JSON.stringify({ run: metrics.run, threshold: matcher.threshold, summaries }, null, 1));
   else console.log(report(metrics.run, summaries));
   return 0;
 }

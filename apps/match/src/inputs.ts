@@ -1,8 +1,6 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
-import type { DecodedImage } from '@twinnet/core';
-import { decodeImage } from './decode.ts';
 
 /** A file or folder that could not be used; the run goes on without it. */
 export interface Problem {
@@ -10,12 +8,19 @@ export interface Problem {
   message: string;
 }
 
-export interface ImageFile {
+export interface InputFile {
   path: string;
   /** Relative to the folder given on the command line (the file name for a single file). */
   name: string;
-  image: DecodedImage;
 }
+
+export interface ImageFile extends InputFile {
+  /** What `prepare` made of the file's bytes: the 784 dataset-form bytes, not the decoded picture. */
+  image: Uint8Array;
+}
+
+/** Decodes and checks one file's bytes, or throws a one-line reason (the caller adds the path). */
+export type Prepare = (bytes: Uint8Array) => Uint8Array;
 
 export interface SupportClass {
   label: string;
@@ -30,7 +35,8 @@ export class InputError extends Error {
   override name = 'InputError';
 }
 
-async function readImage(path: string, name: string): Promise<ImageFile | Problem> {
+/** Reads and prepares one file; a failure becomes a problem naming the file. */
+export async function readImage({ path, name }: InputFile, prepare: Prepare): Promise<ImageFile | Problem> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
@@ -41,7 +47,7 @@ async function readImage(path: string, name: string): Promise<ImageFile | Proble
     };
   }
   try {
-    return { path, name, image: decodeImage(bytes) };
+    return { path, name, image: prepare(bytes) };
   } catch (error) {
     return { path, message: (error as Error).message };
   }
@@ -66,6 +72,7 @@ async function entries(dir: string): Promise<Dirent[]> {
  */
 export async function readSupportFolder(
   dir: string,
+  prepare: Prepare,
 ): Promise<{ classes: SupportClass[]; problems: Problem[] }> {
   const classes: SupportClass[] = [];
   const problems: Problem[] = [];
@@ -86,7 +93,7 @@ export async function readSupportFolder(
         problems.push({ path: filePath, message: 'folder inside a class folder; ignored' });
         continue;
       }
-      const result = await readImage(filePath, relative(dir, filePath));
+      const result = await readImage({ path: filePath, name: relative(dir, filePath) }, prepare);
       if ('image' in result) images.push(result);
       else problems.push(result);
     }
@@ -108,8 +115,11 @@ export async function readSupportFolder(
   return { classes, problems };
 }
 
-/** A single image file, or every file under a folder (recursively, in name order). */
-export async function readQueries(target: string): Promise<{ queries: ImageFile[]; problems: Problem[] }> {
+/**
+ * A single image file, or every file under a folder (recursively, in name order): only their names, so the
+ * caller can read them a batch at a time.
+ */
+export async function listQueries(target: string): Promise<InputFile[]> {
   let isDir: boolean;
   try {
     isDir = (await stat(target)).isDirectory();
@@ -119,25 +129,16 @@ export async function readQueries(target: string): Promise<{ queries: ImageFile[
       `${target}: ${code === 'ENOENT' ? 'no such file or folder' : `cannot be read (${code})`}`,
     );
   }
-  const queries: ImageFile[] = [];
-  const problems: Problem[] = [];
-  const add = async (path: string, name: string) => {
-    const result = await readImage(path, name);
-    if ('image' in result) queries.push(result);
-    else problems.push(result);
-  };
-  if (!isDir) {
-    await add(target, basename(target));
-    return { queries, problems };
-  }
+  if (!isDir) return [{ path: target, name: basename(target) }];
+  const files: InputFile[] = [];
   const walk = async (dir: string): Promise<void> => {
     for (const entry of await entries(dir)) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) await walk(path);
-      else await add(path, relative(target, path));
+      else files.push({ path, name: relative(target, path) });
     }
   };
   await walk(target);
-  if (queries.length === 0 && problems.length === 0) throw new InputError(`${target}: no files to match`);
-  return { queries, problems };
+  if (files.length === 0) throw new InputError(`${target}: no files to match`);
+  return files;
 }

@@ -1,37 +1,67 @@
-import type { MatchResult } from '@twinnet/core';
+import type { Matcher, MatchResult } from '@twinnet/core';
 
-export interface Row {
-  query: string;
-  result: MatchResult;
-}
+/** The value a result is ranked by: its distance, or its score on MLP-head runs. */
+export const closeness = (r: { distance?: number; score?: number }): number => r.distance ?? r.score!;
 
-const distance = (d: number) => d.toFixed(3);
+const format = (value: number) => value.toFixed(3);
 
 /**
- * A plain-text table: query, best label, its distance, runner-up. When the answer is 'unknown' the runner-up
- * is the nearest label, which was too far to accept.
+ * A plain-text table printed a batch of rows at a time: query, best label, its distance (or score), runner-up.
+ * The columns are sized up front from every query name and label, so rows printed early line up with later
+ * ones. When the answer is 'unknown' the runner-up is the closest label, which was too far to accept.
  */
-export function formatTable(rows: readonly Row[], threshold: number): string {
-  const lines = rows.map(({ query, result }) => {
+export class Table {
+  private readonly widths: number[];
+  private readonly header: string[];
+  private count = 0;
+  private unknown = 0;
+
+  constructor(
+    names: readonly string[],
+    labels: readonly string[],
+    private readonly matcher: Pick<Matcher, 'measure' | 'polarity' | 'threshold'>,
+  ) {
+    this.header = ['query', 'best', matcher.measure, 'runner-up'];
+    this.widths = [
+      Math.max(5, ...names.map((n) => n.length)),
+      Math.max(4, 'unknown'.length, ...labels.map((l) => l.length)),
+      // Distances print as 0.123; scores, which are logits, as -12.345.
+      Math.max(matcher.measure.length, 8),
+    ];
+  }
+
+  head(): string {
+    return this.line(this.header);
+  }
+
+  row(query: string, result: MatchResult): string {
+    this.count++;
+    if (result.unknown) this.unknown++;
     const runnerUp = result.unknown ? result.ranked[0] : result.ranked[1];
-    return [
+    return this.line([
       query,
       result.label,
-      distance(result.distance),
-      runnerUp ? `${runnerUp.label} (${distance(runnerUp.distance)})` : '-',
-    ];
-  });
-  const header = ['query', 'best', 'distance', 'runner-up'];
-  const widths = header.map((h, c) => Math.max(h.length, ...lines.map((line) => line[c]!.length)));
-  const format = (cells: string[]) =>
-    cells
-      .map((cell, c) => (c === 2 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      format(closeness(result)),
+      runnerUp ? `${runnerUp.label} (${format(closeness(runnerUp))})` : '-',
+    ]);
+  }
+
+  /** The count of rows and unknowns, and the threshold that made them unknown. */
+  foot(): string {
+    const { measure, polarity, threshold } = this.matcher;
+    const past = polarity === 'lower-is-same' ? '>=' : '<=';
+    return (
+      `${this.count} ${this.count === 1 ? 'query' : 'queries'}, ${this.unknown} unknown ` +
+      `(${measure} ${past} ${format(threshold)})`
+    );
+  }
+
+  private line(cells: string[]): string {
+    return cells
+      .map((cell, c) =>
+        c === 2 ? cell.padStart(this.widths[c]!) : c < 2 ? cell.padEnd(this.widths[c]!) : cell,
+      )
       .join('  ')
       .trimEnd();
-  const unknown = rows.filter((r) => r.result.unknown).length;
-  return [
-    format(header),
-    ...lines.map(format),
-    `${rows.length} ${rows.length === 1 ? 'query' : 'queries'}, ${unknown} unknown (distance >= ${distance(threshold)})`,
-  ].join('\n');
+  }
 }

@@ -26,6 +26,18 @@ describe('parseMatchArgs', () => {
     ).toBeUndefined();
   });
 
+  it('takes the batch size and pixel limit, with documented defaults', () => {
+    const q = ['--run', 'r', '--support', 'd', '--query', 'q'];
+    expect(parseMatchArgs(q, '/w')).toMatchObject({
+      batch: 256,
+      maxPixels: 4096 * 4096,
+      threshold: undefined,
+    });
+    expect(
+      parseMatchArgs([...q, '--batch', '8', '--max-pixels', '1000', '--threshold', '-2.5'], '/w'),
+    ).toMatchObject({ batch: 8, maxPixels: 1000, threshold: -2.5 });
+  });
+
   it('says what is missing or wrong', () => {
     const fails = (args: string[], message: RegExp) => {
       expect(() => parseMatchArgs(args, '/w')).toThrow(UsageError);
@@ -34,11 +46,20 @@ describe('parseMatchArgs', () => {
     fails(['--support', 'd', '--query', 'q'], /--run is required/);
     fails(['--run', 'r', '--query', 'q'], /--support DIR or --supports FILE/);
     fails(['--run', 'r', '--support', 'd'], /--query is required/);
-    fails(['--run', 'r', '--support', 'd', '--query', 'q', '--k', '0'], /--k expects a whole number/);
+    const q = ['--run', 'r', '--support', 'd', '--query', 'q'];
+    fails([...q, '--k', '0'], /^--k must be a whole number from 1 to 1000, got '0'$/);
+    fails([...q, '--k', '1001'], /--k must be .*got '1001'/);
+    fails([...q, '--k', ''], /--k must be .*got ''/);
+    fails([...q, '--threshold', 'x'], /^--threshold must be a number from -1000000 to 1000000, got 'x'$/);
+    fails([...q, '--threshold', 'NaN'], /got 'NaN'/);
+    fails([...q, '--threshold', '1e999'], /got '1e999'/);
+    fails([...q, '--batch', '0'], /^--batch must be a whole number from 1 to 4096, got '0'$/);
+    fails([...q, '--batch', '5000'], /--batch must be .*got '5000'/);
     fails(
-      ['--run', 'r', '--support', 'd', '--query', 'q', '--threshold', 'x'],
-      /--threshold expects a positive/,
+      [...q, '--max-pixels', '2.5'],
+      /^--max-pixels must be a whole number from 1 to 100000000, got '2.5'$/,
     );
+    fails([...q, '--max-pixels', '1e9'], /--max-pixels must be .*got '1e9'/);
     fails(['--run', 'r', '--support', 'd', '--query', 'q', '--backend', 'gpu'], /--backend expects one of/);
     fails(['--run', 'r', '--bogus'], /Unknown option '--bogus'/);
   });

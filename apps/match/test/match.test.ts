@@ -2,57 +2,31 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, Matcher } from '@twinnet/core';
+import { Matcher as CoreMatcher } from '@twinnet/core';
+import { initBackend } from '@twinnet/core/node';
 import { type Dataset, loadDataset, selectClasses } from '@twinnet/datasets';
 import jpeg from 'jpeg-js';
 import pngjs from 'pngjs';
-import { preset, type TrainConfig } from 'trainer/presets';
-import { trainRun } from 'trainer/run';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Io, type JsonOutput, main } from '../src/cli.ts';
 import { encodePng, writePngs } from '../src/png-folders.ts';
 import { drawQueries, drawSupports } from '../src/sampling.ts';
+import { pngClaiming, writeRun } from './fixtures.ts';
 
 const HELD_OUT = [7, 8, 9];
-const SEEN = [0, 1, 2, 3, 4, 5, 6];
 
 let mnist: Dataset;
 let runDir: string;
+let mlpRunDir: string;
 /** Everything the tests write goes under here, removed at the end. */
 let scratch: string;
 
-/**
- * A small hold-out run made by the trainer itself (real artifacts, real validation threshold): 6,000 images
- * of classes 0–6, two epochs of 4,096 pairs. Adam gets a tiny run much further than RMSprop in that budget.
- */
 beforeAll(async () => {
-  const backend = await initBackend('wasm', { log: () => {} });
-  const config: TrainConfig = {
-    ...preset('mnist', 'contrastive', true),
-    epochs: 2,
-    pairsPerEpoch: 4096,
-    batchSize: 32,
-    optimizer: 'adam',
-    learningRate: 0.001,
-    trainSize: 6000,
-    validationPairs: 1000,
-    testPairs: 200,
-    episodes: 20,
-    embedPoints: 60,
-    seed: 2,
-  };
+  await initBackend('wasm', { log: () => {} });
   scratch = await mkdtemp(join(tmpdir(), 'twinnet-match-'));
-  const out = join(scratch, 'runs');
-  const outcome = await trainRun(config, {
-    outDir: out,
-    resume: false,
-    backend,
-    log: () => {},
-    interrupted: () => false,
-    datasets: new Map(),
-  });
-  expect(outcome.status).toBe('done');
-  runDir = join(out, config.run);
+  // sigmoid(4·d − 2) = 0.6 at d ≈ 0.601: the calibrated distance threshold of the untrained pair model.
+  runDir = await writeRun(join(scratch, 'distance-run'), 'distance', 0.6);
+  mlpRunDir = await writeRun(join(scratch, 'mlp-run'), 'mlp', 0.1);
   mnist = await loadDataset('mnist');
 });
 
@@ -60,78 +34,50 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-describe('one-shot matching of held-out classes', () => {
-  it('beats chance by far on unseen classes, and calls classes without support unknown more often than not', async () => {
-    const unseen = selectClasses(mnist.test, HELD_OUT);
-    const seen = drawQueries(selectClasses(mnist.test, SEEN), 2000, 1);
-    let correct = 0;
-    let unknown = 0;
-    // Pooled over three seeded draws of 5 supports per class, so one unlucky draw does not decide.
-    for (const draw of [1, 2, 3]) {
-      const matcher = await Matcher.load(runDir);
-      // Supports from the training split: the run never trained on these classes; test images stay queries.
-      for (const [c, images] of drawSupports(selectClasses(mnist.train, HELD_OUT), HELD_OUT, 5, draw)) {
-        matcher.add(String(c), images);
-      }
-      const results = matcher.matchAll(unseen.images, { k: 1 });
-      correct += results.filter((r, i) => r.ranked[0]!.label === String(unseen.labels[i])).length;
-      unknown += matcher.matchAll(seen.images).filter((r) => r.unknown).length;
-      matcher.dispose();
+/** Runs the CLI in-process and captures what it prints. */
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = {
+    stdout: (text) => {
+      stdout += `${text}\n`;
+    },
+    stderr: (text) => {
+      stderr += `${text}\n`;
+    },
+    cwd: process.cwd(),
+  };
+  const code = await main([...args, '--backend', 'wasm'], io);
+  return { code, stdout, stderr };
+}
+
+/** support/<class>/ with three images each (one class as JPEG), query/ with `queries` test images. */
+async function fixture(queries = 6): Promise<{ dir: string; support: string; query: string }> {
+  const dir = await mkdtemp(join(scratch, 'cli-'));
+  const support = join(dir, 'support');
+  const query = join(dir, 'query');
+  for (const [c, images] of drawSupports(selectClasses(mnist.train, HELD_OUT), HELD_OUT, 3, 2)) {
+    if (c !== 9) {
+      await writePngs(join(support, String(c)), images, 'example');
+      continue;
     }
-    const accuracy = correct / (3 * unseen.count);
-    const unknownRate = unknown / (3 * seen.count);
-    console.log(
-      `3-way 5-shot accuracy ${(100 * accuracy).toFixed(1)}% on ${unseen.count} unseen test images (chance 33.3%); ` +
-        `${(100 * unknownRate).toFixed(1)}% of ${seen.count} seen-class queries (no support) unknown`,
-    );
-    expect(accuracy).toBeGreaterThan(0.5);
-    expect(unknownRate).toBeGreaterThan(0.5);
-  });
-});
+    await mkdir(join(support, '9'), { recursive: true });
+    for (let i = 0; i < 3; i++) {
+      const rgba = Buffer.alloc(784 * 4);
+      for (let p = 0; p < 784; p++) rgba.fill(images[i * 784 + p]!, p * 4, p * 4 + 4);
+      await writeFile(
+        join(support, '9', `example-${i}.jpg`),
+        jpeg.encode({ data: rgba, width: 28, height: 28 }, 95).data,
+      );
+    }
+  }
+  await writePngs(query, drawQueries(selectClasses(mnist.test, HELD_OUT), queries, 3).images, 'test');
+  return { dir, support, query };
+}
+
+const json = (stdout: string) => JSON.parse(stdout) as JsonOutput;
 
 describe('pnpm match', () => {
-  /** Runs the CLI in-process and captures what it prints. */
-  async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const io: Io = {
-      stdout: (text) => {
-        stdout += `${text}\n`;
-      },
-      stderr: (text) => {
-        stderr += `${text}\n`;
-      },
-      cwd: process.cwd(),
-    };
-    const code = await main([...args, '--backend', 'wasm'], io);
-    return { code, stdout, stderr };
-  }
-
-  /** support/<class>/ with three images each (one class as JPEG), query/ with test images of those classes. */
-  async function fixture(): Promise<{ dir: string; support: string; query: string }> {
-    const dir = await mkdtemp(join(scratch, 'cli-'));
-    const support = join(dir, 'support');
-    const query = join(dir, 'query');
-    for (const [c, images] of drawSupports(selectClasses(mnist.train, HELD_OUT), HELD_OUT, 3, 2)) {
-      if (c !== 9) {
-        await writePngs(join(support, String(c)), images, 'example');
-        continue;
-      }
-      await mkdir(join(support, '9'), { recursive: true });
-      for (let i = 0; i < 3; i++) {
-        const rgba = Buffer.alloc(784 * 4);
-        for (let p = 0; p < 784; p++) rgba.fill(images[i * 784 + p]!, p * 4, p * 4 + 4);
-        await writeFile(
-          join(support, '9', `example-${i}.jpg`),
-          jpeg.encode({ data: rgba, width: 28, height: 28 }, 95).data,
-        );
-      }
-    }
-    const queries = drawQueries(selectClasses(mnist.test, HELD_OUT), 6, 3);
-    await writePngs(query, queries.images, 'test');
-    return { dir, support, query };
-  }
-
   it('prints a table of query, best label, distance and runner-up', async () => {
     const { support, query } = await fixture();
     const { code, stdout, stderr } = await run(['--run', runDir, '--support', support, '--query', query]);
@@ -148,19 +94,10 @@ describe('pnpm match', () => {
 
   it('gives JSON to machines: every label ranked, unknown exactly at the threshold', async () => {
     const { support, query } = await fixture();
-    const { code, stdout } = await run([
-      '--run',
-      runDir,
-      '--support',
-      support,
-      '--query',
-      query,
-      '--json',
-      '--k',
-      '3',
-    ]);
+    const { code, stdout } = await run(['--run', runDir, '--support', support, '--query', query, '--json']);
     expect(code).toBe(0);
-    const output = JSON.parse(stdout) as JsonOutput;
+    const output = json(stdout);
+    expect(output.measure).toBe('distance');
     expect(output.supports).toEqual([
       { label: '7', supports: 3 },
       { label: '8', supports: 3 },
@@ -170,8 +107,36 @@ describe('pnpm match', () => {
     expect(output.problems).toEqual([]);
     for (const r of output.results) {
       expect(r.ranked.map((x) => x.label).sort()).toEqual(['7', '8', '9']);
-      expect(r.unknown).toBe(r.distance >= output.threshold);
+      expect(r.unknown).toBe(r.distance! >= output.threshold);
     }
+  });
+
+  it('streams queries in batches: the same answers, one matchAll per batch', async () => {
+    const { support, query } = await fixture(7);
+    const calls = vi.spyOn(CoreMatcher.prototype, 'matchAll');
+    const whole = await run(['--run', runDir, '--support', support, '--query', query, '--json']);
+    expect(calls).toHaveBeenCalledTimes(1);
+    calls.mockClear();
+    const batched = await run([
+      '--run',
+      runDir,
+      '--support',
+      support,
+      '--query',
+      query,
+      '--json',
+      '--batch',
+      '3',
+    ]);
+    expect(calls.mock.calls.map(([images]) => (images as unknown[]).length)).toEqual([3, 3, 1]);
+    calls.mockRestore();
+    expect(json(batched.stdout).results).toEqual(json(whole.stdout).results);
+    const table = await run(['--run', runDir, '--support', support, '--query', query, '--batch', '2']);
+    const lines = table.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1 + 7 + 1);
+    // Rows of every batch line up under the one header.
+    const column = lines[0]!.indexOf('runner-up');
+    for (const line of lines.slice(1, 8)) expect(line[column - 1]).toBe(' ');
   });
 
   it('saves the embedded supports and reuses them without the image folder', async () => {
@@ -190,11 +155,19 @@ describe('pnpm match', () => {
     ]);
     const gallery = JSON.parse(await readFile(saved, 'utf8'));
     expect(gallery.labels).toHaveLength(9);
-    expect(gallery.model.run).toBe('mnist-contrastive-holdout');
+    expect(gallery.model.run).toBe('tiny-distance');
     const second = await run(['--run', runDir, '--supports', saved, '--query', query, '--json']);
     expect(second.code).toBe(0);
-    const labels = (s: string) => (JSON.parse(s) as JsonOutput).results.map((r) => [r.query, r.label]);
+    const labels = (s: string) => json(s).results.map((r) => [r.query, r.label]);
     expect(labels(second.stdout)).toEqual(labels(first.stdout));
+  });
+
+  it('names the file and the fix when the supports cannot be saved', async () => {
+    const { dir, support } = await fixture();
+    const target = join(dir, 'no-such-folder', 'gallery.json');
+    const { code, stderr } = await run(['--run', runDir, '--support', support, '--save-supports', target]);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`match: ${target}: cannot be written (no such folder: create the folder first)`);
   });
 
   it('names each bad file and folder, and still matches the rest', async () => {
@@ -222,7 +195,63 @@ describe('pnpm match', () => {
     expect(stderr).toMatch(/3 classes \(7×3, 8×3, 9×3\)/);
   });
 
-  it('fails clearly on a missing run, a missing folder, a bce run, and a usage mistake', async () => {
+  it('refuses blank pictures and oversized images by name, before decoding the big one', async () => {
+    const { support, query } = await fixture();
+    const white = new pngjs.PNG({ width: 1, height: 1 });
+    white.data.fill(255);
+    await writeFile(join(support, '8', 'blank.png'), pngjs.PNG.sync.write(white));
+    await writeFile(join(query, 'blank.png'), encodePng(new Uint8Array(784)));
+    await writeFile(join(query, 'huge.png'), pngClaiming(20000, 20000));
+    const { code, stdout, stderr } = await run(['--run', runDir, '--support', support, '--query', query]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/6 queries, /);
+    expect(stderr).toContain(
+      `${join(support, '8', 'blank.png')}: blank image: no figure left after preprocessing`,
+    );
+    expect(stderr).toContain(`${join(query, 'blank.png')}: blank image`);
+    expect(stderr).toContain(
+      `${join(query, 'huge.png')}: 20000×20000 is 400.0 megapixels, over the limit of 16777216 pixels: ` +
+        'shrink the image, or raise the limit with --max-pixels',
+    );
+    // The blank support is left out, its class keeps the rest.
+    expect(stderr).toMatch(/3 classes \(7×3, 8×3, 9×3\)/);
+    const strict = await run([
+      '--run',
+      runDir,
+      '--support',
+      support,
+      '--query',
+      query,
+      '--max-pixels',
+      '700',
+    ]);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain(
+      `${join(support, '7', 'example-00000.png')}: 28×28 is 0.0 megapixels, over the limit of 700 pixels`,
+    );
+    expect(strict.stderr).toMatch(/no usable support classes/);
+  });
+
+  it('matches an MLP-head run by its head model: scores, higher is closer', async () => {
+    const { support, query } = await fixture();
+    const table = await run(['--run', mlpRunDir, '--support', support, '--query', query]);
+    expect(table.code).toBe(0);
+    const lines = table.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^query\s+best\s+score\s+runner-up$/);
+    expect(lines.at(-1)).toMatch(/^6 queries, \d unknown \(score <= 0\.100\)$/);
+    const output = json(
+      (await run(['--run', mlpRunDir, '--support', support, '--query', query, '--json'])).stdout,
+    );
+    expect(output.measure).toBe('score');
+    for (const r of output.results) {
+      expect(r).not.toHaveProperty('distance');
+      expect(r.score).toBe(r.ranked[0]!.score);
+      expect(r.ranked[0]!.score!).toBeGreaterThanOrEqual(r.ranked[1]!.score!);
+      expect(r.unknown).toBe(!(r.score! > output.threshold));
+    }
+  });
+
+  it('fails clearly on a missing run, a missing folder, an MLP run without head/, and bad flags', async () => {
     const { dir, support, query } = await fixture();
     const missing = await run(['--run', join(dir, 'no-run'), '--support', support, '--query', query]);
     expect(missing.code).toBe(1);
@@ -234,16 +263,25 @@ describe('pnpm match', () => {
     expect(noFolder.stderr).toMatch(/nope: no such folder/);
     const noQuery = await run(['--run', runDir, '--support', support, '--query', join(dir, 'gone.png')]);
     expect(noQuery.stderr).toMatch(/gone\.png: no such file or folder/);
-    const bce = join(dir, 'bce-run');
-    await mkdir(bce);
-    const metrics = JSON.parse(await readFile(join(runDir, 'metrics.json'), 'utf8'));
-    await writeFile(
-      join(bce, 'metrics.json'),
-      JSON.stringify({ ...metrics, variant: 'bce', head: 'mlp', polarity: 'higher-is-same' }),
-    );
-    const refused = await run(['--run', bce, '--support', support, '--query', query]);
+    const headless = join(dir, 'bce-run');
+    await mkdir(headless);
+    const metrics = await readFile(join(mlpRunDir, 'metrics.json'), 'utf8');
+    await writeFile(join(headless, 'metrics.json'), metrics);
+    const refused = await run(['--run', headless, '--support', support, '--query', query]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/'bce' run with an MLP head.*Use a contrastive run/);
+    expect(refused.stderr).toMatch(/'bce' run with a 'mlp' head.*Train the run again/);
+    const negative = await run([
+      '--run',
+      runDir,
+      '--support',
+      support,
+      '--query',
+      query,
+      '--threshold',
+      '-1',
+    ]);
+    expect(negative.code).toBe(1);
+    expect(negative.stderr).toMatch(/match: threshold must be a number above 0 and at most 1000000, got -1/);
     const usage = await run(['--support', support]);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/--run is required\nusage: pnpm match/);
@@ -253,6 +291,7 @@ describe('pnpm match', () => {
     const { support, query } = await fixture();
     const before = tf.memory().numTensors;
     await run(['--run', runDir, '--support', support, '--query', query, '--json']);
+    await run(['--run', mlpRunDir, '--support', support, '--query', query, '--json']);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

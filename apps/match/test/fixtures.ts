@@ -1,0 +1,58 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { buildSiamese, disposeSiamese } from '@twinnet/core';
+import { saveModelToDir } from '@twinnet/core/node';
+
+/**
+ * A run directory as the trainer writes one, with seeded untrained models: enough for the CLI's mechanics (the
+ * quality of matching is measured on a trained run in quality.test.ts). Distance runs get tower/ and pair/
+ * (whose calibration turns the score threshold into a distance), MLP runs tower/ and head/.
+ */
+export async function writeRun(dir: string, head: 'distance' | 'mlp', threshold: number): Promise<string> {
+  const model = buildSiamese({ tower: 'small', head, embeddingDim: 16, headHidden: 16, seed: 4 });
+  try {
+    await saveModelToDir(model.tower, join(dir, 'tower'));
+    await saveModelToDir(
+      head === 'distance' ? model.pair : model.headModel,
+      join(dir, head === 'distance' ? 'pair' : 'head'),
+    );
+  } finally {
+    disposeSiamese(model);
+  }
+  // Only what the matcher reads of metrics.json.
+  const metrics = {
+    run: `tiny-${head}`,
+    dataset: 'mnist',
+    recipe: {
+      variant: head === 'distance' ? 'contrastive' : 'bce',
+      head: { kind: head, hidden: 16 },
+    },
+    polarity: head === 'distance' ? 'lower-is-same' : 'higher-is-same',
+    test: { threshold },
+  };
+  await writeFile(join(dir, 'metrics.json'), JSON.stringify(metrics));
+  return dir;
+}
+
+/** A PNG whose header claims width × height, with one empty compressed block after it: refused unread. */
+export function pngClaiming(width: number, height: number): Uint8Array {
+  const chunk = (type: string, data: Uint8Array) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(8 + data.length + 4);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth; colour type 0 (grey), no interlace
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
