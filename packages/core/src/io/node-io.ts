@@ -16,7 +16,7 @@ const FIXES: Record<string, string> = {
 };
 
 /** A one-line reason for a failed write, naming the file and, where there is one, the fix. */
-export function describeWriteError(path: string, error: unknown): Error {
+function describeWriteError(path: string, error: unknown): Error {
   const code = (error as NodeJS.ErrnoException).code;
   const reason = (code && FIXES[code]) ?? code ?? (error as Error).message;
   return new Error(`${path}: cannot be written (${reason})`);
