@@ -2,6 +2,15 @@
 // code imports '@twinnet/core' instead, which has none of this.
 export { initBackend } from './backend/node.ts';
 export {
+  choiceFlag,
+  intFlag,
+  numberFlag,
+  type OptionSpec,
+  type ParsedValues,
+  parseCommandLine,
+  UsageError,
+} from './cli-args.ts';
+export {
   loadModelFromDir,
   readJsonArtifact,
   saveModelToDir,

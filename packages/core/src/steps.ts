@@ -96,4 +96,3 @@ export function trainStepInBatch(
   }
   return { loss: value, correct, pairs: same!.length };
 }
-

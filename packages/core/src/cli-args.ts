@@ -1,0 +1,76 @@
+import { parseArgs } from 'node:util';
+
+/** A command-line mistake: the CLIs print it with their usage and exit with code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export type OptionSpec = { type: 'string' | 'boolean'; short?: string };
+export type ParsedValues = Record<string, string | boolean | undefined>;
+
+/**
+ * Parses a CLI's arguments strictly: a literal leading `--` (pnpm forwards one) is dropped, and a negative number
+ * after a string option is taken as its value (`--epochs -1`), so the range check can say what is wrong with it
+ * rather than parseArgs calling the argument ambiguous.
+ */
+export function parseCommandLine(argv: readonly string[], options: Record<string, OptionSpec>): ParsedValues {
+  const raw = argv[0] === '--' ? argv.slice(1) : [...argv];
+  const args: string[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const name = raw[i]!.startsWith('--') ? raw[i]!.slice(2) : undefined;
+    const next = raw[i + 1];
+    if (
+      name &&
+      options[name]?.type === 'string' &&
+      next !== undefined &&
+      /^-\d|^-\.\d|^-Infinity/.test(next)
+    ) {
+      args.push(`--${name}=${next}`);
+      i++;
+    } else args.push(raw[i]!);
+  }
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as ParsedValues;
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0]!);
+  }
+}
+
+/** A whole number in [min, max] from a flag's text; undefined when the flag was not given. */
+export function intFlag(flag: string, raw: unknown, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw === '' || !Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`${flag} expects a whole number from ${min} to ${max}, got '${String(raw)}'`);
+  return n;
+}
+
+/** A number in (min, max] (or [min, max] when `inclusiveMin`) from a flag's text; undefined when not given. */
+export function numberFlag(
+  flag: string,
+  raw: unknown,
+  min: number,
+  max: number,
+  inclusiveMin = false,
+): number | undefined {
+  if (raw === undefined) return undefined;
+  const x = Number(raw);
+  const aboveMin = inclusiveMin ? x >= min : x > min;
+  if (raw === '' || !Number.isFinite(x) || !aboveMin || x > max)
+    throw new UsageError(
+      `${flag} expects a number ${inclusiveMin ? 'from' : 'above'} ${min} to ${max}, got '${String(raw)}'`,
+    );
+  return x;
+}
+
+/** One of `allowed`, or undefined when the flag was not given. */
+export function choiceFlag<T extends string>(
+  flag: string,
+  raw: unknown,
+  allowed: readonly T[],
+): T | undefined {
+  if (raw === undefined) return undefined;
+  if (!(allowed as readonly unknown[]).includes(raw))
+    throw new UsageError(`${flag} expects one of ${allowed.join(', ')}; got '${String(raw)}'`);
+  return raw as T;
+}
