@@ -1,10 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { preset, type TrainRecipe } from '@twinnet/core';
 import { initBackend, Matcher } from '@twinnet/core/node';
 import { type Dataset, loadDataset, selectClasses } from '@twinnet/datasets';
-import { trainRun } from 'trainer/run';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drawQueries, drawSupports } from '../src/sampling.ts';
 
@@ -20,32 +19,23 @@ let scratch: string;
  * of classes 0–6, two epochs of 4,096 pairs. Adam gets a tiny run much further than RMSprop in that budget.
  */
 beforeAll(async () => {
-  const backend = await initBackend('wasm', { log: () => {} });
-  const base = preset('mnist', 'contrastive', true);
-  const recipe: TrainRecipe = {
-    ...base,
-    epochs: 2,
-    pairsPerEpoch: 4096,
-    batchSize: 32,
-    optimizer: { kind: 'adam', learningRate: 0.001 },
-    data: { ...base.data, trainSize: 6000 },
-    evaluation: { validationPairs: 1000, testPairs: 200, episodes: 20, embedPoints: 60 },
-    seed: 2,
-  };
+  await initBackend('wasm', { log: () => {} });
   scratch = await mkdtemp(join(tmpdir(), 'twinnet-match-quality-'));
   const out = join(scratch, 'runs');
-  const outcome = await trainRun(recipe, {
-    outDir: out,
-    resume: false,
-    backend,
-    log: () => {},
-    datasets: new Map(),
-    provenance: { gitCommit: 'test', gitDirty: false },
-  });
-  expect(outcome.status).toBe('done');
-  runDir = join(out, recipe.run);
+  // Through the trainer's public command, as a user would: apps never import one another.
+  execFileSync(
+    'pnpm',
+    [
+      ...['--silent', '--filter', 'trainer', 'train', '--', '--dataset', 'mnist', '--variant', 'contrastive'],
+      ...['--holdout', '--epochs', '2', '--pairs-per-epoch', '4096', '--batch-size', '32', '--learning-rate', '0.001'],
+      ...['--train-size', '6000', '--validation-pairs', '1000', '--test-pairs', '200', '--episodes', '20'],
+      ...['--embed-points', '60', '--seed', '2', '--backend', 'wasm', '--jobs', '1', '--out', out],
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  runDir = join(out, 'mnist-contrastive-holdout');
   mnist = await loadDataset('mnist');
-});
+}, 300_000);
 
 afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });

@@ -46,6 +46,7 @@ export {
 } from './heads/index.ts';
 export { gatherImages, IMAGE_SIZE, PIXELS } from './images.ts';
 export { allPairs, type InBatchOptions, inBatchLoss, sampleClassBatch } from './inbatch.ts';
+export { fetchIo, type ResourceIo } from './io/resource.ts';
 export {
   type BatchLoss,
   type BatchLossSpec,
@@ -58,6 +59,8 @@ export {
   type PairLossSpec,
   pairLoss,
 } from './losses/index.ts';
+export { checkNumber, describeRange, MATCH_RANGES, type NumberRange } from './match-options.ts';
+export type { LoadOptions, Measure } from './matcher.ts';
 export {
   type DecodedImage,
   type LabelDistance,
@@ -95,7 +98,14 @@ export {
   samplePairs,
   slicePairs,
 } from './pairs.ts';
-export { type PreprocessOptions, type PreprocessStyle, preprocessImage } from './preprocess.ts';
+export {
+  checkFigure,
+  checkPixels,
+  type PixelArray,
+  type PreprocessOptions,
+  type PreprocessStyle,
+  preprocessImage,
+} from './preprocess.ts';
 export { DEFAULT_HELD_OUT, defaultRecipes, preset, trainingCost, VARIANTS, type Variant } from './presets.ts';
 export { createRng, type Rng, range, shuffleInPlace } from './random.ts';
 export {

@@ -17,3 +17,5 @@ export {
   writeFileAtomic,
   writeJsonAtomic,
 } from './io/files.ts';
+export { nodeIo } from './io/node-io.ts';
+export { Matcher } from './node-matcher.ts';
