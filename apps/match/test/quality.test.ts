@@ -27,7 +27,17 @@ beforeAll(async () => {
     'pnpm',
     [
       ...['--silent', '--filter', 'trainer', 'train', '--', '--dataset', 'mnist', '--variant', 'contrastive'],
-      ...['--holdout', '--epochs', '2', '--pairs-per-epoch', '4096', '--batch-size', '32', '--learning-rate', '0.001'],
+      ...[
+        '--holdout',
+        '--epochs',
+        '2',
+        '--pairs-per-epoch',
+        '4096',
+        '--batch-size',
+        '32',
+        '--learning-rate',
+        '0.001',
+      ],
       ...['--train-size', '6000', '--validation-pairs', '1000', '--test-pairs', '200', '--episodes', '20'],
       ...['--embed-points', '60', '--seed', '2', '--backend', 'wasm', '--jobs', '1', '--out', out],
     ],

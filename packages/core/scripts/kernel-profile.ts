@@ -1,7 +1,7 @@
 // Where a training step's (or an embedding batch's) time goes: kernel by kernel, from tf.profile, for both towers
 // on the chosen backend. Usage: pnpm --filter @twinnet/core kernel-profile [-- BATCH BACKEND STEPS MODE]
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/index.ts';
+import { initBackend } from '../src/node.ts';
 import { fixtureFor, parseMode, TOWERS } from './step-fixture.ts';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');

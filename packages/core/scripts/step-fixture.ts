@@ -6,8 +6,8 @@ import {
   buildTower,
   createOptimizer,
   IMAGE_SIZE,
-  pairLoss,
   PIXELS,
+  pairLoss,
   trainStep,
 } from '../src/index.ts';
 

@@ -1,7 +1,7 @@
 // Throughput of both towers on the chosen backend, after warm-up: images per second through the tower, forward and
 // backward with the optimizer step (MODE train), or forward in inference mode (MODE embed).
 // Usage: pnpm --filter @twinnet/core throughput [-- BATCH BACKEND MODE]
-import { initBackend } from '../src/index.ts';
+import { initBackend } from '../src/node.ts';
 import { fixtureFor, parseMode, TOWERS } from './step-fixture.ts';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseArtifact, VariantSchema } from './artifacts.ts';
+import { TrainRecipeSchema } from './recipe-schema.ts';
 
 /**
  * The benchmark's record format, shared by the bench (writes and reads it) and the gallery (reads the history):
@@ -164,6 +165,21 @@ export type TimeToAccuracy = z.infer<typeof TimeToAccuracySchema>;
 
 const perVariant = <T extends z.ZodType>(schema: T) => z.object({ contrastive: schema, bce: schema });
 
+/** The recipe fields a time-to-accuracy run may override, with the recipe's own ranges. */
+const TtaOverridesSchema = z
+  .object({
+    batchSize: TrainRecipeSchema.shape.batchSize,
+    optimizer: TrainRecipeSchema.shape.optimizer.partial(),
+  })
+  .partial();
+
+/** { learningRate, … } → { optimizer: { learningRate }, … }: how results from before recipes wrote it. */
+function nestFlatRate(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || !('learningRate' in value)) return value;
+  const { learningRate, ...rest } = value as Record<string, unknown>;
+  return { ...rest, optimizer: { learningRate } };
+}
+
 /** What was measured, with which budgets: results are comparable only under equal protocols. */
 export const BenchProtocolSchema = z.object({
   quick: z.boolean(),
@@ -199,13 +215,14 @@ export const BenchProtocolSchema = z.object({
     capSeconds: finite,
     validationPairs: count,
     evalEveryPairs: count,
-    /** The peer's recipe (the Keras example's); ours is the trainer's mnist-contrastive preset with `ours`. */
+    /** The peer's recipe (the Keras example's); ours is the mnist-contrastive preset with `ours` merged in. */
     peerRecipe: TtaRecipeSchema,
     /**
-     * Where our time-to-accuracy run departs from the preset (each side may use its best batch and rate); results
-     * from before this field ran the preset as it is.
+     * Where our time-to-accuracy run departs from the preset, as recipe fields (each side may use its best batch
+     * and rate). Results from before this field ran the preset as it is; those from before recipes gave the rate
+     * flat ({ learningRate }), read as { optimizer: { learningRate } }.
      */
-    ours: z.object({ batchSize: count, learningRate: finite }).partial().default({}),
+    ours: z.preprocess(nestFlatRate, TtaOverridesSchema).default({}),
   }),
 });
 export type BenchProtocol = z.infer<typeof BenchProtocolSchema>;

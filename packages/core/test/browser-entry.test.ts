@@ -10,7 +10,9 @@ const require = createRequire(import.meta.url);
 /** A file's imports: static specifiers, and the raw argument of every dynamic import(). */
 function imports(file: string): { fixed: string[]; dynamic: string[] } {
   const text = readFileSync(file, 'utf8');
-  const fixed = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]/g)].map((m) => m[1]!);
+  const fixed = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]/g)].map(
+    (m) => m[1]!,
+  );
   const dynamic = [...text.matchAll(/\bimport\(\s*(?:\/\*[^*]*\*\/\s*)*([^)]*)\)/g)].map((m) => m[1]!.trim());
   return { fixed, dynamic };
 }
@@ -50,7 +52,9 @@ describe("core's browser entry", () => {
 
   it('reaches no Node built-in, no native package and no hidden dynamic import', () => {
     expect(files.length).toBeGreaterThan(30);
-    expect(external.filter((s) => s.startsWith('node:') || /^(fs|os|path|child_process|worker_threads)$/.test(s))).toEqual([]);
+    expect(
+      external.filter((s) => s.startsWith('node:') || /^(fs|os|path|child_process|worker_threads)$/.test(s)),
+    ).toEqual([]);
     expect(external.filter((s) => s.includes('@twinnet/native') || s.includes('tfjs-node'))).toEqual([]);
     expect(hidden).toEqual([]);
     expect(files.filter((f) => f.includes('/packages/native/'))).toEqual([]);
@@ -61,7 +65,7 @@ describe("core's browser entry", () => {
     expect(external.filter((s) => !allowed.test(s))).toEqual([]);
   });
 
-  it("while the Node door does reach the native kernels (the walk can see them)", () => {
+  it('while the Node door does reach the native kernels (the walk can see them)', () => {
     const node = walk(resolve(here, '../src/node.ts'));
     expect(node.external).toContain('node:os');
     expect(node.files.some((f) => f.includes('/packages/native/'))).toBe(true);

@@ -19,14 +19,23 @@ beforeAll(async () => {
 
 /** A small recipe: the contrastive preset cut down to seconds. */
 function tiny(overrides: Partial<TrainRecipe> = {}): TrainRecipe {
-  return checkRecipe({ ...preset('mnist', 'contrastive'), epochs: 1, pairsPerEpoch: 48, batchSize: 16, ...overrides });
+  return checkRecipe({
+    ...preset('mnist', 'contrastive'),
+    epochs: 1,
+    pairsPerEpoch: 48,
+    batchSize: 16,
+    ...overrides,
+  });
 }
 
 /** 4 classes × 10 noisy images, enough for in-batch and explicit pairs. */
 function synthetic(): FitData {
   const rng = createRng(9);
   const labels = Uint8Array.from({ length: 40 }, (_, i) => i % 4);
-  const images = Uint8Array.from({ length: 40 * PIXELS }, (_, i) => (labels[Math.floor(i / PIXELS)]! * 60 + rng.int(40)) % 256);
+  const images = Uint8Array.from(
+    { length: 40 * PIXELS },
+    (_, i) => (labels[Math.floor(i / PIXELS)]! * 60 + rng.int(40)) % 256,
+  );
   const split = { images, labels, count: 40 };
   return { train: split, validation: split, classes: [0, 1, 2, 3] };
 }
@@ -48,7 +57,9 @@ describe('fit', () => {
     const baseline = tf.memory().numTensors;
     const result = await fit(recipe, data);
     const last = result.state.history.at(-1)!;
-    console.log(`smoke test: validation pair accuracy ${(100 * last.valAccuracy).toFixed(1)}% after 2,048 pairs`);
+    console.log(
+      `smoke test: validation pair accuracy ${(100 * last.valAccuracy).toFixed(1)}% after 2,048 pairs`,
+    );
     expect(result.state.history).toHaveLength(4);
     expect(last.valAccuracy).toBeGreaterThan(0.8);
     disposeSiamese(result.model);
@@ -87,7 +98,9 @@ describe('fit', () => {
     // Straight past the schema (whose enum was fixed at load), as a new loss under test would be.
     const recipe = { ...tiny({ epochs: 2 }), loss: { kind: 'always-nan', margin: 1 } } as TrainRecipe;
     const checkpoints: FitState[] = [];
-    const run = fit(recipe, synthetic(), { checkpoint: async (_m, _o, state) => void checkpoints.push(state) });
+    const run = fit(recipe, synthetic(), {
+      checkpoint: async (_m, _o, state) => void checkpoints.push(state),
+    });
     await expect(run).rejects.toBeInstanceOf(NonFiniteLossError);
     await expect(run).rejects.toThrow(/loss became NaN at step 1\b/);
     expect(checkpoints).toHaveLength(0);
@@ -99,14 +112,20 @@ describe('fit', () => {
     const expected = weightsOf(whole);
 
     const controller = new AbortController();
-    let saved: { state: FitState; weights: tf.Tensor[]; slots: Awaited<ReturnType<tf.Optimizer['getWeights']>> } | undefined;
+    let saved:
+      | { state: FitState; weights: tf.Tensor[]; slots: Awaited<ReturnType<tf.Optimizer['getWeights']>> }
+      | undefined;
     const first = await fit(recipe, synthetic(), {
       signal: controller.signal,
       onStep: (e) => {
         if (e.epoch === 2 && e.step === 2) controller.abort();
       },
       checkpoint: async (model, optimizer, state) => {
-        saved = { state, weights: model.pair.getWeights().map((w) => w.clone()), slots: await optimizer.getWeights() };
+        saved = {
+          state,
+          weights: model.pair.getWeights().map((w) => w.clone()),
+          slots: await optimizer.getWeights(),
+        };
       },
     });
     expect(first.status).toBe('aborted');

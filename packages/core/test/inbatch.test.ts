@@ -45,7 +45,10 @@ describe('in-batch pairs', () => {
     const n = a.length;
     const { value, grads } = tf.variableGrads(() => {
       const e = model.tower.apply(x, { training: false }) as tf.Tensor;
-      return pairLoss(head === 'distance' ? 'contrastive' : 'bce')(y, model.head(e.slice(0, n), e.slice(n, n)));
+      return pairLoss(head === 'distance' ? 'contrastive' : 'bce')(
+        y,
+        model.head(e.slice(0, n), e.slice(n, n)),
+      );
     }, trainableVariables(model));
     tf.dispose([x, y]);
     return { value, grads };
@@ -55,7 +58,9 @@ describe('in-batch pairs', () => {
     const x = tf.tensor4d(gatherImages(images, [0, 1, 2, 3, 4, 5]), [6, IMAGE_SIZE, IMAGE_SIZE, 1]);
     const { value, grads } = tf.variableGrads(() => {
       const e = model.tower.apply(x, { training: false }) as tf.Tensor;
-      return inBatchLoss(model.head, pairLoss(head === 'distance' ? 'contrastive' : 'bce'), e, labels, { balance: false });
+      return inBatchLoss(model.head, pairLoss(head === 'distance' ? 'contrastive' : 'bce'), e, labels, {
+        balance: false,
+      });
     }, trainableVariables(model));
     x.dispose();
     return { value, grads };

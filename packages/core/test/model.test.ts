@@ -6,9 +6,9 @@ import { CALIBRATION_LAYER, euclideanDistance, scoreToDistance } from '../src/he
 import { PIXELS } from '../src/images.ts';
 import { pairLoss } from '../src/losses/index.ts';
 import { buildSiamese, disposeSiamese, trainableVariables } from '../src/model.ts';
+import { createOptimizer } from '../src/optimizers/index.ts';
 import { indexByClass, samplePairs } from '../src/pairs.ts';
 import { createRng } from '../src/random.ts';
-import { createOptimizer } from '../src/optimizers/index.ts';
 import { trainStep } from '../src/steps.ts';
 
 beforeAll(async () => {
@@ -44,7 +44,12 @@ describe.each([
   it('computes the pair model in one tower pass, and round-trips through save and load', async () => {
     const model = buildSiamese({ tower, head, seed: 3 });
     const pairs = samplePairs(indexByClass(labels), 8, createRng(1));
-    const { scores } = scorePairs(model, images, pairs, pairLoss(head === 'distance' ? 'contrastive' : 'bce'));
+    const { scores } = scorePairs(
+      model,
+      images,
+      pairs,
+      pairLoss(head === 'distance' ? 'contrastive' : 'bce'),
+    );
     const xa = tf.tensor4d(
       Float32Array.from(indexRows(pairs.a), (v) => v / 255),
       [8, 28, 28, 1],
@@ -81,9 +86,23 @@ describe.each([
     const pairs = samplePairs(indexByClass(labels), 8, createRng(2));
     const batch = new Float32Array(16 * PIXELS).fill(0.5);
     // The first step creates the optimizer's slots; count from after it.
-    trainStep(model, optimizer, pairLoss(head === 'distance' ? 'contrastive' : 'bce'), batch, pairs.same, 0.5);
+    trainStep(
+      model,
+      optimizer,
+      pairLoss(head === 'distance' ? 'contrastive' : 'bce'),
+      batch,
+      pairs.same,
+      0.5,
+    );
     const baseline = tf.memory().numTensors;
-    const step = trainStep(model, optimizer, pairLoss(head === 'distance' ? 'contrastive' : 'bce'), batch, pairs.same, 0.5);
+    const step = trainStep(
+      model,
+      optimizer,
+      pairLoss(head === 'distance' ? 'contrastive' : 'bce'),
+      batch,
+      pairs.same,
+      0.5,
+    );
     expect(Number.isFinite(step.loss)).toBe(true);
     expect(tf.memory().numTensors).toBe(baseline);
     scorePairs(model, images, pairs, pairLoss(head === 'distance' ? 'contrastive' : 'bce'));

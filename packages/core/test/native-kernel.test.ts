@@ -5,8 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAM_KERNEL, KernelAdam } from '../src/adam.ts';
 import { initBackend } from '../src/backend/node.ts';
-import { buildTower } from '../src/towers/index.ts';
 import { createOptimizer } from '../src/optimizers/index.ts';
+import { buildTower } from '../src/towers/index.ts';
 import { expectClose, kernelSuite, randomArray, size } from './kernel-suite.ts';
 
 kernelSuite('native');
