@@ -1,16 +1,17 @@
-// The gallery in a real browser: headless Chromium against the static export of a tiny real training run,
-// at a desktop and a phone width. Screenshots go to test-output/screenshots/.
-import { writeFile } from 'node:fs/promises';
+// The gallery in a real browser: headless Chromium against the static export of tiny real training runs, at a
+// desktop and a phone width. Screenshots go to test-output/screenshots/. Nothing here asserts a wall-clock time
+// (the machine is shared): page loads and query latencies are recorded in test-output/latency.json as data.
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launch, openPage, screenshot, WIDTHS } from './setup/browser.ts';
-import { FIXTURE_POINTS } from './setup/fixtures.ts';
-import { FIXTURE_RUN, OUTPUT } from './setup/paths.ts';
+import { FIXTURE_POINTS, fixtureArtifacts } from './setup/fixtures.ts';
+import { FIXTURE_RUN, MLP_FIXTURE_RUN, OUTPUT } from './setup/paths.ts';
 
 const baseUrl = inject('baseUrl');
 const runUrl = `${baseUrl}/runs/${FIXTURE_RUN}/`;
-const demoUrl = `${runUrl}one-shot/`;
+const demoUrl = (run: string) => `${baseUrl}/runs/${run}/one-shot/`;
 const UNSEEN = ['7', '8', '9'];
 
 let browser: Browser;
@@ -21,33 +22,36 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** Per-query latencies measured in the page, by width, for the report. */
+/** Page loads and per-query latencies measured in the page, for the report only: never asserted. */
 const latencies: Record<string, number[]> = {};
 afterAll(async () => {
   if (Object.keys(latencies).length === 0) return;
   await writeFile(join(OUTPUT, 'latency.json'), `${JSON.stringify(latencies, null, 1)}\n`);
-  for (const [key, ms] of Object.entries(latencies)) {
-    console.log(`gallery: ${key}: per-query latency ${summary(ms)}`);
-  }
+  for (const [key, ms] of Object.entries(latencies)) console.log(`gallery: ${key}: ${summary(ms)}`);
 });
 
 describe.each(WIDTHS)('at %i px', (width) => {
-  it('home lists the runs and the bench history, and loads in under 2 s', async () => {
+  it('home lists the runs and the bench history', async () => {
     const { page, errors } = await openPage(browser, width);
     await page.goto(baseUrl, { waitUntil: 'load' });
-    const loadMs = await loadTime(page);
-    console.log(`gallery: home page load at ${width} px: ${loadMs.toFixed(0)} ms`);
-    expect(loadMs).toBeLessThan(2000);
+    latencies[`home page load, ${width} px`] = [await loadTime(page)];
     const rows = page.getByTestId('run-row');
-    await expect.poll(() => rows.count()).toBe(1);
+    await expect.poll(() => rows.count()).toBe(2);
+    const row = rows.filter({ hasText: FIXTURE_RUN });
+    // An in-batch epoch: ⌈2 × 512 / 64⌉ steps of 7 seen classes × ⌊64 / 7⌋ images.
     await expect
-      .poll(() => rows.first().textContent())
-      .toMatch(/mnist-contrastive-holdout[\s\S]*contrastive/);
-    await expect.poll(() => rows.first().textContent()).toMatch(/3-way 1-shot unseen/);
+      .poll(() => row.textContent())
+      .toMatch(
+        /contrastive \(small tower, distance head\)[\s\S]*1 epoch × 16 steps × 63 images \(in-batch\)/,
+      );
+    await expect.poll(() => row.textContent()).toMatch(/3-way 1-shot unseen/);
+    await expect
+      .poll(() => rows.filter({ hasText: MLP_FIXTURE_RUN }).textContent())
+      .toMatch(/bce \(deep tower, mlp head\)/);
     await page.getByTestId('bench-chart').waitFor();
     expect(await page.getByText('1 line(s) of bench/history.jsonl could not be read').count()).toBe(1);
     await screenshot(page, `home-${width}`);
-    await rows.first().getByRole('link', { name: FIXTURE_RUN }).click();
+    await row.getByRole('link', { name: FIXTURE_RUN }).click();
     await page.waitForURL(runUrl);
     expect(errors).toEqual([]);
     await page.close();
@@ -92,9 +96,7 @@ describe.each(WIDTHS)('at %i px', (width) => {
   it('run page: grid filters change the shown pairs; curves, histogram and ROC are drawn', async () => {
     const { page, errors } = await openPage(browser, width);
     await page.goto(runUrl, { waitUntil: 'load' });
-    const loadMs = await loadTime(page);
-    console.log(`gallery: run page load at ${width} px: ${loadMs.toFixed(0)} ms`);
-    expect(loadMs).toBeLessThan(2000);
+    latencies[`run page load, ${width} px`] = [await loadTime(page)];
     const cards = page.getByTestId('pair-card');
     await expect.poll(() => cards.count(), { timeout: 30_000 }).toBe(24);
     const shown = () => cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-pair')).join(','));
@@ -132,77 +134,98 @@ describe.each(WIDTHS)('at %i px', (width) => {
     await page.close();
   });
 
-  it('one-shot demo: a drawing gets a score for every class, fast; new classes classify a query', async () => {
-    const { page, errors } = await openPage(browser, width);
-    await page.goto(demoUrl, { waitUntil: 'load' });
-    await page.getByTestId('demos').waitFor({ timeout: 60_000 });
-
-    // Draw a "7" with the mouse: every class gets a score.
-    const pad = page.getByTestId('oneshot-pad');
-    const scores = page.getByTestId('class-scores');
-    await draw(page, pad, [
-      [0.25, 0.2],
-      [0.75, 0.2],
-      [0.45, 0.85],
-    ]);
-    await expect.poll(() => scores.getAttribute('data-answered')).toBe('yes');
-    const values = await page
-      .getByTestId('class-score')
-      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-score'))));
-    expect(values).toHaveLength(10);
-    expect(values.every(Number.isFinite)).toBe(true);
-
-    // More strokes, each answered anew: the page measures each query (preprocess, embed, compare).
-    const ms = [Number(await scores.getAttribute('data-latency-ms'))];
-    for (let k = 0; k < 6; k++) {
-      const before = await scores.getAttribute('data-answer');
-      await draw(page, pad, [
-        [0.3 + 0.05 * k, 0.4],
-        [0.35 + 0.05 * k, 0.6],
-      ]);
-      await expect.poll(() => scores.getAttribute('data-answer')).not.toBe(before);
-      ms.push(Number(await scores.getAttribute('data-latency-ms')));
-    }
-    latencies[`drawn query, ${width} px, ${await page.getByTestId('demos').getAttribute('data-backend')}`] =
-      ms;
-    expect(median(ms)).toBeLessThan(50);
-
-    // New classes: one test image of each unseen class as supports, then a picked query.
-    for (const label of UNSEEN) {
-      await page.locator(`[data-testid=support-candidate][data-class="${label}"]`).first().click();
-    }
-    await expect.poll(() => page.getByTestId('supports').locator('li').count()).toBe(3);
-    const result = page.getByTestId('newclass-result');
-    await page.getByTestId('query-candidate').first().click();
-    await expect.poll(() => result.getAttribute('data-winner')).toMatch(/^[789]$/);
-    expect(await result.getByTestId('support-score').count()).toBe(3);
-
-    // A drawn symbol becomes a fourth class, and a drawn query is answered against all four.
-    await draw(page, page.getByTestId('support-pad'), [
-      [0.2, 0.8],
-      [0.5, 0.15],
-      [0.8, 0.8],
-      [0.3, 0.55],
-      [0.7, 0.55],
-    ]);
-    await page.getByTestId('add-drawn-support').click();
-    await expect.poll(() => page.getByTestId('supports').locator('li').count()).toBe(4);
-    const before = await result.getAttribute('data-answer');
-    await draw(page, page.getByTestId('query-pad'), [
-      [0.25, 0.8],
-      [0.5, 0.2],
-      [0.75, 0.8],
-    ]);
-    await expect.poll(() => result.getAttribute('data-answer')).not.toBe(before);
-    await expect.poll(() => result.getAttribute('data-winner')).toMatch(/^([789]|A)$/);
-    expect(await result.getByTestId('support-score').count()).toBe(4);
-    latencies[`new-class query, ${width} px`] = [Number(await result.getAttribute('data-latency-ms'))];
-
-    await screenshot(page, `one-shot-${width}`);
-    expect(errors).toEqual([]);
-    await page.close();
-  });
+  it('one-shot demo (distance head): every class scored; new classes from picked and drawn examples', () =>
+    demoTest(FIXTURE_RUN, width));
 });
+
+// The MLP head is matched through head/, not by distance: the same demos, at one width.
+it('one-shot demo (MLP head): every class scored; new classes from picked and drawn examples', () =>
+  demoTest(MLP_FIXTURE_RUN, WIDTHS[0]));
+
+/**
+ * The demos on one run: a drawing is scored against one example of every class; the unseen classes' test images
+ * become supports, a picked query goes to one of them, and a drawn symbol becomes a class of its own.
+ */
+async function demoTest(run: string, width: number): Promise<void> {
+  const { page, errors } = await openPage(browser, width);
+  await page.goto(demoUrl(run), { waitUntil: 'load' });
+  await page.getByTestId('demos').waitFor({ timeout: 60_000 });
+
+  // Draw a "7" with the mouse: every class gets a distance or score.
+  const pad = page.getByTestId('oneshot-pad');
+  const scores = page.getByTestId('class-scores');
+  await draw(page, pad, [
+    [0.25, 0.2],
+    [0.75, 0.2],
+    [0.45, 0.85],
+  ]);
+  await expect.poll(() => scores.getAttribute('data-answered')).toBe('yes');
+  const values = await page
+    .getByTestId('class-score')
+    .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-score'))));
+  expect(values).toHaveLength(await classCount(run));
+  expect(values.every(Number.isFinite)).toBe(true);
+  expect(await page.getByTestId('oneshot-verdict').textContent()).toMatch(/Most like \S/);
+
+  // More strokes, each answered anew; the page's own timing of each query is kept as data.
+  const ms = [Number(await scores.getAttribute('data-latency-ms'))];
+  for (let k = 0; k < 6; k++) {
+    const before = await scores.getAttribute('data-answer');
+    await draw(page, pad, [
+      [0.3 + 0.05 * k, 0.4],
+      [0.35 + 0.05 * k, 0.6],
+    ]);
+    await expect.poll(() => scores.getAttribute('data-answer')).not.toBe(before);
+    ms.push(Number(await scores.getAttribute('data-latency-ms')));
+  }
+  const backend = await page.getByTestId('demos').getAttribute('data-backend');
+  latencies[`drawn query, ${run}, ${width} px, ${backend}`] = ms;
+
+  // New classes: one test image of each unseen class as supports, then a picked query.
+  for (const label of UNSEEN) {
+    await page.locator(`[data-testid=support-candidate][data-class="${label}"]`).first().click();
+  }
+  await expect.poll(() => page.getByTestId('supports').locator('li').count()).toBe(UNSEEN.length);
+  const result = page.getByTestId('newclass-result');
+  await page.getByTestId('query-candidate').first().click();
+  await expect.poll(() => result.getAttribute('data-winner')).toMatch(/^[789]$/);
+  expect(await result.getByTestId('support-score').count()).toBe(UNSEEN.length);
+
+  // A drawn symbol becomes a fourth class, and a drawn query is answered against all four.
+  await draw(page, page.getByTestId('support-pad'), [
+    [0.2, 0.8],
+    [0.5, 0.15],
+    [0.8, 0.8],
+    [0.3, 0.55],
+    [0.7, 0.55],
+  ]);
+  await page.getByTestId('add-drawn-support').click();
+  await expect.poll(() => page.getByTestId('supports').locator('li').count()).toBe(UNSEEN.length + 1);
+  const before = await result.getAttribute('data-answer');
+  await draw(page, page.getByTestId('query-pad'), [
+    [0.25, 0.8],
+    [0.5, 0.2],
+    [0.75, 0.8],
+  ]);
+  await expect.poll(() => result.getAttribute('data-answer')).not.toBe(before);
+  await expect.poll(() => result.getAttribute('data-winner')).toMatch(/^([789]|A)$/);
+  const shown = await result
+    .getByTestId('support-score')
+    .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-score'))));
+  expect(shown).toHaveLength(UNSEEN.length + 1);
+  expect(shown.every(Number.isFinite)).toBe(true);
+  latencies[`new-class query, ${run}, ${width} px`] = [Number(await result.getAttribute('data-latency-ms'))];
+
+  await screenshot(page, `one-shot-${run}-${width}`);
+  expect(errors).toEqual([]);
+  await page.close();
+}
+
+/** How many classes the fixture run's dataset has, as its metrics.json says. */
+async function classCount(run: string): Promise<number> {
+  const metrics = JSON.parse(await readFile(join(fixtureArtifacts(), run, 'metrics.json'), 'utf8'));
+  return (metrics as { classNames: string[] }).classNames.length;
+}
 
 /** Navigation start to the end of the load event, as the browser measured it. */
 function loadTime(page: Page): Promise<number> {

@@ -1,6 +1,5 @@
 'use client';
 
-import type { Polarity, PreprocessStyle } from '@twinnet/core';
 import Link from 'next/link';
 import { useRunModel } from '../lib/client/use-run-model.ts';
 import { demoPageUrl } from '../lib/urls.ts';
@@ -12,21 +11,18 @@ export function DemoPanels({
   run,
   classNames,
   heldOutClasses,
-  polarity,
-  threshold,
-  style,
+  title,
   holdoutRuns,
 }: {
   run: string;
   classNames: string[];
   heldOutClasses: number[];
-  polarity: Polarity;
-  threshold: number;
-  style: PreprocessStyle;
+  /** The dataset's name. */
+  title: string;
   /** Other published runs of this dataset that held classes out, to point to from a run that did not. */
   holdoutRuns: string[];
 }) {
-  const { model, error } = useRunModel(run, polarity, style);
+  const { model, error } = useRunModel(run);
   if (error) return <p className="error">Could not load the model: {error}</p>;
   if (!model)
     return (
@@ -35,17 +31,18 @@ export function DemoPanels({
       </p>
     );
   return (
-    <div data-testid="demos" data-backend={model.siamese.backend}>
+    <div data-testid="demos" data-backend={model.backend}>
       <section>
         <h2>Draw and compare</h2>
-        <OneShotDemo model={model} classNames={classNames} threshold={threshold} style={style} />
+        <OneShotDemo model={model} classNames={classNames} title={title} />
       </section>
       <section>
         <h2>New classes</h2>
         {heldOutClasses.length > 0 ? (
           <p>
             This run never saw {heldOutClasses.map((c) => classNames[c]).join(', ')} in training. Give one
-            example of each, then ask queries: the nearest support wins.
+            example of each, then ask queries: the closest class wins, unless none is within the run's
+            threshold.
           </p>
         ) : (
           <p>
@@ -67,7 +64,7 @@ export function DemoPanels({
             )}
           </p>
         )}
-        <NewClassDemo model={model} classNames={classNames} heldOutClasses={heldOutClasses} style={style} />
+        <NewClassDemo model={model} classNames={classNames} heldOutClasses={heldOutClasses} />
       </section>
     </div>
   );

@@ -1,21 +1,19 @@
 'use client';
 
-import type { PreprocessStyle } from '@twinnet/core';
 import { schemeDark2 } from 'd3';
 import { useEffect, useMemo, useState } from 'react';
-import { type Answer, answer, type Drawing, drawingPixels } from '../lib/client/query.ts';
+import { type Drawing, type Outcome, type Query, queryPixels } from '../lib/client/query.ts';
 import { imageAt } from '../lib/client/run-data.ts';
-import { examplesOf, type RunModel } from '../lib/client/use-run-model.ts';
+import { examplesOf, type RunModel, useSupports } from '../lib/client/use-run-model.ts';
 import { classColor } from '../lib/colors.ts';
-import { scoreName } from '../lib/format.ts';
 import { DigitImage } from './DigitImage.tsx';
 import { DrawPad } from './DrawPad.tsx';
-import { barFraction, ScoreRow } from './OneShotDemo.tsx';
+import { Legend, ScoreRow } from './OneShotDemo.tsx';
 
 interface Support {
   name: string;
+  /** 784 bytes in dataset form; the matcher embeds them. */
   pixels: Uint8Array;
-  embedding: Float32Array;
   /** Where the example came from, for its caption. */
   origin: string;
 }
@@ -28,28 +26,27 @@ const customColor = (k: number) => schemeDark2[Math.max(0, k) % schemeDark2.leng
 /**
  * Classes the model never trained on, each given by one example: the held-out classes of a hold-out run
  * (picked from the test set or drawn), or symbols the user draws and names. A query, drawn or picked, goes to
- * the nearest support.
+ * the closest class, or to 'unknown' when no class is within the run's threshold.
  */
 export function NewClassDemo({
   model,
   classNames,
   heldOutClasses,
-  style,
 }: {
   model: RunModel;
   classNames: string[];
   heldOutClasses: number[];
-  style: PreprocessStyle;
 }) {
-  const { siamese, images, labels } = model;
+  const { newClasses: matcher, images, labels, backend } = model;
   const [supports, setSupports] = useState<Support[]>([]);
   const [offset, setOffset] = useState(0);
   const [supportDrawing, setSupportDrawing] = useState<Drawing>();
   const [padKey, setPadKey] = useState(0);
   const [newName, setNewName] = useState('');
-  const [query, setQuery] = useState<Drawing | Uint8Array>();
+  const [query, setQuery] = useState<Query>();
   const [picked, setPicked] = useState<number>();
-  const [result, setResult] = useState<Answer>();
+  const [outcome, setOutcome] = useState<Outcome>();
+  const [drawError, setDrawError] = useState<string>();
 
   const candidates = useMemo(
     () => heldOutClasses.map((label) => ({ label, indices: examplesOf(labels, label, CANDIDATES, offset) })),
@@ -64,19 +61,16 @@ export function NewClassDemo({
     );
   }, [heldOutClasses, labels, offset]);
 
-  const matrix = useMemo(() => {
-    const m = new Float32Array(supports.length * siamese.dim);
-    for (const [k, s] of supports.entries()) m.set(s.embedding, k * siamese.dim);
-    return m;
-  }, [supports, siamese.dim]);
+  const entries = useMemo(() => supports.map((s) => ({ label: s.name, pixels: s.pixels })), [supports]);
+  const added = useSupports(matcher, entries);
 
   // Changing the supports re-answers the last query.
   useEffect(() => {
-    setResult(query && supports.length > 0 ? answer(siamese, query, matrix, style) : undefined);
-  }, [query, matrix, supports.length, siamese, style]);
+    setOutcome(query && entries.length > 0 ? added.ask(query) : undefined);
+  }, [query, entries, added]);
 
   const setSupport = (name: string, pixels: Uint8Array, origin: string) => {
-    const support = { name, pixels, embedding: siamese.embed(pixels), origin };
+    const support = { name, pixels, origin };
     setSupports((old) => {
       const at = old.findIndex((s) => s.name === name);
       return at < 0 ? [...old, support] : old.map((s, k) => (k === at ? support : s));
@@ -86,8 +80,14 @@ export function NewClassDemo({
   const drawnName = newName.trim() || nextLetter(supports);
   const addDrawing = () => {
     if (!supportDrawing) return;
-    const pixels = drawingPixels(supportDrawing, style);
-    if (!pixels.some((v) => v > 0)) return;
+    let pixels: Uint8Array;
+    try {
+      pixels = queryPixels(matcher, supportDrawing);
+    } catch (error) {
+      setDrawError((error as Error).message);
+      return;
+    }
+    setDrawError(undefined);
     setSupport(drawnName, pixels, 'drawn');
     setSupportDrawing(undefined);
     setNewName('');
@@ -99,13 +99,10 @@ export function NewClassDemo({
     if (label >= 0) return classColor(label);
     return customColor(supports.findIndex((s) => s.name === name));
   };
-  const ranked = result
-    ? supports
-        .map((s, k) => ({ s, k, score: result.scores[k]! }))
-        .sort((a, b) => (siamese.polarity === 'lower-is-same' ? a.score - b.score : b.score - a.score))
-    : [];
-  const winner = result ? supports[result.best] : undefined;
-  const name = scoreName(siamese.polarity);
+  const answer = outcome?.answer;
+  const ranked = answer?.result.ranked ?? [];
+  const winner = ranked[0];
+  const pixelsOf = (name: string) => supports.find((s) => s.name === name)?.pixels ?? new Uint8Array(0);
 
   return (
     <div className="new-classes">
@@ -179,6 +176,7 @@ export function NewClassDemo({
             <p className="muted small">
               Draw a letter, a shape, anything: a name already in the set replaces that class's example.
             </p>
+            {drawError && <p className="error">{drawError}</p>}
           </div>
         </div>
         <ul className="supports" data-testid="supports" aria-label="Support set">
@@ -236,43 +234,43 @@ export function NewClassDemo({
           <div
             className="demo-output"
             data-testid="newclass-result"
-            data-winner={winner?.name}
-            data-latency-ms={result?.ms.toFixed(2)}
-            data-answer={result?.id}
+            data-winner={winner?.label}
+            data-unknown={answer?.result.unknown}
+            data-latency-ms={answer?.ms.toFixed(2)}
+            data-answer={answer?.id}
           >
             {supports.length === 0 && <p className="muted">Give at least one support first.</p>}
-            {supports.length > 0 && !result && <p className="muted">Draw or pick a query.</p>}
-            {result && winner && (
+            {added.error && <p className="error">{added.error}</p>}
+            {outcome?.error && <p className="error">{outcome.error}</p>}
+            {supports.length > 0 && !outcome && <p className="muted">Draw or pick a query.</p>}
+            {answer && winner && (
               <>
                 <div className="seen-as">
-                  <DigitImage pixels={result.pixels} size={56} label="the query as the model sees it" />
+                  <DigitImage pixels={answer.pixels} size={56} label="the query as the model sees it" />
                   <p>
-                    {siamese.polarity === 'lower-is-same' ? 'Nearest' : 'Most alike'} support:{' '}
-                    <strong style={{ color: colorOf(winner.name) }}>{winner.name}</strong>{' '}
+                    Closest class: <strong style={{ color: colorOf(winner.label) }}>{winner.label}</strong>
+                    {answer.result.unknown && ', but not within the threshold: unknown'}{' '}
                     <span className="muted small">
-                      ({result.ms.toFixed(1)} ms on {siamese.backend})
+                      ({answer.ms.toFixed(1)} ms on {backend})
                     </span>
                   </p>
                 </div>
-                <p className="muted small">
-                  The head's {name} for the query and each support, most alike first:
-                </p>
                 <ol className="class-scores">
-                  {ranked.map(({ s, k, score }) => (
+                  {ranked.map((d) => (
                     <ScoreRow
-                      key={s.name}
+                      key={d.label}
                       testId="support-score"
-                      name={s.name}
-                      color={colorOf(s.name)}
-                      pixels={s.pixels}
-                      score={score}
-                      best={k === result.best}
-                      match={false}
-                      scoreName={name}
-                      fraction={barFraction(result.scores, k, siamese.polarity)}
+                      name={d.label}
+                      color={colorOf(d.label)}
+                      pixels={pixelsOf(d.label)}
+                      distance={d}
+                      best={d === winner}
+                      matcher={matcher}
+                      ranked={ranked}
                     />
                   ))}
                 </ol>
+                <Legend matcher={matcher} what="each support, closest first" />
               </>
             )}
           </div>

@@ -1,52 +1,52 @@
 'use client';
 
-import { PIXELS, type Polarity, type PreprocessStyle, predictsSame } from '@twinnet/core';
+import { type LabelDistance, type Matcher, type Polarity, predictsSame } from '@twinnet/core';
 import { useEffect, useMemo, useState } from 'react';
-import { type Answer, answer, type Drawing } from '../lib/client/query.ts';
+import { type Drawing, measureOf, type Outcome } from '../lib/client/query.ts';
 import { imageAt } from '../lib/client/run-data.ts';
-import { examplesOf, type RunModel } from '../lib/client/use-run-model.ts';
+import { examplesOf, type RunModel, useSupports } from '../lib/client/use-run-model.ts';
 import { classColor } from '../lib/colors.ts';
-import { scoreName } from '../lib/format.ts';
+import { measureName, similaritySign } from '../lib/format.ts';
 import { DigitImage } from './DigitImage.tsx';
 import { DrawPad } from './DrawPad.tsx';
 
 /**
  * Draw something; it is compared with one test image of every class (the "one shot"), and every class gets
- * the head's score. The most alike class wins; classes within the validation threshold count as a match.
+ * the matcher's distance or score. The closest class wins; classes within the validation threshold match.
  */
 export function OneShotDemo({
   model,
   classNames,
-  threshold,
-  style,
+  title,
 }: {
   model: RunModel;
   classNames: string[];
-  threshold: number;
-  style: PreprocessStyle;
+  /** The dataset's name, for the prompt. */
+  title: string;
 }) {
-  const { siamese, images, labels } = model;
+  const { oneShot: matcher, images, labels, backend } = model;
   const [offset, setOffset] = useState(0);
   const examples = useMemo(
-    () => classNames.map((_, label) => examplesOf(labels, label, 1, offset)[0]),
-    [classNames, labels, offset],
+    () =>
+      classNames.flatMap((name, label) => {
+        const i = examplesOf(labels, label, 1, offset)[0];
+        return i === undefined ? [] : [{ label: name, classIndex: label, pixels: imageAt(images, i) }];
+      }),
+    [classNames, labels, images, offset],
   );
-  const supports = useMemo(() => {
-    const present = examples.filter((i): i is number => i !== undefined);
-    const batch = new Uint8Array(present.length * PIXELS);
-    for (const [k, i] of present.entries()) batch.set(imageAt(images, i), k * PIXELS);
-    return siamese.embed(batch);
-  }, [examples, images, siamese]);
-  const classesShown = examples.flatMap((i, label) => (i === undefined ? [] : [label]));
+  const supports = useSupports(matcher, examples);
   const [drawing, setDrawing] = useState<Drawing>();
-  const [result, setResult] = useState<Answer>();
+  const [outcome, setOutcome] = useState<Outcome>();
 
   // A new set of examples re-answers the current drawing.
   useEffect(() => {
-    setResult(drawing ? answer(siamese, drawing, supports, style) : undefined);
-  }, [drawing, supports, siamese, style]);
+    setOutcome(drawing ? supports.ask(drawing) : undefined);
+  }, [drawing, supports]);
 
-  const name = scoreName(siamese.polarity);
+  const answer = outcome?.answer;
+  const byLabel = new Map(answer?.result.ranked.map((d) => [d.label, d]));
+  const best = answer?.result.ranked[0];
+  const bestIndex = best ? classNames.indexOf(best.label) : -1;
   return (
     <div className="demo">
       <div className="demo-input">
@@ -56,9 +56,9 @@ export function OneShotDemo({
           onStroke={setDrawing}
           onClear={() => setDrawing(undefined)}
         />
-        {result && (
+        {answer && (
           <div className="seen-as">
-            <DigitImage pixels={result.pixels} size={56} label="what the model sees" />
+            <DigitImage pixels={answer.pixels} size={56} label="what the model sees" />
             <span className="muted small">what the model sees (28×28)</span>
           </div>
         )}
@@ -70,49 +70,55 @@ export function OneShotDemo({
         </button>
       </div>
       <div className="demo-output">
-        {result ? (
-          <p data-testid="oneshot-verdict">
-            Most like{' '}
-            <strong style={{ color: classColor(classesShown[result.best]!) }}>
-              {classNames[classesShown[result.best]!]}
-            </strong>{' '}
+        {supports.error && <p className="error">{supports.error}</p>}
+        {outcome?.error && <p className="error">{outcome.error}</p>}
+        {answer && best ? (
+          <p data-testid="oneshot-verdict" data-unknown={answer.result.unknown}>
+            Most like <strong style={{ color: classColor(bestIndex) }}>{best.label}</strong>
+            {answer.result.unknown && ', but not within the threshold of any class: unknown'}{' '}
             <span className="muted small">
-              (answered in {result.ms.toFixed(1)} ms on {siamese.backend})
+              (answered in {answer.ms.toFixed(1)} ms on {backend})
             </span>
           </p>
         ) : (
-          <p className="muted">
-            Draw a {style === 'mnist' ? 'digit' : 'garment'} to compare it with one example of every class.
-          </p>
+          !outcome?.error && (
+            <p className="muted">Draw one of the {title} classes to compare it with one example of each.</p>
+          )
         )}
         <ol
           className="class-scores"
           data-testid="class-scores"
-          data-latency-ms={result?.ms.toFixed(2)}
-          data-answer={result?.id}
-          data-answered={result ? 'yes' : 'no'}
+          data-latency-ms={answer?.ms.toFixed(2)}
+          data-answer={answer?.id}
+          data-answered={answer ? 'yes' : 'no'}
         >
-          {classesShown.map((label, k) => (
+          {examples.map(({ label, classIndex, pixels }) => (
             <ScoreRow
               key={label}
-              name={classNames[label]!}
-              color={classColor(label)}
-              pixels={imageAt(images, examples[label]!)}
-              score={result?.scores[k]}
-              best={result?.best === k}
-              match={result ? predictsSame(result.scores[k]!, threshold, siamese.polarity) : false}
-              scoreName={name}
-              fraction={result ? barFraction(result.scores, k, siamese.polarity) : 0}
+              name={label}
+              color={classColor(classIndex)}
+              pixels={pixels}
+              distance={byLabel.get(label)}
+              best={best?.label === label}
+              matcher={matcher}
+              ranked={answer?.result.ranked ?? []}
             />
           ))}
         </ol>
-        <p className="muted small">
-          Numbers are the head's {name} to each class's example;{' '}
-          {siamese.polarity === 'lower-is-same' ? 'below' : 'above'} the validation threshold{' '}
-          {threshold.toFixed(3)} counts as a match (✓).
-        </p>
+        <Legend matcher={matcher} what="each class's example" />
       </div>
     </div>
+  );
+}
+
+/** How to read the numbers: what they measure, and the threshold that makes a match. */
+export function Legend({ matcher, what }: { matcher: Matcher; what: string }) {
+  return (
+    <p className="muted small">
+      Numbers are the {measureName(matcher.measure)} to {what};{' '}
+      {matcher.polarity === 'lower-is-same' ? 'below' : 'above'} the validation threshold{' '}
+      {matcher.threshold.toFixed(3)} counts as a match (✓).
+    </p>
   );
 }
 
@@ -120,25 +126,28 @@ export function ScoreRow({
   name,
   color,
   pixels,
-  score,
+  distance,
   best,
-  match,
-  scoreName,
-  fraction,
+  matcher,
+  ranked,
   testId = 'class-score',
 }: {
   name: string;
   color: string;
   pixels: Uint8Array;
-  score: number | undefined;
+  /** This label's entry in the answer, if there is one. */
+  distance: LabelDistance | undefined;
   best: boolean;
-  match: boolean;
-  scoreName: string;
-  fraction: number;
+  matcher: Matcher;
+  /** Every label of the answer, for the bar's scale. */
+  ranked: readonly LabelDistance[];
   testId?: string;
 }) {
+  const value = distance ? measureOf(distance) : undefined;
+  const match = value !== undefined && predictsSame(value, matcher.threshold, matcher.polarity);
+  const fraction = value === undefined ? 0 : barFraction(ranked.map(measureOf), value, matcher.polarity);
   return (
-    <li className={best ? 'best' : ''} data-testid={testId} data-class={name} data-score={score}>
+    <li className={best ? 'best' : ''} data-testid={testId} data-class={name} data-score={value}>
       <DigitImage pixels={pixels} size={36} label={`example of ${name}`} />
       <span className="score-name" style={{ color }}>
         {name}
@@ -146,22 +155,19 @@ export function ScoreRow({
       <span className="score-bar">
         <span style={{ width: `${Math.round(100 * fraction)}%`, background: color }} />
       </span>
-      <span className="score-value" title={scoreName}>
-        {score === undefined ? '' : score.toFixed(3)}
+      <span className="score-value" title={measureName(matcher.measure)}>
+        {value === undefined ? '' : value.toFixed(3)}
         {match ? ' ✓' : ''}
       </span>
     </li>
   );
 }
 
-/** Bar length: how alike, relative to the range of this answer's scores (the best gets a full bar). */
-export function barFraction(scores: Float32Array, k: number, polarity: Polarity): number {
-  const sign = polarity === 'lower-is-same' ? -1 : 1;
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (const s of scores) {
-    lo = Math.min(lo, sign * s);
-    hi = Math.max(hi, sign * s);
-  }
-  return hi === lo ? 1 : 0.08 + (0.92 * (sign * scores[k]! - lo)) / (hi - lo);
+/** Bar length: how alike, relative to the range of this answer's values (the closest gets a full bar). */
+export function barFraction(values: readonly number[], value: number, polarity: Polarity): number {
+  const sign = similaritySign(polarity);
+  const alike = values.map((v) => sign * v);
+  const lo = Math.min(...alike);
+  const hi = Math.max(...alike);
+  return hi === lo ? 1 : 0.08 + (0.92 * (sign * value - lo)) / (hi - lo);
 }

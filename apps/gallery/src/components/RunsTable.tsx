@@ -1,6 +1,7 @@
 import type { Metrics } from '@twinnet/core';
 import Link from 'next/link';
 import { formatDate, percent } from '../lib/format.ts';
+import { trainingLabel } from '../lib/server/training.ts';
 import { demoPageUrl, runPageUrl } from '../lib/urls.ts';
 
 /** Every published run, one row each; on narrow screens each row stacks into a card (see globals.css). */
@@ -38,10 +39,11 @@ export function RunsTable({ runs }: { runs: Metrics[] }) {
             </td>
             <td data-label="variant">
               <div>
-                {m.variant}{' '}
+                {m.recipe.variant}{' '}
                 <span className="muted small">
-                  ({m.tower} tower, {m.head} head)
+                  ({m.recipe.tower.kind} tower, {m.recipe.head.kind} head)
                 </span>
+                <div className="muted small">{trainingLabel(m)}</div>
               </div>
             </td>
             <td data-label="test accuracy">

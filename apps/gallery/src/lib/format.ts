@@ -1,4 +1,4 @@
-import type { Polarity } from '@twinnet/core';
+import type { Matcher, Polarity } from '@twinnet/core';
 
 export const percent = (v: number, digits = 1): string => `${(100 * v).toFixed(digits)}%`;
 
@@ -11,3 +11,7 @@ export const formatDate = (iso: string): string => `${iso.slice(0, 10)} ${iso.sl
 
 /** +1 when a higher score means "more alike", so one comparison serves both polarities. */
 export const similaritySign = (polarity: Polarity): number => (polarity === 'lower-is-same' ? -1 : 1);
+
+/** What a matcher's numbers are: embedding distances (distance heads) or the MLP head's score, a logit. */
+export const measureName = (measure: Matcher['measure']): string =>
+  measure === 'distance' ? 'distance between embeddings' : 'score (logit)';

@@ -1,40 +1,86 @@
 'use client';
 
-import type { Polarity, PreprocessStyle } from '@twinnet/core';
-import { useEffect, useState } from 'react';
-import { warmUp } from './query.ts';
+import type { BackendInfo, Matcher } from '@twinnet/core';
+import { useEffect, useMemo, useState } from 'react';
+import { ensureBackend, loadMatchers } from './matcher.ts';
+import { ask, type Outcome, type Query, warmUp } from './query.ts';
 import { loadEmbeddings, loadImages } from './run-data.ts';
-import { loadSiamese, type Siamese } from './siamese.ts';
 
 export interface RunModel {
-  siamese: Siamese;
+  /** One matcher per demo: each keeps its own support set. */
+  oneShot: Matcher;
+  newClasses: Matcher;
+  backend: BackendInfo['name'];
   /** The embedded test images (count × 784) and their labels, to pick examples from. */
   images: Uint8Array;
   labels: number[];
 }
 
-/** The run's model and test images, loaded once per page however many demos use them. */
-export function useRunModel(
-  run: string,
-  polarity: Polarity,
-  style: PreprocessStyle,
-): { model?: RunModel; error?: string } {
+/** The run's matchers and test images, loaded once per page for both demos, and freed when it unmounts. */
+export function useRunModel(run: string): { model?: RunModel; error?: string } {
   const [state, setState] = useState<{ model?: RunModel; error?: string }>({});
   useEffect(() => {
     let live = true;
-    Promise.all([loadSiamese(run, polarity), loadImages(run), loadEmbeddings(run)]).then(
-      ([siamese, images, embeddings]) => {
+    const loading = Promise.all([
+      ensureBackend(),
+      loadMatchers(run, 2),
+      loadImages(run),
+      loadEmbeddings(run),
+    ]);
+    loading.then(
+      ([info, [oneShot, newClasses], images, embeddings]) => {
         if (!live) return;
-        warmUp(siamese, style);
-        setState({ model: { siamese, images, labels: embeddings.header.labels } });
+        for (const m of [oneShot!, newClasses!]) warmUp(m);
+        const model = { oneShot: oneShot!, newClasses: newClasses!, backend: info.name, images };
+        setState({ model: { ...model, labels: embeddings.header.labels } });
       },
       (error: unknown) => live && setState({ error: (error as Error).message }),
     );
     return () => {
       live = false;
+      loading.then(
+        ([, matchers]) => {
+          for (const m of matchers) m.dispose();
+        },
+        () => {},
+      );
     };
-  }, [run, polarity, style]);
+  }, [run]);
   return state;
+}
+
+export interface SupportEntry {
+  label: string;
+  /** 784 bytes in dataset form. */
+  pixels: Uint8Array;
+}
+
+/** The matcher with its supports made: `ask` answers against exactly these. */
+export interface Supported {
+  ask(query: Query): Outcome;
+  /** Why an entry was refused (a reserved label, an image with no figure), if one was. */
+  error?: string;
+}
+
+/**
+ * Makes the matcher's supports exactly `entries` (re-embedding them: a handful of images) whenever the list
+ * changes. A fresh object per change, so effects that re-answer the last query depend on it.
+ */
+export function useSupports(matcher: Matcher, entries: readonly SupportEntry[]): Supported {
+  // In a memo, not an effect: the answer computed in the same render pass must see the new supports.
+  return useMemo(() => {
+    matcher.clear();
+    const errors: string[] = [];
+    for (const { label, pixels } of entries) {
+      try {
+        matcher.add(label, pixels);
+      } catch (error) {
+        errors.push((error as Error).message);
+      }
+    }
+    const answer = (query: Query) => ask(matcher, query);
+    return errors.length ? { ask: answer, error: errors.join('; ') } : { ask: answer };
+  }, [matcher, entries]);
 }
 
 /** Indices of the first `n` images of class `label` after a start offset, wrapping around. */

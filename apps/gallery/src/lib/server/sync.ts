@@ -16,7 +16,8 @@ import {
 } from '@twinnet/core';
 import type { SiteIndex } from '../site-index.ts';
 
-const MODEL_DIRS = ['tower', 'pair'] as const;
+/** The models the gallery publishes: the tower and, for matching, pair/ (a distance head's calibration) and head/. */
+const MODELS = [ARTIFACT_FILES.tower, ARTIFACT_FILES.pair, ARTIFACT_FILES.head] as const;
 
 export interface SyncOptions {
   source: string;
@@ -51,7 +52,10 @@ export async function syncArtifacts({ source, target, log = console.log }: SyncO
   return index;
 }
 
-/** Subdirectories that hold a metrics.json: the trainer writes it last, so its presence marks a finished run. */
+/**
+ * Subdirectories that hold a metrics.json. The trainer writes a run into a hidden `.<run>.partial-<pid>` folder
+ * and renames it when whole, and keeps checkpoints under `.checkpoints/`: hidden names are never runs.
+ */
 async function candidateRuns(source: string): Promise<string[]> {
   let entries: import('node:fs').Dirent[];
   try {
@@ -61,7 +65,7 @@ async function candidateRuns(source: string): Promise<string[]> {
   }
   const runs: string[] = [];
   for (const entry of entries) {
-    if (!entry.isDirectory() || !/^[\w.-]+$/.test(entry.name)) continue;
+    if (!entry.isDirectory() || entry.name.startsWith('.') || !/^[\w.-]+$/.test(entry.name)) continue;
     if (await exists(join(source, entry.name, ARTIFACT_FILES.metrics))) runs.push(entry.name);
   }
   return runs.sort();
@@ -100,13 +104,13 @@ export async function validateRun(dir: string, run: string): Promise<string[]> {
     ARTIFACT_FILES.umap,
     ARTIFACT_FILES.images,
   ];
-  for (const model of MODEL_DIRS) files.push(...(await modelFiles(dir, model)));
+  for (const model of MODELS) files.push(...(await modelFiles(dir, model)));
   return files;
 }
 
-/** model.json and the weight files its manifest lists, which must all exist. */
-async function modelFiles(dir: string, model: string): Promise<string[]> {
-  const file = `${model}/model.json`;
+/** A model's model.json (`file`) and the weight files its manifest lists, which must all exist. */
+async function modelFiles(dir: string, file: string): Promise<string[]> {
+  const model = dirname(file);
   let manifest: { paths?: unknown }[];
   try {
     const json = JSON.parse(await readFile(join(dir, file), 'utf8'));

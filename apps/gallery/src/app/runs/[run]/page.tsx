@@ -39,7 +39,11 @@ export default async function RunPage({ params }: Props) {
       </p>
       <section>
         <h2>Test embeddings</h2>
-        <UmapScatter run={run} classNames={metrics.classNames} heldOutClasses={metrics.heldOutClasses} />
+        <UmapScatter
+          run={run}
+          classNames={metrics.classNames}
+          heldOutClasses={metrics.recipe.heldOutClasses}
+        />
       </section>
       <section>
         <h2>Test pairs</h2>

@@ -1,3 +1,4 @@
+import { datasetSpec } from '@twinnet/core';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Demos } from '../../../../components/Demos.tsx';
@@ -21,24 +22,22 @@ export default async function DemoPage({ params }: Props) {
   if (run === NO_RUN) return <NoRunsNotice />;
   const [metrics, index] = await Promise.all([readMetrics(run), readIndex()]);
   const others = await Promise.all(index.runs.filter((r) => r !== run).map(readMetrics));
+  const { title } = datasetSpec(metrics.dataset);
   const holdoutRuns = others
-    .filter((m) => m.dataset === metrics.dataset && m.heldOutClasses.length > 0)
+    .filter((m) => m.dataset === metrics.dataset && m.recipe.heldOutClasses.length > 0)
     .map((m) => m.run);
   return (
     <>
       <h1>One-shot demo</h1>
       <p>
-        <Link href={runPageUrl(run)}>{run}</Link> · {metrics.dataset}, {metrics.variant}. The model runs in
-        your browser; drawings are cropped, scaled and centred as{' '}
-        {metrics.dataset === 'mnist' ? 'MNIST' : 'Fashion-MNIST'} images were before they are embedded.
+        <Link href={runPageUrl(run)}>{run}</Link> · {metrics.dataset}, {metrics.recipe.variant}. The model
+        runs in your browser; drawings are framed as {title} images were before they are embedded.
       </p>
       <Demos
         run={run}
         classNames={metrics.classNames}
-        heldOutClasses={metrics.heldOutClasses}
-        polarity={metrics.polarity}
-        threshold={metrics.test.threshold}
-        style={metrics.dataset}
+        heldOutClasses={metrics.recipe.heldOutClasses}
+        title={title}
         holdoutRuns={holdoutRuns}
       />
     </>

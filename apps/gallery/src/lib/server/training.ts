@@ -1,0 +1,33 @@
+// What a run's training amounted to, in the pairing's own terms. Server-only: PAIRINGS brings tfjs along, which
+// prerendering loads anyway (data.ts reads the schemas from the same module), but no page bundle should.
+import { type Metrics, PAIRINGS, seenClasses } from '@twinnet/core';
+
+const plural = (n: number, word: string) => `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * "2 epochs × 938 steps × 60 images": the length of an epoch is the pairing's formula (an in-batch epoch takes
+ * fewer, larger steps than its pairsPerEpoch suggests), and a step's images depend on the classes trained on.
+ */
+export function trainingLabel({ recipe, training, classNames }: Metrics): string {
+  const pairing = PAIRINGS.get(recipe.pairing.kind);
+  const steps = pairing.stepsPerEpoch(recipe.pairsPerEpoch, recipe.batchSize);
+  const images = pairing.imagesPerStep(recipe.batchSize, seenClasses(recipe, classNames.length).length);
+  return `${plural(training.epochs, 'epoch')} × ${plural(steps, 'step')} × ${plural(images, 'image')} (${recipe.pairing.kind})`;
+}
+
+/** The recipe beyond the variant's name: what a reader compares runs by. */
+export function recipeLabel({ recipe }: Metrics): string {
+  const { tower, head, loss, optimizer } = recipe;
+  return (
+    `${tower.kind} tower (${tower.embeddingDim}-d), ${head.kind} head, ${loss.kind} loss, ` +
+    `${optimizer.kind} at ${optimizer.learningRate}, batch ${recipe.batchSize}, seed ${recipe.seed}`
+  );
+}
+
+/** The commit the run started from, flagged when the work tree had uncommitted changes. */
+export const commitLabel = ({ gitCommit, gitDirty }: Metrics): string =>
+  `${gitCommit.slice(0, 10)}${gitDirty ? ' (with uncommitted changes)' : ''}`;
+
+/** The classes held out of training, by name. */
+export const heldOutLabel = ({ recipe, classNames }: Metrics): string =>
+  recipe.heldOutClasses.length ? recipe.heldOutClasses.map((c) => classNames[c]).join(', ') : 'none';
