@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { BACKEND_NAMES, type BackendName } from '@twinnet/core';
+import { choiceFlag, intFlag, type OptionSpec, parseCommandLine, UsageError } from '@twinnet/core/node';
 import { DEFAULT_PYTHON } from './peer.ts';
 
 export const USAGE = `usage: pnpm bench [-- options]
@@ -15,10 +15,6 @@ export const USAGE = `usage: pnpm bench [-- options]
   --artifacts DIR        trainer artifacts to read quality from (default <repo>/artifacts)
   --out DIR              where results/ and history.jsonl go (default <repo>/bench)
   --help`;
-
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 export interface BenchArgs {
   compare: string | null;
@@ -37,49 +33,31 @@ export function resolveFrom(path: string, cwd = process.env.INIT_CWD ?? process.
   return isAbsolute(path) ? path : resolve(cwd, path);
 }
 
+const OPTIONS = {
+  compare: { type: 'string' },
+  current: { type: 'string' },
+  quick: { type: 'boolean' },
+  'no-peer': { type: 'boolean' },
+  python: { type: 'string' },
+  'peer-tta-threads': { type: 'string' },
+  backend: { type: 'string' },
+  artifacts: { type: 'string' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies Record<string, OptionSpec>;
+
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
-  // pnpm forwards a literal `--` before the script's own arguments.
-  const args = argv.filter((a, i) => !(a === '--' && i === 0));
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        compare: { type: 'string' },
-        current: { type: 'string' },
-        quick: { type: 'boolean' },
-        'no-peer': { type: 'boolean' },
-        python: { type: 'string' },
-        'peer-tta-threads': { type: 'string' },
-        backend: { type: 'string' },
-        artifacts: { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0]!);
-  }
-  const backend = (values.backend as string | undefined) ?? 'auto';
-  if (!(BACKEND_NAMES as readonly string[]).includes(backend)) {
-    throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(', ')}, got ${backend}`);
-  }
+  const values = parseCommandLine(argv, OPTIONS);
   if (values.current !== undefined && values.compare === undefined) {
     throw new UsageError('--current goes with --compare');
   }
-  let peerTtaThreads: number[] | null = null;
-  if (values['peer-tta-threads'] !== undefined) {
-    peerTtaThreads = String(values['peer-tta-threads'])
-      .split(',')
-      .map((s) => Number(s.trim()));
-    if (peerTtaThreads.some((n) => !Number.isInteger(n) || n < 1)) {
-      throw new UsageError(
-        `--peer-tta-threads takes positive integers like 1,2, got ${values['peer-tta-threads']}`,
-      );
-    }
-  }
+  const threads = values['peer-tta-threads'];
+  const peerTtaThreads =
+    threads === undefined
+      ? null
+      : String(threads)
+          .split(',')
+          .map((s) => intFlag('--peer-tta-threads', s.trim(), 1, 1024)!);
   const path = (v: unknown) => (typeof v === 'string' ? resolveFrom(v) : null);
   return {
     compare: path(values.compare),
@@ -87,7 +65,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     quick: values.quick === true,
     python: values['no-peer'] ? null : ((values.python as string | undefined) ?? DEFAULT_PYTHON),
     peerTtaThreads,
-    backend: backend as BackendName,
+    backend: choiceFlag('--backend', values.backend, BACKEND_NAMES) ?? 'auto',
     artifacts: path(values.artifacts),
     out: path(values.out),
     help: values.help === true,

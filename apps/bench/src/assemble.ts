@@ -9,18 +9,24 @@ import type {
   TimeToAccuracy,
   TtaRun,
 } from '@twinnet/core';
-import { BENCH_SCHEMA_VERSION } from '@twinnet/core';
-import type { Variant } from 'trainer/presets';
-import { describeBackend } from 'trainer/run';
+import {
+  BENCH_SCHEMA_VERSION,
+  describeBackend,
+  median,
+  percentile,
+  preset,
+  VARIANTS,
+  type Variant,
+} from '@twinnet/core';
 import { CALIBRATION_UNITS, CALIBRATION_WORKLOAD } from './calibration.ts';
 import type { ShortRunMetrics } from './evaluation.ts';
 import type { ShortRunRaw } from './ours/short-run.ts';
 import type { TtaRaw } from './ours/tta.ts';
 import type { PeerProbe } from './peer.ts';
 import type { PeerOutput } from './peer-output.ts';
-import { recipeOf, VARIANTS } from './recipe.ts';
+import { flatRecipe, shortRunRecipe } from './recipe.ts';
 import type { ThroughputRounds } from './rounds.ts';
-import { best, median, percentile } from './stats.ts';
+import { best } from './stats.ts';
 import type { Seconds } from './timing.ts';
 import type { ArtifactQuality } from './trainer-artifacts.ts';
 
@@ -100,7 +106,7 @@ export function assemble(raw: RawRun): BenchResult {
   const throughput = raw.ours.throughput.map((rounds) => assembleThroughput(rounds, ratioThreads, notes));
 
   const shortRun: BenchShortRun[] = raw.ours.shortRuns.map((ours) => {
-    const recipe = recipeOf(ours.variant);
+    const recipe = flatRecipe(shortRunRecipe(ours.variant, raw.protocol));
     const peerRun = peerResults.find(
       ({ result }) => result.kind === 'short-run' && result.variant === ours.variant,
     );
@@ -320,7 +326,7 @@ export function assembleThroughput(
   ratioThreads: number,
   notes: string[],
 ): BenchThroughput {
-  const recipe = recipeOf(t.variant);
+  const recipe = preset('mnist', t.variant);
   for (const p of t.peers) {
     if (p.towerParameters !== t.ours.towerParameters) {
       notes.push(
@@ -351,8 +357,8 @@ export function assembleThroughput(
     median(t.ours[op].map((o, i) => t.units[op] / o.cpu / (CALIBRATION_UNITS / calibration[i]!.cpu)));
   return {
     variant: t.variant,
-    tower: recipe.tower,
-    head: recipe.head,
+    tower: recipe.tower.kind,
+    head: recipe.head.kind,
     batchSize: t.batchSize,
     trainPairsPerSecond: figure('train', 'wall'),
     trainPairsPerCpuSecond: figure('train', 'cpu'),

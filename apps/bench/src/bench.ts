@@ -11,6 +11,8 @@ import {
   headPolarity,
   indexByClass,
   samplePairs,
+  streamSeed,
+  VARIANTS,
 } from '@twinnet/core';
 import { assemble, type RawRun } from './assemble.ts';
 import { loadBenchData, mnistDataDir, writeSplits } from './data.ts';
@@ -20,8 +22,8 @@ import { runWorker, WorkerSession } from './jobs.ts';
 import { PEER_SCRIPT, PeerSession, type PeerSpec, probePeer, runPeer } from './peer.ts';
 import { peerShortRunMetrics, writeEpisodes } from './peer-metrics.ts';
 import { PeerFinishSchema } from './peer-output.ts';
-import { PURPOSE, seedFor } from './protocol.ts';
-import { recipeOf, VARIANTS } from './recipe.ts';
+import { PURPOSE } from './protocol.ts';
+import { flatRecipe, shortRunRecipe } from './recipe.ts';
 import { measureThroughput, type ThroughputRounds } from './rounds.ts';
 import { gitState, loadAverage, machine } from './system.ts';
 import { artifactQuality } from './trainer-artifacts.ts';
@@ -49,7 +51,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const git = gitState(options.repoRoot);
   const data = await loadBenchData(protocol.seed);
   const notes: string[] = [];
-  const digestSeed = seedFor(protocol.seed, PURPOSE.digest);
+  const digestSeed = streamSeed(protocol.seed, PURPOSE.digest);
   const oursDigest = pairsDigest(
     samplePairs(indexByClass(data.train.labels), DIGEST_PAIRS, createRng(digestSeed)),
   );
@@ -109,15 +111,15 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       VARIANTS.map((variant) => ({
         kind: 'short-run',
         variant,
-        recipe: recipeOf(variant),
+        recipe: flatRecipe(shortRunRecipe(variant, protocol)),
         pairs: shortRun.pairs[variant],
-        pairSeed: seedFor(protocol.seed, PURPOSE.shortRunPairs),
+        pairSeed: streamSeed(protocol.seed, PURPOSE.shortRunPairs),
         validationImages: shortRun.validationImages,
         validationPairs: shortRun.validationPairs,
-        validationSeed: seedFor(protocol.seed, PURPOSE.validationPairs),
+        validationSeed: streamSeed(protocol.seed, PURPOSE.validationPairs),
         testImages: shortRun.testImages,
         testPairs: shortRun.testPairs,
-        testSeed: seedFor(protocol.seed, PURPOSE.testPairs),
+        testSeed: streamSeed(protocol.seed, PURPOSE.testPairs),
         episodes,
       })),
     );
@@ -125,7 +127,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       for (const result of output.results) {
         if (result.kind !== 'short-run') continue;
         try {
-          const polarity = headPolarity(recipeOf(result.variant).head);
+          const polarity = headPolarity(shortRunRecipe(result.variant, protocol).head.kind);
           peer.shortRuns[result.variant] = await peerShortRunMetrics(result, work, sets, protocol, polarity);
         } catch (error) {
           peer.problems.push(`PyTorch short run ${result.variant}: ${(error as Error).message}`);
@@ -133,16 +135,16 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       }
     }
 
-    // 3. Time to accuracy: the trainer's preset on ours, the Keras recipe on the peer.
+    // 3. Time to accuracy: the mnist-contrastive preset on ours, the Keras recipe on the peer.
     log(`twinnet time to ${(100 * protocol.tta.target).toFixed(1)}% (cap ${protocol.tta.capSeconds} s)`);
     const ttaJob = await runWorker({ kind: 'tta', backend: options.backend, protocol });
     const ttaSpec = {
       kind: 'tta',
       recipe: protocol.tta.peerRecipe,
-      pairSeed: seedFor(protocol.seed, PURPOSE.ttaPairs),
+      pairSeed: streamSeed(protocol.seed, PURPOSE.ttaPairs),
       pairsPerEpoch: protocol.tta.peerRecipe.pairsPerEpoch,
       validationPairs: protocol.tta.validationPairs,
-      validationSeed: seedFor(protocol.seed, PURPOSE.ttaValidationPairs),
+      validationSeed: streamSeed(protocol.seed, PURPOSE.ttaValidationPairs),
       evalEveryPairs: protocol.tta.evalEveryPairs,
       target: protocol.tta.target,
       capSeconds: protocol.tta.capSeconds,
@@ -155,7 +157,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       bce: await artifactQuality(options.artifactsDir, 'bce', createdAt),
     };
     notes.push(
-      `data: MNIST from ${mnistDataDir()}, the trainer's seeded validation split` +
+      `data: MNIST from ${mnistDataDir()}, the presets' seeded validation split` +
         (probe.ok ? '; the peer reads the same bytes' : ''),
     );
     return assemble({

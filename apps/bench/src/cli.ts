@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { BenchResult } from '@twinnet/core';
-import { parseBenchArgs, USAGE, UsageError } from './args.ts';
+import { UsageError } from '@twinnet/core/node';
+import { parseBenchArgs, USAGE } from './args.ts';
 import { runBench } from './bench.ts';
 import { compareResults, comparisonFailed } from './compare.ts';
 import { benchProtocol } from './protocol.ts';

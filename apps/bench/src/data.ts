@@ -2,10 +2,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { preset } from '@twinnet/core';
 import { type Dataset, loadDataset, type Split, validationSplit } from '@twinnet/datasets';
-import { preset } from 'trainer/presets';
 
-/** The three splits every measurement uses, on both sides: the trainer's seeded validation split of MNIST. */
+/** The three splits every measurement uses, on both sides: the MNIST presets' seeded validation split. */
 export interface BenchData {
   train: Split;
   validation: Split;
@@ -16,7 +16,7 @@ export async function loadBenchData(seed: number, dataset?: Dataset): Promise<Be
   const mnist = dataset ?? (await loadDataset('mnist'));
   const { train, validation } = validationSplit(
     mnist.train,
-    preset('mnist', 'contrastive').validationFraction,
+    preset('mnist', 'contrastive').data.validationFraction,
     seed,
   );
   return { train, validation, test: mnist.test };

@@ -8,13 +8,15 @@ import {
   type Pairs,
   type Polarity,
   pairAccuracy,
+  range,
   rocAuc,
   type SimilarityFn,
   samplePairs,
+  streamSeed,
 } from '@twinnet/core';
 import { type Split, subset } from '@twinnet/datasets';
 import type { BenchData } from './data.ts';
-import { PURPOSE, seedFor } from './protocol.ts';
+import { PURPOSE } from './protocol.ts';
 
 /** The short run's evaluation sets: the first images of the validation and test splits, and seeded pairs. */
 export interface EvaluationSets {
@@ -34,13 +36,13 @@ export function evaluationSets(data: BenchData, protocol: BenchProtocol): Evalua
     validationPairs: samplePairs(
       indexByClass(validation.labels),
       shortRun.validationPairs,
-      createRng(seedFor(seed, PURPOSE.validationPairs)),
+      createRng(streamSeed(seed, PURPOSE.validationPairs)),
     ),
     test,
     testPairs: samplePairs(
       indexByClass(test.labels),
       shortRun.testPairs,
-      createRng(seedFor(seed, PURPOSE.testPairs)),
+      createRng(streamSeed(seed, PURPOSE.testPairs)),
     ),
   };
 }
@@ -80,7 +82,7 @@ function oneShot(sets: EvaluationSets, protocol: BenchProtocol, similarity: Simi
     ways: 10,
     shots: 1,
     episodes: protocol.shortRun.episodes,
-    rng: createRng(seedFor(protocol.seed, PURPOSE.episodes)),
+    rng: createRng(streamSeed(protocol.seed, PURPOSE.episodes)),
     similarity,
   });
 }
@@ -116,5 +118,3 @@ export function replaySimilarity(similarities: Float32Array): SimilarityFn {
     return slice;
   };
 }
-
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);

@@ -1,4 +1,4 @@
-import type { BenchProtocol } from '@twinnet/core';
+import { type BenchProtocol, preset, type Variant } from '@twinnet/core';
 
 /**
  * The budgets of one bench run. The full protocol fits in under 10 minutes on 2 shared cores with the wasm
@@ -19,7 +19,7 @@ export function benchProtocol(quick: boolean): BenchProtocol {
           contrastive: { warmupSteps: 5, steps: 16, rounds: 5, embedBatches: 24 },
           bce: { warmupSteps: 3, steps: 6, rounds: 5, embedBatches: 8 },
         },
-    // The issue's batch sizes: 16 and 128 for the small tower, 64 (the trainer's) for both.
+    // The issue's batch sizes: 16 and 128 for the small tower, 64 (the presets') for both.
     throughputBatchSizes: { contrastive: [16, 64, 128], bce: [64] },
     embedBatchSize: 256,
     embedRounds: quick ? 2 : 5,
@@ -39,9 +39,10 @@ export function benchProtocol(quick: boolean): BenchProtocol {
       validationPairs: quick ? 1000 : 5000,
       evalEveryPairs: quick ? 1280 : 6400,
       // Our fastest measured way to the target (each side may choose its batch and rate): the preset at twice its
-      // learning rate. Seconds to 98% at commit 5054a34, quiet machine, rate 0.002 / 0.003 / 0.004 / 0.006 at
-      // batch 64: 16.8 / 14.2 / 12.6 / 11.8; batch 128 at 0.004: 16.9; batch 32 at 0.004: 11.9.
-      ours: { learningRate: 0.004 },
+      // learning rate (recipe fields, merged into the preset). Seconds to 98% at commit 5054a34, quiet machine,
+      // rate 0.002 / 0.003 / 0.004 / 0.006 at batch 64: 16.8 / 14.2 / 12.6 / 11.8; batch 128 at 0.004: 16.9;
+      // batch 32 at 0.004: 11.9.
+      ours: { optimizer: { learningRate: 0.004 } },
       // The Keras contrastive example's recipe, which the peer follows for time to accuracy.
       peerRecipe: {
         tower: 'small',
@@ -59,16 +60,15 @@ export function benchProtocol(quick: boolean): BenchProtocol {
 
 /**
  * A throughput round's budget at `batchSize`: as many pairs per round (and in warm-up) as the variant's budget
- * trains at the trainer's batch size, so rounds take about as long whatever the batch.
+ * trains at the preset's batch size, so rounds take about as long whatever the batch.
  */
 export function throughputBudget(
   protocol: BenchProtocol,
-  variant: 'contrastive' | 'bce',
+  variant: Variant,
   batchSize: number,
-  recipeBatchSize: number,
 ): BenchProtocol['throughput']['contrastive'] {
   const budget = protocol.throughput[variant];
-  const scale = recipeBatchSize / batchSize;
+  const scale = preset('mnist', variant).batchSize / batchSize;
   return {
     ...budget,
     warmupSteps: Math.max(1, Math.round(budget.warmupSteps * scale)),
@@ -76,7 +76,7 @@ export function throughputBudget(
   };
 }
 
-/** Independent seeded streams per purpose (as in the trainer), identical on both sides. */
+/** The bench's seeded streams (core's streamSeed(seed, purpose)), identical on both sides. */
 export const PURPOSE = {
   throughputPairs: 1,
   shortRunPairs: 2,
@@ -87,7 +87,3 @@ export const PURPOSE = {
   ttaValidationPairs: 7,
   digest: 8,
 } as const;
-
-export function seedFor(seed: number, purpose: number): number {
-  return (seed * 7919 + purpose * 104729) >>> 0;
-}

@@ -6,9 +6,9 @@ import {
   type BenchResult,
   BenchResultSchema,
   parseBenchResult,
+  preset,
 } from '@twinnet/core';
 import { writeJsonAtomic } from '@twinnet/core/node';
-import { recipeOf } from './recipe.ts';
 
 /** results/<date>-<commit>.json: the date carries the time of day so runs on one commit do not collide. */
 export function resultFileName(result: BenchResult): string {
@@ -51,9 +51,9 @@ export async function readResult(path: string): Promise<BenchResult> {
   return parseBenchResult(text, path);
 }
 
-/** The throughput entries at each variant's trainer batch size (the other sizes are in the result only). */
+/** The throughput entries at each variant's preset batch size (what the trainer trains at) (the other sizes are in the result only). */
 export function atTrainerBatch(throughput: BenchResult['throughput']): BenchResult['throughput'] {
-  return throughput.filter((t) => t.batchSize === recipeOf(t.variant).batchSize);
+  return throughput.filter((t) => t.batchSize === preset('mnist', t.variant).batchSize);
 }
 
 export function historyEntry(result: BenchResult, file: string): BenchHistoryEntry {

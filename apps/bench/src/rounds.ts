@@ -1,10 +1,9 @@
-import type { BenchProtocol } from '@twinnet/core';
-import type { Variant } from 'trainer/presets';
+import { type BenchProtocol, streamSeed, VARIANTS, type Variant } from '@twinnet/core';
 import type { WorkerSession } from './jobs.ts';
 import type { PeerSession } from './peer.ts';
 import { PeerLatencyReplySchema, PeerRoundReplySchema, PeerSetupReplySchema } from './peer-output.ts';
-import { PURPOSE, seedFor, throughputBudget } from './protocol.ts';
-import { recipeOf, VARIANTS } from './recipe.ts';
+import { PURPOSE, throughputBudget } from './protocol.ts';
+import { flatRecipe, throughputRecipe } from './recipe.ts';
 import type { Seconds } from './timing.ts';
 
 export interface SideRounds {
@@ -54,9 +53,8 @@ export async function measureThroughput(
     protocol.throughputBatchSizes[variant].map((batchSize) => ({ variant, batchSize })),
   );
   for (const { variant, batchSize } of cases) {
-    const trainer = recipeOf(variant);
-    const recipe = { ...trainer, batchSize };
-    const budget = throughputBudget(protocol, variant, batchSize, trainer.batchSize);
+    const recipe = flatRecipe(throughputRecipe(variant, protocol, batchSize));
+    const budget = throughputBudget(protocol, variant, batchSize);
     log(
       `throughput ${variant}, batch ${batchSize}: ${budget.rounds} training and ${protocol.embedRounds} embedding rounds per side, alternating`,
     );
@@ -83,7 +81,7 @@ export async function measureThroughput(
           op: 'setup',
           variant,
           recipe,
-          pairSeed: seedFor(protocol.seed, PURPOSE.throughputPairs),
+          pairSeed: streamSeed(protocol.seed, PURPOSE.throughputPairs),
           ...budget,
           embedBatch: protocol.embedBatchSize,
         }),

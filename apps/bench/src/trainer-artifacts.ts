@@ -1,7 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ARTIFACT_FILES, type BenchQuality, type Metrics, MetricsSchema, parseArtifact } from '@twinnet/core';
-import type { Variant } from 'trainer/presets';
+import {
+  ARTIFACT_FILES,
+  type BenchQuality,
+  type Metrics,
+  MetricsSchema,
+  parseArtifact,
+  type Variant,
+} from '@twinnet/core';
 
 export type ArtifactQuality = { ok: true; quality: BenchQuality } | { ok: false; reason: string };
 

@@ -5,8 +5,8 @@
  *   worker.ts JOB_JSON OUT_FILE  a short run or time to accuracy
  */
 import { writeFile } from 'node:fs/promises';
-import { type BackendInfo, type BackendName, type BenchProtocol, initBackend } from '@twinnet/core';
-import type { Variant } from 'trainer/presets';
+import type { BackendInfo, BackendName, BenchProtocol, Variant } from '@twinnet/core';
+import { initBackend } from '@twinnet/core/node';
 import { calibrationRound } from './calibration.ts';
 import { type BenchData, loadBenchData } from './data.ts';
 import { type ShortRunRaw, shortRun } from './ours/short-run.ts';

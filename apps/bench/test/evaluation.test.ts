@@ -1,8 +1,8 @@
-import type { BenchProtocol } from '@twinnet/core';
+import { type BenchProtocol, median, percentile } from '@twinnet/core';
 import { describe, expect, it } from 'vitest';
 import { drawEpisodes, type EvaluationSets, replaySimilarity, shortRunMetrics } from '../src/evaluation.ts';
 import { benchProtocol } from '../src/protocol.ts';
-import { best, median, percentile } from '../src/stats.ts';
+import { best } from '../src/stats.ts';
 
 /** Labels only: the metrics never look at pixels. 30 test images per class; pairs hand-made. */
 function sets(): EvaluationSets {
@@ -57,6 +57,7 @@ describe('one-shot episodes for the peer', () => {
 });
 
 describe('stats', () => {
+  // Core's median and percentile, as the bench's latency figures rely on them: nearest rank, no interpolation.
   it('takes nearest-rank percentiles and the best rate', () => {
     const values = [5, 1, 4, 2, 3];
     expect(median(values)).toBe(3);

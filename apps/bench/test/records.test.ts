@@ -1,8 +1,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BenchResultSchema, parseBenchHistory } from '@twinnet/core';
+import { BenchResultSchema, parseBenchHistory, preset } from '@twinnet/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { benchProtocol } from '../src/protocol.ts';
+import { pairEquivalentsPerStep, shortRunRecipe, ttaRecipe } from '../src/recipe.ts';
 import { historyEntry, readResult, recordResult, resultFileName } from '../src/records.ts';
 import { syntheticResult } from './fixtures.ts';
 
@@ -39,6 +41,28 @@ describe('bench records', () => {
     const parsed = BenchResultSchema.parse(old);
     expect(parsed.protocol.throughputBatchSizes).toEqual({ contrastive: [64], bce: [64] });
     expect(parsed.protocol.tta.ours).toEqual({});
+  });
+
+  it('reads the time-to-accuracy overrides of results from before recipes, which gave the rate flat', () => {
+    const old = JSON.parse(JSON.stringify(syntheticResult()));
+    old.protocol.tta.ours = { batchSize: 32, learningRate: 0.004 };
+    expect(BenchResultSchema.parse(old).protocol.tta.ours).toEqual({
+      batchSize: 32,
+      optimizer: { learningRate: 0.004 },
+    });
+  });
+
+  it('merges the time-to-accuracy overrides into the preset, and refuses ones out of range', () => {
+    const protocol = benchProtocol(false);
+    const recipe = ttaRecipe(protocol);
+    expect(recipe.optimizer).toEqual({ kind: 'adam', learningRate: 0.004 });
+    expect(recipe.pairing).toEqual(preset('mnist', 'contrastive').pairing);
+    // In-batch steps hold 10 classes × 6 images, 30 pair equivalents, not batchSize ÷ 2; explicit ones batchSize.
+    expect(pairEquivalentsPerStep(recipe)).toBe(30);
+    expect(pairEquivalentsPerStep(shortRunRecipe('bce', protocol))).toBe(64);
+    expect(() => ttaRecipe({ ...protocol, tta: { ...protocol.tta, ours: { batchSize: 1 } } })).toThrow(
+      /batchSize/,
+    );
   });
 
   it('marks results from a dirty tree in the file name', () => {

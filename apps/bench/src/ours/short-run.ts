@@ -1,21 +1,19 @@
 import {
   type BenchProtocol,
-  buildSiamese,
-  createOptimizer,
   createRng,
+  disposeSiamese,
   embed,
   embeddingSimilarity,
-  indexByClass,
-  lossFor,
+  fit,
   scoreEmbeddedPairs,
-  trainEpoch,
+  streamSeed,
+  type Variant,
 } from '@twinnet/core';
-import type { Variant } from 'trainer/presets';
 import type { BenchData } from '../data.ts';
 import { pairsDigest } from '../digest.ts';
 import { evaluationSets, type ShortRunMetrics, shortRunMetrics } from '../evaluation.ts';
-import { PURPOSE, seedFor } from '../protocol.ts';
-import { recipeOf } from '../recipe.ts';
+import { PURPOSE } from '../protocol.ts';
+import { shortRunRecipe, trainingClasses } from '../recipe.ts';
 
 export interface ShortRunRaw extends ShortRunMetrics {
   variant: Variant;
@@ -25,32 +23,22 @@ export interface ShortRunRaw extends ShortRunMetrics {
   testDigest: string;
 }
 
-/** A fixed budget of explicit pairs in one epoch at the preset's recipe (constant rate), then the metrics. */
+/**
+ * The short-run recipe (one epoch of the budget's explicit pairs) through core's fit, then the metrics. The pairs
+ * come from the bench's own stream, the one the PyTorch peer draws from; no validation data, so fit does not
+ * validate after the epoch.
+ */
 export async function shortRun(
   data: BenchData,
   variant: Variant,
   protocol: BenchProtocol,
 ): Promise<ShortRunRaw> {
-  const recipe = recipeOf(variant);
-  const model = buildSiamese({
-    tower: recipe.tower,
-    head: recipe.head,
-    embeddingDim: recipe.embeddingDim,
-    seed: protocol.seed,
-  });
-  const optimizer = createOptimizer(recipe.optimizer, recipe.learningRate);
-  const loss = lossFor(recipe.head, { margin: recipe.margin });
-  const stats = await trainEpoch(model, {
-    images: data.train.images,
-    index: indexByClass(data.train.labels),
-    pairsPerEpoch: protocol.shortRun.pairs[variant],
-    batchSize: recipe.batchSize,
-    optimizer,
-    loss,
-    rng: createRng(seedFor(protocol.seed, PURPOSE.shortRunPairs)),
-    threshold: recipe.head === 'distance' ? recipe.margin / 2 : 0,
-    mode: { kind: 'explicit' },
-  });
+  const recipe = shortRunRecipe(variant, protocol);
+  const { model, optimizer, loss, state } = await fit(
+    recipe,
+    { train: data.train, classes: trainingClasses(recipe) },
+    { epochRng: () => createRng(streamSeed(protocol.seed, PURPOSE.shortRunPairs)) },
+  );
   const sets = evaluationSets(data, protocol);
   const validation = scoreEmbeddedPairs(
     model,
@@ -67,11 +55,11 @@ export async function shortRun(
     embeddingSimilarity(model, testEmbeddings),
     protocol,
   );
-  model.pair.dispose();
+  disposeSiamese(model);
   optimizer.dispose();
   return {
     variant,
-    trainSeconds: stats.seconds,
+    trainSeconds: state.seconds,
     testLoss: test.loss,
     validationDigest: pairsDigest(sets.validationPairs),
     testDigest: pairsDigest(sets.testPairs),

@@ -1,73 +1,66 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   type BenchProtocol,
-  buildSiamese,
-  createOptimizer,
   createRng,
+  disposeSiamese,
+  type EpochPlan,
   embed,
   gatherImages,
   IMAGE_SIZE,
   indexByClass,
-  lossFor,
-  type PairLoss,
-  type Pairs,
-  pairBatch,
+  PAIRINGS,
   type SiameseModel,
-  samplePairs,
-  slicePairs,
-  trainStep,
+  streamSeed,
+  type Variant,
 } from '@twinnet/core';
-import type { Variant } from 'trainer/presets';
 import type { BenchData } from '../data.ts';
-import { PURPOSE, seedFor, throughputBudget } from '../protocol.ts';
-import { recipeOf } from '../recipe.ts';
+import { PURPOSE, throughputBudget } from '../protocol.ts';
+import { buildTraining, throughputRecipe, trainingClasses } from '../recipe.ts';
 import { type Seconds, timed } from '../timing.ts';
 
 /**
  * One variant's model, optimizer and batches, timed one round at a time: the bench alternates our rounds with
- * the peer's so both are measured under the same load. Training steps are exactly the trainer's (core's
- * trainStep: gather, tower once over the 2n images, head, loss, update).
+ * the peer's so both are measured under the same load. Training steps are core's explicit pairing's (gather, tower
+ * once over the 2n images, head, loss, update), over one epoch's worth of pairs drawn up front like the peer's.
  */
 export class ThroughputSession {
   readonly towerParameters: number;
   private readonly model: SiameseModel;
   private readonly optimizer: tf.Optimizer;
-  private readonly loss: PairLoss;
-  private readonly pairs: Pairs;
-  private readonly threshold: number;
+  private readonly plan: EpochPlan;
   private readonly budget: BenchProtocol['throughput']['contrastive'];
-  private nextStep = 0;
   private nextEmbed = 0;
 
   constructor(
     private readonly data: BenchData,
     variant: Variant,
     private readonly protocol: BenchProtocol,
-    /** Pairs per training step; the trainer's batch size unless the protocol asks for others. */
-    private readonly batchSize = recipeOf(variant).batchSize,
+    /** Pairs per training step. */
+    private readonly batchSize: number,
   ) {
-    const recipe = recipeOf(variant);
-    const budget = throughputBudget(protocol, variant, batchSize, recipe.batchSize);
+    const budget = throughputBudget(protocol, variant, batchSize);
     this.budget = budget;
-    this.model = buildSiamese({
-      tower: recipe.tower,
-      head: recipe.head,
-      embeddingDim: recipe.embeddingDim,
-      seed: protocol.seed,
+    const recipe = throughputRecipe(variant, protocol, batchSize);
+    const { model, optimizer, loss, threshold } = buildTraining(recipe);
+    this.model = model;
+    this.optimizer = optimizer;
+    this.plan = PAIRINGS.get(recipe.pairing.kind).plan({
+      model,
+      optimizer,
+      loss,
+      images: data.train.images,
+      index: indexByClass(data.train.labels, trainingClasses(recipe)),
+      batchSize,
+      pairsPerEpoch: recipe.pairsPerEpoch,
+      balance: recipe.pairing.balance,
+      rng: createRng(streamSeed(protocol.seed, PURPOSE.throughputPairs)),
+      threshold,
     });
-    this.optimizer = createOptimizer(recipe.optimizer, recipe.learningRate);
-    this.loss = lossFor(recipe.head, { margin: recipe.margin });
-    this.threshold = recipe.head === 'distance' ? recipe.margin / 2 : 0;
-    this.pairs = samplePairs(
-      indexByClass(data.train.labels),
-      batchSize * (budget.warmupSteps + budget.steps * budget.rounds),
-      createRng(seedFor(protocol.seed, PURPOSE.throughputPairs)),
-    );
     this.towerParameters = this.model.tower.trainableWeights.reduce(
       (n, w) => n + w.shape.reduce<number>((p, d) => p * (d ?? 1), 1),
       0,
     );
-    for (let s = 0; s < budget.warmupSteps; s++) this.step();
+    for (let s = 0; s < budget.warmupSteps; s++) this.plan.step();
     embed(
       this.model.tower,
       data.train.images,
@@ -84,14 +77,6 @@ export class ThroughputSession {
     };
   }
 
-  private step(): void {
-    const size = this.batchSize;
-    const batch = slicePairs(this.pairs, this.nextStep * size, (this.nextStep + 1) * size);
-    this.nextStep++;
-    const images = pairBatch(this.data.train.images, batch, 0, batch.count);
-    trainStep(this.model, this.optimizer, this.loss, images, batch.same, this.threshold);
-  }
-
   private embedIds(n: number): Int32Array {
     const start = this.nextEmbed;
     this.nextEmbed += n;
@@ -101,7 +86,7 @@ export class ThroughputSession {
   trainRound(): Seconds {
     const steps = this.budget.steps;
     return timed(() => {
-      for (let s = 0; s < steps; s++) this.step();
+      for (let s = 0; s < steps; s++) this.plan.step();
     });
   }
 
@@ -130,7 +115,7 @@ export class ThroughputSession {
   }
 
   dispose(): void {
-    this.model.pair.dispose();
+    disposeSiamese(this.model);
     this.optimizer.dispose();
   }
 }

@@ -1,22 +1,30 @@
 import {
   type BenchProtocol,
-  buildSiamese,
   chooseThreshold,
-  cosineRate,
-  createOptimizer,
   createRng,
+  disposeSiamese,
   embed,
+  fit,
   indexByClass,
-  lossFor,
+  type PairLoss,
+  type Pairs,
+  type SiameseModel,
+  type StepEvent,
   samplePairs,
   scoreEmbeddedPairs,
-  setLearningRate,
-  trainEpoch,
+  streamSeed,
 } from '@twinnet/core';
-import { preset } from 'trainer/presets';
 import type { BenchData } from '../data.ts';
 import { pairsDigest } from '../digest.ts';
-import { PURPOSE, seedFor } from '../protocol.ts';
+import { PURPOSE } from '../protocol.ts';
+import {
+  type FlatRecipe,
+  flatRecipe,
+  pairEquivalentsPerStep,
+  pairLossOf,
+  trainingClasses,
+  ttaRecipe,
+} from '../recipe.ts';
 
 export interface TtaPointRaw {
   pairs: number;
@@ -25,16 +33,7 @@ export interface TtaPointRaw {
 }
 
 export interface TtaRaw {
-  recipe: {
-    tower: 'small' | 'deep';
-    head: 'distance' | 'mlp';
-    embeddingDim: number;
-    optimizer: string;
-    learningRate: number;
-    margin: number;
-    batchSize: number;
-    pairsPerEpoch: number;
-  };
+  recipe: FlatRecipe;
   pairing: string;
   epochs: number;
   reached: boolean;
@@ -48,99 +47,71 @@ export interface TtaRaw {
 }
 
 /**
- * The trainer's mnist-contrastive preset, epoch by epoch as trainRun takes them (cosine rate per epoch, the
- * preset's pairing), with validation accuracy checked every `evalEveryPairs` pairs on fixed seeded pairs of the
- * validation split, at the threshold that is best on those pairs. Evaluation time is not counted.
+ * The time-to-accuracy recipe (the mnist-contrastive preset with the protocol's overrides) through core's fit,
+ * with validation accuracy checked every `evalEveryPairs` pair equivalents on fixed seeded pairs of the validation
+ * split, at the threshold that is best on those pairs; fit is aborted at the target or the cap. Evaluation time
+ * is not counted.
  */
 export async function timeToAccuracy(data: BenchData, protocol: BenchProtocol): Promise<TtaRaw> {
-  const config = { ...preset('mnist', 'contrastive'), ...protocol.tta.ours };
+  const recipe = ttaRecipe(protocol);
   const { tta, seed } = protocol;
-  const model = buildSiamese({
-    tower: config.tower,
-    head: config.head,
-    embeddingDim: config.embeddingDim,
-    seed,
-  });
-  const optimizer = createOptimizer(config.optimizer, config.learningRate);
-  const loss = lossFor(config.head, { margin: config.margin });
-  const index = indexByClass(data.train.labels);
+  const classes = trainingClasses(recipe);
   const validationPairs = samplePairs(
-    indexByClass(data.validation.labels),
+    indexByClass(data.validation.labels, classes),
     tta.validationPairs,
-    createRng(seedFor(seed, PURPOSE.ttaValidationPairs)),
+    createRng(streamSeed(seed, PURPOSE.ttaValidationPairs)),
   );
-  const rng = createRng(seedFor(seed, PURPOSE.ttaPairs));
+  const accuracyOf = validationAccuracy(data.validation.images, validationPairs, pairLossOf(recipe).loss);
+  const pairsPerStep = pairEquivalentsPerStep(recipe);
+  // One stream for the whole run, whatever the epoch.
+  const rng = createRng(streamSeed(seed, PURPOSE.ttaPairs));
+  const abort = new AbortController();
   const curve: TtaPointRaw[] = [];
-  const started = performance.now();
-  let evalMs = 0;
-  let pairsBefore = 0;
-  let nextEval = tta.evalEveryPairs;
-  // An object, because the step callback sets it and a plain `let` would stay narrowed to 'epochs' here.
+  // An object, because onStep sets it and a plain `let` would stay narrowed to 'epochs' after fit.
   const state: { stoppedBy: TtaRaw['stoppedBy'] } = { stoppedBy: 'epochs' };
-  // Explicit pairs put 2 images per pair through the tower; in-batch counts as images ÷ 2 pair equivalents.
-  const pairsAt = (step: number, pairs: number) =>
-    config.pairing === 'explicit' ? pairs : (step * config.batchSize) / 2;
-
-  for (let epoch = 1; epoch <= config.epochs && state.stoppedBy === 'epochs'; epoch++) {
-    setLearningRate(optimizer, cosineRate(config.learningRate, epoch, config.epochs));
-    let epochPairs = 0;
-    await trainEpoch(model, {
-      images: data.train.images,
-      index,
-      pairsPerEpoch: config.pairsPerEpoch,
-      batchSize: config.batchSize,
-      optimizer,
-      loss,
-      rng,
-      threshold: config.head === 'distance' ? config.margin / 2 : 0,
-      mode:
-        config.pairing === 'explicit'
-          ? { kind: 'explicit' }
-          : { kind: 'in-batch', classesPerBatch: index.classes.length, balance: true },
-      onStep: ({ step, pairs }) => {
-        epochPairs = pairsAt(step, pairs);
-        const total = pairsBefore + epochPairs;
-        if (total >= nextEval) {
-          nextEval += tta.evalEveryPairs;
-          const evalStarted = performance.now();
-          const scored = scoreEmbeddedPairs(
-            model,
-            embed(model.tower, data.validation.images),
-            validationPairs,
-            loss,
-          );
-          const { accuracy } = chooseThreshold(scored.scores, validationPairs.same, model.polarity);
-          const now = performance.now();
-          evalMs += now - evalStarted;
-          curve.push({ pairs: total, seconds: (now - started - evalMs) / 1000, accuracy });
-          console.error(
-            `[twinnet] tta: ${total} pairs, ${curve.at(-1)!.seconds.toFixed(1)} s, val acc ${(100 * accuracy).toFixed(2)}%`,
-          );
-          if (accuracy >= tta.target) state.stoppedBy = 'target';
-        }
-        if (state.stoppedBy === 'epochs' && performance.now() - started >= tta.capSeconds * 1000)
-          state.stoppedBy = 'cap';
-        return state.stoppedBy !== 'epochs';
+  let started = performance.now();
+  let evalMs = 0;
+  let pairs = 0;
+  let nextEval = tta.evalEveryPairs;
+  const onStep = ({ model }: StepEvent) => {
+    pairs += pairsPerStep;
+    if (pairs >= nextEval) {
+      nextEval += tta.evalEveryPairs;
+      const evalStarted = performance.now();
+      const accuracy = accuracyOf(model);
+      const now = performance.now();
+      evalMs += now - evalStarted;
+      const point = { pairs: Math.round(pairs), seconds: (now - started - evalMs) / 1000, accuracy };
+      curve.push(point);
+      console.error(
+        `[twinnet] tta: ${point.pairs} pairs, ${point.seconds.toFixed(1)} s, val acc ${(100 * accuracy).toFixed(2)}%`,
+      );
+      if (accuracy >= tta.target) state.stoppedBy = 'target';
+    }
+    if (state.stoppedBy === 'epochs' && performance.now() - started >= tta.capSeconds * 1000)
+      state.stoppedBy = 'cap';
+    if (state.stoppedBy !== 'epochs') abort.abort();
+  };
+  const { model, optimizer } = await fit(
+    recipe,
+    { train: data.train, classes },
+    {
+      signal: abort.signal,
+      epochRng: () => rng,
+      // The clock starts with training, after fit has built the model.
+      onEpochStart: ({ epoch }) => {
+        if (epoch === 1) started = performance.now();
       },
-    });
-    pairsBefore += epochPairs;
-  }
-  const reached = state.stoppedBy === 'target' ? curve.at(-1)! : undefined;
-  model.pair.dispose();
-  optimizer.dispose();
-  return {
-    recipe: {
-      tower: config.tower,
-      head: config.head,
-      embeddingDim: config.embeddingDim,
-      optimizer: config.optimizer,
-      learningRate: config.learningRate,
-      margin: config.margin,
-      batchSize: config.batchSize,
-      pairsPerEpoch: config.pairsPerEpoch,
+      onStep,
     },
-    pairing: config.pairing,
-    epochs: config.epochs,
+  );
+  disposeSiamese(model);
+  optimizer.dispose();
+  const reached = state.stoppedBy === 'target' ? curve.at(-1)! : undefined;
+  return {
+    recipe: flatRecipe(recipe),
+    pairing: recipe.pairing.kind,
+    epochs: recipe.epochs,
     reached: reached !== undefined,
     seconds: reached?.seconds ?? null,
     pairs: reached?.pairs ?? null,
@@ -148,5 +119,17 @@ export async function timeToAccuracy(data: BenchData, protocol: BenchProtocol): 
     curve,
     validationDigest: pairsDigest(validationPairs),
     stoppedBy: state.stoppedBy,
+  };
+}
+
+/** Pair accuracy on the validation pairs at the threshold best on them. */
+function validationAccuracy(
+  images: Uint8Array,
+  pairs: Pairs,
+  loss: PairLoss,
+): (model: SiameseModel) => number {
+  return (model) => {
+    const scored = scoreEmbeddedPairs(model, embed(model.tower, images), pairs, loss);
+    return chooseThreshold(scored.scores, pairs.same, model.polarity).accuracy;
   };
 }
