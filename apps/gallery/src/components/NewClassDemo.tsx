@@ -270,7 +270,7 @@ export function NewClassDemo({
                     />
                   ))}
                 </ol>
-                <Legend matcher={matcher} what="each support, closest first" />
+                <Legend matcher={matcher} what="each class's support, closest first" />
               </>
             )}
           </div>

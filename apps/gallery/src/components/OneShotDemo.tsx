@@ -115,7 +115,7 @@ export function OneShotDemo({
 export function Legend({ matcher, what }: { matcher: Matcher; what: string }) {
   return (
     <p className="muted small">
-      Numbers are the {measureName(matcher.measure)} to {what};{' '}
+      Numbers are the {measureName(matcher.measure)} between the query and {what};{' '}
       {matcher.polarity === 'lower-is-same' ? 'below' : 'above'} the validation threshold{' '}
       {matcher.threshold.toFixed(3)} counts as a match (✓).
     </p>

@@ -14,4 +14,4 @@ export const similaritySign = (polarity: Polarity): number => (polarity === 'low
 
 /** What a matcher's numbers are: embedding distances (distance heads) or the MLP head's score, a logit. */
 export const measureName = (measure: Matcher['measure']): string =>
-  measure === 'distance' ? 'distance between embeddings' : 'score (logit)';
+  measure === 'distance' ? 'embedding distance' : "head's score (a logit)";
