@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { BACKEND_NAMES, type BackendName } from '@twinnet/core';
-import { choiceFlag, intFlag, type OptionSpec, parseCommandLine, UsageError } from '@twinnet/core/node';
+import { choiceFlag, type OptionSpec, parseCommandLine, rangeFlag, UsageError } from '@twinnet/core/node';
 import { DEFAULT_PYTHON } from './peer.ts';
 
 export const USAGE = `usage: pnpm bench [-- options]
@@ -57,7 +57,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       ? null
       : String(threads)
           .split(',')
-          .map((s) => intFlag('--peer-tta-threads', s.trim(), 1, 1024)!);
+          .map((s) => rangeFlag('--peer-tta-threads', s.trim(), { min: 1, max: 1024, integer: true }));
   const path = (v: unknown) => (typeof v === 'string' ? resolveFrom(v) : null);
   return {
     compare: path(values.compare),

@@ -6,8 +6,8 @@ import {
   MATCH_RANGES,
   type NumberRange,
 } from '@twinnet/core';
-import { choiceFlag, parseCommandLine, UsageError } from '@twinnet/core/node';
-import { DEFAULT_BATCH, DEFAULT_MAX_PIXELS, FLAG_RANGES, rangeFlag } from './flags.ts';
+import { choiceFlag, parseCommandLine, rangeFlag, UsageError } from '@twinnet/core/node';
+import { DEFAULT_BATCH, DEFAULT_MAX_PIXELS, FLAG_RANGES } from './flags.ts';
 
 export { UsageError };
 

@@ -9,18 +9,19 @@ import {
   type MatchResult,
   MetricsSchema,
   type NumberRange,
+  range,
 } from '@twinnet/core';
 import {
   choiceFlag,
   initBackend,
   Matcher,
   parseCommandLine,
+  rangeFlag,
   readJsonArtifact,
   UsageError,
 } from '@twinnet/core/node';
 import { type DatasetName, loadDataset, type Split, selectClasses, subset } from '@twinnet/datasets';
 import { type JsonOutput, main as matchCli } from './cli.ts';
-import { rangeFlag } from './flags.ts';
 import { writePngs } from './png-folders.ts';
 import { drawQueries, drawSupports } from './sampling.ts';
 
@@ -304,10 +305,6 @@ function report(run: string, summaries: Summary[]): string {
     `  chance ${pct(1 / (summaries[0]?.ways ?? 1))}; ±: standard deviation over ${summaries[0]?.trials ?? 0} seeded support draws`,
   );
   return lines.join('\n');
-}
-
-function range(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -1,18 +1,4 @@
-import { checkNumber, type NumberRange } from '@twinnet/core';
-import { UsageError } from '@twinnet/core/node';
-
-/**
- * A numeric flag's text as a number in its documented range, or a UsageError. The check is the one the API
- * makes (checkNumber), so `--k 0` and `matchAll(images, { k: 0 })` are refused alike.
- */
-export function rangeFlag(flag: string, text: string, range: NumberRange): number {
-  const value = text.trim() === '' ? Number.NaN : Number(text);
-  try {
-    return checkNumber(flag, value, range, `'${text}'`);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
+import type { NumberRange } from '@twinnet/core';
 
 /** The flags' ranges that only the CLIs have (the matcher's own are MATCH_RANGES). */
 export const FLAG_RANGES = {

@@ -7,8 +7,10 @@ import {
   DEFAULT_HELD_OUT,
   datasetSpec,
   defaultRecipes,
+  describeRange,
   HEADS,
   LOSSES,
+  type NumberRange,
   OPTIMIZERS,
   PAIRINGS,
   preset,
@@ -19,14 +21,7 @@ import {
   TrainRecipeSchema,
   VARIANTS,
 } from '@twinnet/core';
-import {
-  choiceFlag,
-  intFlag,
-  numberFlag,
-  type OptionSpec,
-  parseCommandLine,
-  UsageError,
-} from '@twinnet/core/node';
+import { choiceFlag, type OptionSpec, parseCommandLine, rangeFlag, UsageError } from '@twinnet/core/node';
 
 export { UsageError } from '@twinnet/core/node';
 
@@ -72,21 +67,31 @@ const RECIPE_FLAGS: readonly RecipeFlag[] = [
   { flag: 'embed-points', path: ['evaluation', 'embedPoints'], help: 'test images in the gallery’s UMAP' },
 ];
 
-/** The schema of one recipe field, for its range. */
-function fieldSchema(path: RecipeFlag['path']): {
-  minValue?: number | null;
-  maxValue?: number | null;
-  isInt?: boolean;
-} {
+/** The range of one numeric recipe field, read from the schema (its fractional fields are all positive). */
+function flagRange(path: RecipeFlag['path']): NumberRange {
   const shape = TrainRecipeSchema.shape as Record<string, unknown>;
   const outer = shape[path[0]] as { shape?: Record<string, unknown> };
-  return (path.length === 1 ? outer : outer.shape![path[1]!]) as { minValue?: number; maxValue?: number };
+  const field = (path.length === 1 ? outer : outer.shape![path[1]!]) as {
+    minValue: number | null;
+    maxValue: number | null;
+    isInt: boolean;
+  };
+  const integer = field.isInt;
+  return {
+    min: field.minValue ?? 0,
+    max: field.maxValue ?? Number.MAX_VALUE,
+    integer,
+    minExclusive: !integer,
+  };
 }
+
+/** Runs trained at once: more lanes than cores only slow each run. */
+const JOBS: NumberRange = { min: 1, max: 16, integer: true };
 
 function flagLine({ flag, path, registry, help }: RecipeFlag): string {
   if (registry) return `  --${flag} ${registry.names().join('|')}`.padEnd(44) + help;
-  const { minValue, maxValue, isInt } = fieldSchema(path);
-  return `  --${flag} ${isInt ? 'N' : 'X'}`.padEnd(44) + `${help} (${minValue}–${maxValue})`;
+  const range = flagRange(path);
+  return `  --${flag} ${range.integer ? 'N' : 'X'}`.padEnd(44) + `${help}: ${describeRange(range)}`;
 }
 
 export const USAGE = [
@@ -98,7 +103,7 @@ export const USAGE = [
   `  --backend ${BACKEND_NAMES.join('|')}`.padEnd(44) + 'compute backend (default auto)',
   '  --out DIR                                 where runs are written (default: <repo>/artifacts)',
   '  --resume                                  continue each run from its checkpoint',
-  '  --jobs N                                  runs trained at once, each in its own thread (1–16)',
+  `  --jobs N                                  runs trained at once, each in its own thread: ${describeRange(JOBS)}`,
   '  --help',
   'registered pieces:',
   ...[TOWERS, HEADS, LOSSES, PAIRINGS, OPTIMIZERS].flatMap((r) =>
@@ -137,7 +142,10 @@ export function parseCli(argv: readonly string[]): CliRequest {
   const holdout = values.holdout === true || values['held-out'] !== undefined;
   const base = dataset && variant ? [preset(dataset, variant, holdout)] : defaultRecipes();
   const recipes = base.map((recipe) => withOverrides(recipe, values));
-  const jobs = intFlag('--jobs', values.jobs, 1, 16) ?? Math.min(2, availableParallelism(), recipes.length);
+  const jobs =
+    values.jobs === undefined
+      ? Math.min(2, availableParallelism(), recipes.length)
+      : rangeFlag('--jobs', String(values.jobs), JOBS);
   return {
     recipes,
     backend: choiceFlag('--backend', values.backend, BACKEND_NAMES) ?? 'auto',
@@ -172,10 +180,7 @@ function withOverrides(recipe: TrainRecipe, values: Record<string, unknown>): Tr
 function flagValue(spec: RecipeFlag, raw: unknown): unknown {
   const flag = `--${spec.flag}`;
   if (spec.registry) return choiceFlag(flag, raw, spec.registry.names());
-  const { minValue, maxValue, isInt } = fieldSchema(spec.path);
-  const min = minValue ?? Number.NEGATIVE_INFINITY;
-  const max = maxValue ?? Number.POSITIVE_INFINITY;
-  return isInt ? intFlag(flag, raw, min, max) : numberFlag(flag, raw, min, max);
+  return raw === undefined ? undefined : rangeFlag(flag, String(raw), flagRange(spec.path));
 }
 
 function parseClassList(raw: string, dataset: string): number[] {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { checkNumber, type NumberRange } from './ranges.ts';
 
 /** A command-line mistake: the CLIs print it with their usage and exit with code 2. */
 export class UsageError extends Error {
@@ -36,31 +37,17 @@ export function parseCommandLine(argv: readonly string[], options: Record<string
   }
 }
 
-/** A whole number in [min, max] from a flag's text; undefined when the flag was not given. */
-export function intFlag(flag: string, raw: unknown, min: number, max: number): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (raw === '' || !Number.isInteger(n) || n < min || n > max)
-    throw new UsageError(`${flag} expects a whole number from ${min} to ${max}, got '${String(raw)}'`);
-  return n;
-}
-
-/** A number in (min, max] (or [min, max] when `inclusiveMin`) from a flag's text; undefined when not given. */
-export function numberFlag(
-  flag: string,
-  raw: unknown,
-  min: number,
-  max: number,
-  inclusiveMin = false,
-): number | undefined {
-  if (raw === undefined) return undefined;
-  const x = Number(raw);
-  const aboveMin = inclusiveMin ? x >= min : x > min;
-  if (raw === '' || !Number.isFinite(x) || !aboveMin || x > max)
-    throw new UsageError(
-      `${flag} expects a number ${inclusiveMin ? 'from' : 'above'} ${min} to ${max}, got '${String(raw)}'`,
-    );
-  return x;
+/**
+ * A numeric flag's text as a number in its documented range, or a UsageError. The check is the one the API
+ * makes (checkNumber), so a flag and the option it sets are refused alike.
+ */
+export function rangeFlag(flag: string, text: string, range: NumberRange): number {
+  const value = text.trim() === '' ? Number.NaN : Number(text);
+  try {
+    return checkNumber(flag, value, range, `'${text}'`);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 /** One of `allowed`, or undefined when the flag was not given. */

@@ -59,7 +59,7 @@ export {
   type PairLossSpec,
   pairLoss,
 } from './losses/index.ts';
-export { checkNumber, describeRange, MATCH_RANGES, type NumberRange } from './match-options.ts';
+export { MATCH_RANGES } from './match-options.ts';
 export type { LoadOptions, Measure } from './matcher.ts';
 export {
   type DecodedImage,
@@ -108,6 +108,7 @@ export {
 } from './preprocess.ts';
 export { DEFAULT_HELD_OUT, defaultRecipes, preset, trainingCost, VARIANTS, type Variant } from './presets.ts';
 export { createRng, type Rng, range, shuffleInPlace } from './random.ts';
+export { checkNumber, describeRange, type NumberRange } from './ranges.ts';
 export {
   checkRecipe,
   RecipeError,

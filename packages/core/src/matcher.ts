@@ -8,7 +8,7 @@ import { PIXELS } from './images.ts';
 import { readLayersModel } from './io/layers-reader.ts';
 import { fetchIo, joinLocation, type ResourceIo } from './io/resource.ts';
 import { type MatchImage, toBatch, toDatasetImages } from './match-input.ts';
-import { checkLabel, checkNumber, MATCH_RANGES, UNKNOWN } from './match-options.ts';
+import { checkLabel, MATCH_RANGES, UNKNOWN } from './match-options.ts';
 import {
   distanceScorer,
   headScorer,
@@ -19,6 +19,7 @@ import {
 } from './match-scores.ts';
 import { predictsSame } from './metrics/threshold.ts';
 import type { PreprocessStyle } from './preprocess.ts';
+import { checkNumber } from './ranges.ts';
 import {
   checkSameModel,
   type ModelIdentity,

@@ -3,11 +3,10 @@
 export { initBackend } from './backend/node.ts';
 export {
   choiceFlag,
-  intFlag,
-  numberFlag,
   type OptionSpec,
   type ParsedValues,
   parseCommandLine,
+  rangeFlag,
   UsageError,
 } from './cli-args.ts';
 export {
