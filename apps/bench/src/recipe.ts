@@ -1,15 +1,10 @@
-import type * as tf from '@tensorflow/tfjs';
 import {
   type BenchProtocol,
-  buildSiamese,
-  checkRecipe,
-  createOptimizer,
   datasetSpec,
-  LOSSES,
+  withOverrides as mergeOverrides,
   PAIRINGS,
-  type PairLoss,
   preset,
-  type SiameseModel,
+  type RecipeOverrides,
   seenClasses,
   type TrainRecipe,
   type TtaRun,
@@ -17,24 +12,9 @@ import {
 } from '@twinnet/core';
 import { throughputBudget } from './protocol.ts';
 
-/** Some of a recipe's fields; a nested group (optimizer, pairing, …) may give only some of its own. */
-export type RecipeOverrides = {
-  [K in keyof TrainRecipe]?: TrainRecipe[K] extends readonly unknown[]
-    ? TrainRecipe[K]
-    : TrainRecipe[K] extends object
-      ? Partial<TrainRecipe[K]>
-      : TrainRecipe[K];
-};
-
-/** The recipe with `overrides` merged in (one level deep, as the recipe nests), checked like any recipe. */
-export function withOverrides(recipe: TrainRecipe, overrides: RecipeOverrides): TrainRecipe {
-  const merged: Record<string, unknown> = { ...recipe };
-  for (const [key, value] of Object.entries(overrides)) {
-    const base = merged[key];
-    const nested = typeof value === 'object' && value !== null && !Array.isArray(value);
-    merged[key] = nested ? { ...(base as object), ...value } : value;
-  }
-  return checkRecipe(merged, datasetSpec(recipe.dataset).classNames.length);
+/** The recipe with `overrides` merged in and checked against its dataset's classes. */
+function withOverrides(recipe: TrainRecipe, overrides: RecipeOverrides): TrainRecipe {
+  return mergeOverrides(recipe, overrides, datasetSpec(recipe.dataset).classNames.length);
 }
 
 /** What every measurement of a variant starts from: the MNIST preset the trainer trains, at the bench's seed. */
@@ -98,38 +78,5 @@ export function flatRecipe(recipe: TrainRecipe): FlatRecipe {
     margin: recipe.loss.margin,
     batchSize: recipe.batchSize,
     pairsPerEpoch: recipe.pairsPerEpoch,
-  };
-}
-
-export interface Training {
-  model: SiameseModel;
-  optimizer: tf.Optimizer;
-  loss: PairLoss;
-  /** Threshold on the head's output for the running training accuracy. */
-  threshold: number;
-}
-
-/** The recipe's pair loss, and the threshold on the head's output its running training accuracy uses. */
-export function pairLossOf(recipe: TrainRecipe): { loss: PairLoss; threshold: number } {
-  const spec = LOSSES.get(recipe.loss.kind);
-  if (spec.kind !== 'pair') throw new Error(`loss '${recipe.loss.kind}' scores whole batches, not pairs`);
-  return { loss: spec.create(recipe.loss), threshold: spec.runningThreshold(recipe.loss) };
-}
-
-/**
- * The model, optimizer and loss a recipe trains, for measurements that take steps themselves rather than
- * through fit (throughput). The same mapping as fit's; to be replaced by core's if it exports one.
- */
-export function buildTraining(recipe: TrainRecipe): Training {
-  return {
-    model: buildSiamese({
-      tower: recipe.tower.kind,
-      head: recipe.head.kind,
-      embeddingDim: recipe.tower.embeddingDim,
-      headHidden: recipe.head.hidden,
-      seed: recipe.seed,
-    }),
-    optimizer: createOptimizer(recipe.optimizer.kind, recipe.optimizer.learningRate),
-    ...pairLossOf(recipe),
   };
 }

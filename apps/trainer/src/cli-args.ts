@@ -2,7 +2,6 @@ import { availableParallelism } from 'node:os';
 import {
   BACKEND_NAMES,
   type BackendName,
-  checkRecipe,
   DATASET_NAMES,
   DEFAULT_HELD_OUT,
   datasetSpec,
@@ -15,11 +14,13 @@ import {
   PAIRINGS,
   preset,
   RecipeError,
+  type RecipeOverrides,
   type Registry,
   TOWERS,
   type TrainRecipe,
   TrainRecipeSchema,
   VARIANTS,
+  withOverrides,
 } from '@twinnet/core';
 import { choiceFlag, type OptionSpec, parseCommandLine, rangeFlag, UsageError } from '@twinnet/core/node';
 
@@ -141,7 +142,7 @@ export function parseCli(argv: readonly string[]): CliRequest {
     throw new UsageError('--dataset and --variant go together (or give neither, for every default run)');
   const holdout = values.holdout === true || values['held-out'] !== undefined;
   const base = dataset && variant ? [preset(dataset, variant, holdout)] : defaultRecipes();
-  const recipes = base.map((recipe) => withOverrides(recipe, values));
+  const recipes = base.map((recipe) => applyFlags(recipe, values));
   const jobs =
     values.jobs === undefined
       ? Math.min(2, availableParallelism(), recipes.length)
@@ -157,19 +158,18 @@ export function parseCli(argv: readonly string[]): CliRequest {
 }
 
 /** The recipe with every given flag applied, checked whole; a failed check names the flag at fault. */
-function withOverrides(recipe: TrainRecipe, values: Record<string, unknown>): TrainRecipe {
-  const out = structuredClone(recipe) as Record<string, Record<string, unknown> | unknown>;
+function applyFlags(recipe: TrainRecipe, values: Record<string, unknown>): TrainRecipe {
+  const overrides: Record<string, unknown> = {};
   for (const spec of RECIPE_FLAGS) {
     const value = flagValue(spec, values[spec.flag]);
     if (value === undefined) continue;
     const [outer, inner] = spec.path;
-    if (inner === undefined) out[outer] = value;
-    else (out[outer] as Record<string, unknown>)[inner] = value;
+    overrides[outer] = inner === undefined ? value : { ...(overrides[outer] as object), [inner]: value };
   }
   if (values['held-out'] !== undefined)
-    out.heldOutClasses = parseClassList(String(values['held-out']), recipe.dataset);
+    overrides.heldOutClasses = parseClassList(String(values['held-out']), recipe.dataset);
   try {
-    return checkRecipe(out, datasetSpec(recipe.dataset).classNames.length);
+    return withOverrides(recipe, overrides as RecipeOverrides, datasetSpec(recipe.dataset).classNames.length);
   } catch (error) {
     if (!(error instanceof RecipeError)) throw error;
     const flag = RECIPE_FLAGS.find((f) => f.path.join('.') === error.path)?.flag;

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { EpochRecord } from './artifacts.ts';
 import { embed, scoreEmbeddedPairs } from './evaluate.ts';
-import { LOSSES, type PairLoss, type PairLossSpec } from './losses/index.ts';
+import { LOSSES, type PairLoss } from './losses/index.ts';
 import { chooseThreshold } from './metrics/threshold.ts';
 import { buildSiamese, type SiameseModel } from './model.ts';
 import { createOptimizer } from './optimizers/index.ts';
@@ -71,6 +71,33 @@ export interface FitHooks {
   epochRng?(epoch: number): Rng;
 }
 
+/** What a recipe trains: the model, its optimizer, the pair loss and the running-accuracy threshold. */
+export interface Training {
+  model: SiameseModel;
+  optimizer: tf.Optimizer;
+  loss: PairLoss;
+  /** Where the head's output divides same from different before any threshold is chosen. */
+  threshold: number;
+}
+
+/** Builds what a recipe trains; fit starts here, and so do measurements that take steps themselves. */
+export function buildTraining(recipe: TrainRecipe): Training {
+  const spec = LOSSES.get(recipe.loss.kind);
+  if (spec.kind !== 'pair') throw new Error(`loss '${recipe.loss.kind}' scores whole batches, not pairs`);
+  return {
+    model: buildSiamese({
+      tower: recipe.tower.kind,
+      head: recipe.head.kind,
+      embeddingDim: recipe.tower.embeddingDim,
+      headHidden: recipe.head.hidden,
+      seed: recipe.seed,
+    }),
+    optimizer: createOptimizer(recipe.optimizer.kind, recipe.optimizer.learningRate),
+    loss: spec.create(recipe.loss),
+    threshold: spec.runningThreshold(recipe.loss),
+  };
+}
+
 export interface FitResult {
   status: 'done' | 'aborted';
   model: SiameseModel;
@@ -87,16 +114,7 @@ export interface FitResult {
  * hands checkpoints and progress to the caller. The caller owns the model and optimizer it returns.
  */
 export async function fit(recipe: TrainRecipe, data: FitData, hooks: FitHooks = {}): Promise<FitResult> {
-  const model = buildSiamese({
-    tower: recipe.tower.kind,
-    head: recipe.head.kind,
-    embeddingDim: recipe.tower.embeddingDim,
-    headHidden: recipe.head.hidden,
-    seed: recipe.seed,
-  });
-  const optimizer = createOptimizer(recipe.optimizer.kind, recipe.optimizer.learningRate);
-  const lossSpec = LOSSES.get(recipe.loss.kind) as PairLossSpec;
-  const loss = lossSpec.create(recipe.loss);
+  const { model, optimizer, loss, threshold } = buildTraining(recipe);
   const validationPairs =
     data.validation &&
     samplePairs(
@@ -126,7 +144,7 @@ export async function fit(recipe: TrainRecipe, data: FitData, hooks: FitHooks = 
       pairsPerEpoch: recipe.pairsPerEpoch,
       balance: recipe.pairing.balance,
       rng: hooks.epochRng?.(epoch) ?? recipeStream(recipe.seed, STREAM.epoch + epoch),
-      threshold: lossSpec.runningThreshold(recipe.loss),
+      threshold,
     });
     hooks.onEpochStart?.({ epoch, epochs: recipe.epochs, steps: plan.steps });
     const run = await runEpoch(plan, epoch, recipe, state, model, hooks);

@@ -25,6 +25,7 @@ export {
   scorePairs,
 } from './evaluate.ts';
 export {
+  buildTraining,
   type FitData,
   type FitHooks,
   type FitResult,
@@ -32,6 +33,7 @@ export {
   fit,
   type LabelledImages,
   type StepEvent,
+  type Training,
 } from './fit.ts';
 export {
   buildHead,
@@ -112,10 +114,12 @@ export { checkNumber, describeRange, type NumberRange } from './ranges.ts';
 export {
   checkRecipe,
   RecipeError,
+  type RecipeOverrides,
   resumeKey,
   seenClasses,
   type TrainRecipe,
   TrainRecipeSchema,
+  withOverrides,
 } from './recipe.ts';
 export { Registry } from './registry.ts';
 export { cosineRate, setLearningRate } from './schedule.ts';

@@ -91,3 +91,27 @@ export function resumeKey(recipe: TrainRecipe): Record<string, unknown> {
     data,
   };
 }
+
+/** Some of a recipe's fields; a nested group (optimizer, pairing, …) may give only some of its own. */
+export type RecipeOverrides = {
+  [K in keyof TrainRecipe]?: TrainRecipe[K] extends readonly unknown[]
+    ? TrainRecipe[K]
+    : TrainRecipe[K] extends object
+      ? Partial<TrainRecipe[K]>
+      : TrainRecipe[K];
+};
+
+/** The recipe with `overrides` merged in (one level deep, as the recipe nests), checked like any recipe. */
+export function withOverrides(
+  recipe: TrainRecipe,
+  overrides: RecipeOverrides,
+  classCount?: number,
+): TrainRecipe {
+  const merged: Record<string, unknown> = { ...recipe };
+  for (const [key, value] of Object.entries(overrides)) {
+    const base = merged[key];
+    const nested = typeof value === 'object' && value !== null && !Array.isArray(value);
+    merged[key] = nested ? { ...(base as object), ...value } : value;
+  }
+  return checkRecipe(merged, classCount);
+}

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   type BenchProtocol,
+  buildTraining,
   createRng,
   disposeSiamese,
   type EpochPlan,
@@ -15,7 +16,7 @@ import {
 } from '@twinnet/core';
 import type { BenchData } from '../data.ts';
 import { PURPOSE, throughputBudget } from '../protocol.ts';
-import { buildTraining, throughputRecipe, trainingClasses } from '../recipe.ts';
+import { throughputRecipe, trainingClasses } from '../recipe.ts';
 import { type Seconds, timed } from '../timing.ts';
 
 /**

@@ -8,6 +8,7 @@ import {
   indexByClass,
   type PairLoss,
   type Pairs,
+  pairLoss,
   type SiameseModel,
   type StepEvent,
   samplePairs,
@@ -21,7 +22,6 @@ import {
   type FlatRecipe,
   flatRecipe,
   pairEquivalentsPerStep,
-  pairLossOf,
   trainingClasses,
   ttaRecipe,
 } from '../recipe.ts';
@@ -61,7 +61,11 @@ export async function timeToAccuracy(data: BenchData, protocol: BenchProtocol): 
     tta.validationPairs,
     createRng(streamSeed(seed, PURPOSE.ttaValidationPairs)),
   );
-  const accuracyOf = validationAccuracy(data.validation.images, validationPairs, pairLossOf(recipe).loss);
+  const accuracyOf = validationAccuracy(
+    data.validation.images,
+    validationPairs,
+    pairLoss(recipe.loss.kind, recipe.loss),
+  );
   const pairsPerStep = pairEquivalentsPerStep(recipe);
   // One stream for the whole run, whatever the epoch.
   const rng = createRng(streamSeed(seed, PURPOSE.ttaPairs));
