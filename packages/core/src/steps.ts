@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE } from './images.ts';
 import { type InBatchOptions, inBatchLoss } from './inbatch.ts';
 import type { PairLoss } from './losses/index.ts';
-import { predictsSame } from './metrics/threshold.ts';
+import { countCorrect } from './metrics/threshold.ts';
 import { type SiameseModel, trainableVariables } from './model.ts';
 
 /** Thrown when a step's loss is NaN or infinite: the weights after that step are not to be trusted. */
@@ -52,10 +52,7 @@ export function trainStep(
   });
   const value = cost.dataSync()[0]!;
   cost.dispose();
-  let correct = 0;
-  for (let i = 0; i < n; i++)
-    if (predictsSame(outputs![i]!, threshold, model.polarity) === (same[i] === 1)) correct++;
-  return { loss: value, correct };
+  return { loss: value, correct: countCorrect(outputs!, same, threshold, model.polarity) };
 }
 
 /**
@@ -90,9 +87,9 @@ export function trainStepInBatch(
   });
   const value = cost.dataSync()[0]!;
   cost.dispose();
-  let correct = 0;
-  for (let i = 0; i < same!.length; i++) {
-    if (predictsSame(outputs![i]!, threshold, model.polarity) === (same![i] === 1)) correct++;
-  }
-  return { loss: value, correct, pairs: same!.length };
+  return {
+    loss: value,
+    correct: countCorrect(outputs!, same!, threshold, model.polarity),
+    pairs: same!.length,
+  };
 }

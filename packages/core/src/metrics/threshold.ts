@@ -5,8 +5,8 @@ export function predictsSame(score: number, threshold: number, polarity: Polarit
   return polarity === 'lower-is-same' ? score < threshold : score > threshold;
 }
 
-/** Fraction of pairs whose prediction at `threshold` equals the truth (1 = same class). */
-export function pairAccuracy(
+/** Pairs whose prediction at `threshold` equals the truth (1 = same class). */
+export function countCorrect(
   scores: ArrayLike<number>,
   same: ArrayLike<number>,
   threshold: number,
@@ -17,7 +17,17 @@ export function pairAccuracy(
   for (let i = 0; i < scores.length; i++) {
     if (predictsSame(scores[i]!, threshold, polarity) === (same[i] === 1)) correct++;
   }
-  return correct / scores.length;
+  return correct;
+}
+
+/** Fraction of pairs whose prediction at `threshold` equals the truth (1 = same class). */
+export function pairAccuracy(
+  scores: ArrayLike<number>,
+  same: ArrayLike<number>,
+  threshold: number,
+  polarity: Polarity,
+): number {
+  return countCorrect(scores, same, threshold, polarity) / scores.length;
 }
 
 export interface ThresholdChoice {
