@@ -5,14 +5,16 @@ export function predictsSame(score: number, threshold: number, polarity: Polarit
   return polarity === 'lower-is-same' ? score < threshold : score > threshold;
 }
 
-/** Pairs whose prediction at `threshold` equals the truth (1 = same class). */
+/**
+ * Pairs whose prediction at `threshold` equals the truth (1 = same class). Unchecked, for training steps: a NaN
+ * score counts as wrong there, and the step's non-finite loss stops the run with its own message.
+ */
 export function countCorrect(
   scores: ArrayLike<number>,
   same: ArrayLike<number>,
   threshold: number,
   polarity: Polarity,
 ): number {
-  checkLengths(scores, same);
   let correct = 0;
   for (let i = 0; i < scores.length; i++) {
     if (predictsSame(scores[i]!, threshold, polarity) === (same[i] === 1)) correct++;
@@ -27,6 +29,7 @@ export function pairAccuracy(
   threshold: number,
   polarity: Polarity,
 ): number {
+  checkLengths(scores, same);
   return countCorrect(scores, same, threshold, polarity) / scores.length;
 }
 
