@@ -7,14 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { crc32, createDeflate } from 'node:zlib';
+import { createDeflate } from 'node:zlib';
 import { initBackend } from '@twinnet/core/node';
 import { loadDataset, selectClasses } from '@twinnet/datasets';
 import pngjs from 'pngjs';
 import { decodeImage } from '../src/decode.ts';
 import { writePngs } from '../src/png-folders.ts';
 import { drawQueries, drawSupports } from '../src/sampling.ts';
-import { writeRun } from '../test/fixtures.ts';
+import { greyHeader, pngChunk, writeRun } from '../test/fixtures.ts';
 
 const LIMIT_MB = 300;
 const QUERIES = 2000;
@@ -25,18 +25,6 @@ const HOOK = fileURLToPath(new URL('./report-peak-rss.mjs', import.meta.url));
 
 /** A valid greyscale PNG of width × height, all black, deflated a row at a time (never whole in memory). */
 async function bigPng(width: number, height: number): Promise<Uint8Array> {
-  const chunk = (type: string, data: Uint8Array) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const out = Buffer.alloc(8 + data.length + 4);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc32(body), 8 + data.length);
-    return out;
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8;
   const deflate = createDeflate({ level: 9 });
   const parts: Buffer[] = [];
   deflate.on('data', (b: Buffer) => parts.push(b));
@@ -49,9 +37,9 @@ async function bigPng(width: number, height: number): Promise<Uint8Array> {
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   return Buffer.concat([
     signature,
-    chunk('IHDR', ihdr),
-    chunk('IDAT', Buffer.concat(parts)),
-    chunk('IEND', Buffer.alloc(0)),
+    pngChunk('IHDR', greyHeader(width, height)),
+    pngChunk('IDAT', Buffer.concat(parts)),
+    pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
 
