@@ -177,7 +177,7 @@ export class Matcher {
       : distanceScorer;
     const identity = await modelIdentity(tower, source.run, source.dataset, dim);
     // The dataset's framing: digits centred by mass in a 20-pixel box, or items filling the field.
-    const style: PreprocessStyle = datasetSpec(source.dataset).framing === 'fill' ? 'fashion-mnist' : 'mnist';
+    const style: PreprocessStyle = datasetSpec(source.dataset).framing;
     return new Matcher(tower, source.head?.model, scorer, identity, source.threshold, style, io, owns);
   }
 

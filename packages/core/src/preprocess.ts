@@ -1,3 +1,4 @@
+import type { DatasetSpec } from './datasets.ts';
 import { IMAGE_SIZE, PIXELS } from './images.ts';
 
 /**
@@ -5,13 +6,14 @@ import { IMAGE_SIZE, PIXELS } from './images.ts';
  * then placed so its centre of mass sits at the centre of the 28×28 field. Fashion-MNIST: the longer side
  * scaled to 28, the bounding box centred.
  */
-export type PreprocessStyle = 'mnist' | 'fashion-mnist';
+export type PreprocessStyle = DatasetSpec['framing'];
 
 export interface PreprocessOptions {
   /** Values per pixel; inferred from the array length when omitted. */
   channels?: 1 | 3 | 4;
   /** The model expects a bright figure on a dark background; 'auto' inverts when the image border is bright. */
   invert?: 'auto' | boolean;
+  /** How the dataset framed its images (its spec's `framing`): 'digit' as MNIST, 'fill' as Fashion-MNIST. */
   style?: PreprocessStyle;
 }
 
@@ -110,7 +112,7 @@ export function preprocessImage(
   if (!stretchContrast(grey, width, height)) return new Uint8Array(PIXELS);
 
   const box = inkBox(grey, width, height);
-  const side = (options.style ?? 'mnist') === 'mnist' ? MNIST_BOX : IMAGE_SIZE;
+  const side = (options.style ?? 'digit') === 'digit' ? MNIST_BOX : IMAGE_SIZE;
   const scale = side / Math.max(box.width, box.height);
   const w = Math.max(1, Math.min(side, Math.round(box.width * scale)));
   const h = Math.max(1, Math.min(side, Math.round(box.height * scale)));
@@ -118,7 +120,7 @@ export function preprocessImage(
 
   let left: number;
   let top: number;
-  if ((options.style ?? 'mnist') === 'mnist') {
+  if ((options.style ?? 'digit') === 'digit') {
     const [cx, cy] = centreOfMass(patch, w, h);
     left = Math.round(MNIST_CENTRE - cx);
     top = Math.round(MNIST_CENTRE - cy);

@@ -75,7 +75,7 @@ describe('preprocessImage', () => {
     const fashion = await loadDataset('fashion-mnist');
     const image = (i: number) => fashion.test.images.slice(i * 784, (i + 1) * 784);
     const scores = Array.from({ length: 100 }, (_, i) =>
-      correlation(preprocessImage(image(i), 28, 28, { style: 'fashion-mnist' }), image(i)),
+      correlation(preprocessImage(image(i), 28, 28, { style: 'fill' }), image(i)),
     );
     expect(scores.reduce((s, x) => s + x, 0) / scores.length).toBeGreaterThan(0.95);
   });
@@ -143,7 +143,7 @@ describe('preprocessImage', () => {
   it('frames Fashion-MNIST style: the longer side fills 28 pixels, the box centred', () => {
     const image = new Uint8Array(100 * 50).fill(255);
     for (let y = 10; y < 90; y++) for (let x = 5; x < 45; x++) image[y * 50 + x] = 30;
-    const f = frame(preprocessImage(image, 50, 100, { style: 'fashion-mnist' }));
+    const f = frame(preprocessImage(image, 50, 100, { style: 'fill' }));
     expect(f.height).toBe(28);
     expect(f.width).toBe(14);
     expect(Math.abs(f.cx - 13.5)).toBeLessThanOrEqual(0.5);
