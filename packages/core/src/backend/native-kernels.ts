@@ -1,7 +1,7 @@
 // Native kernels for the wasm backend under Node (@twinnet/native): the convolutions of both towers and their
 // two gradients (oneDNN's sgemm by output position or over im2col, or direct for few channels or taps), tanh,
 // 2×2 average pooling and its gradient, batch normalisation, Sum and Mean over a run of axes, Tile and one
-// variable's Adam step, computed in place on the wasm heap by an addon built for this CPU. What they do not
+// variable's Adam step, computed in place on the wasm heap by an addon that picks its instruction set (baseline, AVX2, AVX-512) at load. What they do not
 // cover (NCHW, fused activations other than relu, other axis sets, other pools, non-float32 data) goes to the
 // kernel they replaced, so the result never depends on which kernels are loaded beyond float32 rounding.
 // Measured steps and profile: README, Compute backend and Benchmark.
