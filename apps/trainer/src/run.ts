@@ -7,12 +7,12 @@ import {
   describeBackend,
   disposeSiamese,
   embeddingDim,
+  epochShape,
   type FitHooks,
   type FitResult,
   fit,
   type Metrics,
   NonFiniteLossError,
-  PAIRINGS,
   prepareData,
   type RunData,
   recipeStream,
@@ -205,9 +205,7 @@ function cachedDataset(ctx: RunContext, name: string): Promise<Dataset> {
 
 /** The run in one line: model, data, and what one epoch does in its pairing's own terms. */
 function describeRun(recipe: TrainRecipe, data: RunData): string {
-  const pairing = PAIRINGS.get(recipe.pairing.kind);
-  const steps = pairing.stepsPerEpoch(recipe.pairsPerEpoch, recipe.batchSize);
-  const images = pairing.imagesPerStep(recipe.batchSize, data.classes.length);
+  const { steps, images } = epochShape(recipe, data.classes.length);
   const work =
     recipe.pairing.kind === 'explicit'
       ? `${recipe.pairsPerEpoch} explicit pairs`

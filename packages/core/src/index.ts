@@ -91,7 +91,13 @@ export {
   trainableVariables,
 } from './model.ts';
 export { createOptimizer, OPTIMIZERS, type OptimizerName, type OptimizerSpec } from './optimizers/index.ts';
-export { type EpochContext, type EpochPlan, PAIRINGS, type PairingSpec } from './pairings/index.ts';
+export {
+  type EpochContext,
+  type EpochPlan,
+  epochShape,
+  PAIRINGS,
+  type PairingSpec,
+} from './pairings/index.ts';
 export {
   type ClassIndex,
   indexByClass,

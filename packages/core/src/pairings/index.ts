@@ -9,3 +9,15 @@ export type { EpochContext, EpochPlan, PairingSpec, StepOutcome } from './pairin
 export const PAIRINGS = new Registry<PairingSpec>('pairing')
   .register('explicit', explicit)
   .register('in-batch', inBatch);
+
+/** An epoch of a recipe in its pairing's own terms: steps, and images through the tower per step. */
+export function epochShape(
+  recipe: { pairing: { kind: string }; pairsPerEpoch: number; batchSize: number },
+  classes: number,
+): { steps: number; images: number } {
+  const pairing = PAIRINGS.get(recipe.pairing.kind);
+  return {
+    steps: pairing.stepsPerEpoch(recipe.pairsPerEpoch, recipe.batchSize),
+    images: pairing.imagesPerStep(recipe.batchSize, classes),
+  };
+}

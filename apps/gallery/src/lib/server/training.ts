@@ -1,6 +1,6 @@
-// What a run's training amounted to, in the pairing's own terms. Server-only: PAIRINGS brings tfjs along, which
+// What a run's training amounted to, in the pairing's own terms. Server-only: epochShape brings tfjs along, which
 // prerendering loads anyway (data.ts reads the schemas from the same module), but no page bundle should.
-import { type Metrics, PAIRINGS, seenClasses } from '@twinnet/core';
+import { epochShape, type Metrics, seenClasses } from '@twinnet/core';
 
 const plural = (n: number, word: string) => `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;
 
@@ -9,9 +9,7 @@ const plural = (n: number, word: string) => `${n.toLocaleString('en')} ${word}${
  * fewer, larger steps than its pairsPerEpoch suggests), and a step's images depend on the classes trained on.
  */
 export function trainingLabel({ recipe, training, classNames }: Metrics): string {
-  const pairing = PAIRINGS.get(recipe.pairing.kind);
-  const steps = pairing.stepsPerEpoch(recipe.pairsPerEpoch, recipe.batchSize);
-  const images = pairing.imagesPerStep(recipe.batchSize, seenClasses(recipe, classNames.length).length);
+  const { steps, images } = epochShape(recipe, seenClasses(recipe, classNames.length).length);
   return `${plural(training.epochs, 'epoch')} × ${plural(steps, 'step')} × ${plural(images, 'image')} (${recipe.pairing.kind})`;
 }
 
