@@ -26,6 +26,7 @@ const StateSchema = z.object({
         steps: z.number().int().nonnegative(),
         lossSum: z.number(),
         correct: z.number(),
+        scored: z.number(),
         pairs: z.number(),
         seconds: z.number(),
       })

@@ -46,6 +46,7 @@ const RECIPE_FLAGS: readonly RecipeFlag[] = [
   { flag: 'head-hidden', path: ['head', 'hidden'], help: 'hidden width of an MLP head' },
   { flag: 'loss', path: ['loss', 'kind'], registry: LOSSES, help: 'the training objective' },
   { flag: 'margin', path: ['loss', 'margin'], help: 'contrastive margin' },
+  { flag: 'temperature', path: ['loss', 'temperature'], help: 'softmax temperature of supcon' },
   { flag: 'pairing', path: ['pairing', 'kind'], registry: PAIRINGS, help: 'how an epoch forms its pairs' },
   { flag: 'optimizer', path: ['optimizer', 'kind'], registry: OPTIMIZERS, help: 'the optimizer' },
   { flag: 'learning-rate', path: ['optimizer', 'learningRate'], help: 'peak learning rate (cosine decay)' },
@@ -72,11 +73,12 @@ const RECIPE_FLAGS: readonly RecipeFlag[] = [
 function flagRange(path: RecipeFlag['path']): NumberRange {
   const shape = TrainRecipeSchema.shape as Record<string, unknown>;
   const outer = shape[path[0]] as { shape?: Record<string, unknown> };
-  const field = (path.length === 1 ? outer : outer.shape![path[1]!]) as {
-    minValue: number | null;
-    maxValue: number | null;
-    isInt: boolean;
+  type NumberField = { minValue: number | null; maxValue: number | null; isInt: boolean };
+  const raw = (path.length === 1 ? outer : outer.shape![path[1]!]) as NumberField & {
+    unwrap?: () => NumberField;
   };
+  // A field with a default (loss.temperature) wraps its number schema.
+  const field = raw.unwrap ? raw.unwrap() : raw;
   const integer = field.isInt;
   return {
     min: field.minValue ?? 0,

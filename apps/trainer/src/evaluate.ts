@@ -18,7 +18,7 @@ import {
   rocCurve,
   STREAM,
   samplePairs,
-  scoreEmbeddedPairs,
+  scoreWithObjective,
   type TrainRecipe,
 } from '@twinnet/core';
 import { scoreHistogram } from './export.ts';
@@ -37,7 +37,7 @@ export interface Evaluation {
  * classes, nearest-neighbour precision, and one-shot episodes on the unseen classes and on all classes.
  */
 export function evaluateRun(recipe: TrainRecipe, fitted: FitResult, data: RunData): Evaluation {
-  const { model, loss, state } = fitted;
+  const { model, objective, state } = fitted;
   const last = state.history.at(-1);
   if (!last) throw new Error(`${recipe.run}: no epoch was trained (epochs = ${recipe.epochs})`);
   const threshold = last.valThreshold;
@@ -48,7 +48,7 @@ export function evaluateRun(recipe: TrainRecipe, fitted: FitResult, data: RunDat
     recipe.evaluation.testPairs,
     recipeStream(recipe.seed, STREAM.testPairs),
   );
-  const test = scoreEmbeddedPairs(model, testEmbeddings, testPairs, loss);
+  const test = scoreWithObjective(model, objective, testEmbeddings, data.test.labels, testPairs);
   const points = Math.min(recipe.evaluation.embedPoints, data.test.count);
   const figures = {
     test: {

@@ -22,7 +22,7 @@ describe('parseCli', () => {
     expect(configs.find((c) => c.run === 'mnist-contrastive')).toMatchObject({
       tower: { kind: 'small' },
       head: { kind: 'distance' },
-      loss: { kind: 'contrastive', margin: 1 },
+      loss: { kind: 'contrastive', margin: 1, temperature: 0.1 },
       pairing: { kind: 'in-batch', balance: true },
     });
     expect(configs.at(-1)!.heldOutClasses).toEqual([7, 8, 9]);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { gatherImages, IMAGE_SIZE, PIXELS } from './images.ts';
-import type { PairLoss } from './losses/index.ts';
+import type { BatchLoss, Objective, PairLoss } from './losses/index.ts';
 import type { SimilarityFn } from './metrics/episodes.ts';
 import type { SiameseModel } from './model.ts';
 import type { Pairs } from './pairs.ts';
@@ -48,12 +48,12 @@ export function scorePairs(
   return scoreEmbeddedPairs(model, embed(model.tower, images), pairs, loss);
 }
 
-/** Scores pairs of already-embedded images (rows of `embeddings`, as from embed()). */
+/** Scores pairs of already-embedded images (rows of `embeddings`, as from embed()); loss NaN without a loss. */
 export function scoreEmbeddedPairs(
   model: SiameseModel,
   embeddings: Float32Array,
   pairs: Pairs,
-  loss: PairLoss,
+  loss?: PairLoss,
   batchSize = 4096,
 ): PairScores {
   const dim = embeddingDim(model.tower);
@@ -67,7 +67,7 @@ export function scoreEmbeddedPairs(
       const eb = gatherRows(embeddings, pairs.b.subarray(start, end), dim);
       const out = model.head(ea, eb);
       const y = tf.tensor2d(Float32Array.from(pairs.same.subarray(start, end)), [n, 1]);
-      return [out.dataSync() as Float32Array, loss(y, out).dataSync()[0]!] as const;
+      return [out.dataSync() as Float32Array, loss ? loss(y, out).dataSync()[0]! : Number.NaN] as const;
     });
     scores.set(values, start);
     lossSum += batchLoss * n;
@@ -117,5 +117,37 @@ export function pairwiseDistances(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
     const bb = tf.transpose(tf.sum(tf.square(b), 1, true));
     const ab = tf.matMul(a, b, false, true);
     return tf.sqrt(tf.relu(tf.add(tf.sub(aa, tf.mul(2, ab)), bb))) as tf.Tensor2D;
+  });
+}
+
+/** Rows a batch loss is reported on: the first ones of the set, enough for a stable figure at a bounded cost. */
+const BATCH_LOSS_ROWS = 1024;
+
+/**
+ * The head's scores on pairs and the objective's loss: for a pair loss its mean over the pairs, for a batch loss
+ * its value on the first embeddings of the set with their labels.
+ */
+export function scoreWithObjective(
+  model: SiameseModel,
+  objective: Objective,
+  embeddings: Float32Array,
+  labels: ArrayLike<number>,
+  pairs: Pairs,
+): PairScores {
+  if (objective.kind === 'pair') return scoreEmbeddedPairs(model, embeddings, pairs, objective.loss);
+  const { scores } = scoreEmbeddedPairs(model, embeddings, pairs);
+  return { scores, loss: batchLossOn(objective.loss, embeddings, labels, embeddingDim(model.tower)) };
+}
+
+function batchLossOn(
+  loss: BatchLoss,
+  embeddings: Float32Array,
+  labels: ArrayLike<number>,
+  dim: number,
+): number {
+  const n = Math.min(BATCH_LOSS_ROWS, labels.length);
+  return tf.tidy(() => {
+    const e = tf.tensor2d(embeddings.subarray(0, n * dim), [n, dim]);
+    return loss(e, Array.prototype.slice.call(labels, 0, n) as number[]).dataSync()[0]!;
   });
 }

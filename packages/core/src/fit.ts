@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { EpochRecord } from './artifacts.ts';
-import { embed, scoreEmbeddedPairs } from './evaluate.ts';
-import { LOSSES, type PairLoss } from './losses/index.ts';
+import { embed, scoreWithObjective } from './evaluate.ts';
+import { LOSSES, type Objective } from './losses/index.ts';
 import { chooseThreshold } from './metrics/threshold.ts';
 import { buildSiamese, type SiameseModel } from './model.ts';
 import { createOptimizer } from './optimizers/index.ts';
@@ -41,6 +41,8 @@ export interface FitState {
     steps: number;
     lossSum: number;
     correct: number;
+    /** What the running accuracy was taken over (pairs, or images for a batch loss). */
+    scored: number;
     pairs: number;
     seconds: number;
   };
@@ -71,19 +73,18 @@ export interface FitHooks {
   epochRng?(epoch: number): Rng;
 }
 
-/** What a recipe trains: the model, its optimizer, the pair loss and the running-accuracy threshold. */
+/** What a recipe trains: the model, its optimizer, the loss and the running-accuracy threshold. */
 export interface Training {
   model: SiameseModel;
   optimizer: tf.Optimizer;
-  loss: PairLoss;
-  /** Where the head's output divides same from different before any threshold is chosen. */
+  objective: Objective;
+  /** Where the head's output divides same from different before any threshold is chosen (pair losses). */
   threshold: number;
 }
 
 /** Builds what a recipe trains; fit starts here, and so do measurements that take steps themselves. */
 export function buildTraining(recipe: TrainRecipe): Training {
   const spec = LOSSES.get(recipe.loss.kind);
-  if (spec.kind !== 'pair') throw new Error(`loss '${recipe.loss.kind}' scores whole batches, not pairs`);
   return {
     model: buildSiamese({
       tower: recipe.tower.kind,
@@ -93,8 +94,11 @@ export function buildTraining(recipe: TrainRecipe): Training {
       seed: recipe.seed,
     }),
     optimizer: createOptimizer(recipe.optimizer.kind, recipe.optimizer.learningRate),
-    loss: spec.create(recipe.loss),
-    threshold: spec.runningThreshold(recipe.loss),
+    objective:
+      spec.kind === 'pair'
+        ? { kind: 'pair', loss: spec.create(recipe.loss) }
+        : { kind: 'batch', loss: spec.create(recipe.loss) },
+    threshold: spec.kind === 'pair' ? spec.runningThreshold(recipe.loss) : Number.NaN,
   };
 }
 
@@ -103,7 +107,7 @@ export interface FitResult {
   model: SiameseModel;
   optimizer: tf.Optimizer;
   state: FitState;
-  loss: PairLoss;
+  objective: Objective;
   /** The validation pairs every epoch was scored on (absent without validation data). */
   validationPairs?: Pairs;
 }
@@ -114,7 +118,7 @@ export interface FitResult {
  * hands checkpoints and progress to the caller. The caller owns the model and optimizer it returns.
  */
 export async function fit(recipe: TrainRecipe, data: FitData, hooks: FitHooks = {}): Promise<FitResult> {
-  const { model, optimizer, loss, threshold } = buildTraining(recipe);
+  const { model, optimizer, objective, threshold } = buildTraining(recipe);
   const validationPairs =
     data.validation &&
     samplePairs(
@@ -137,7 +141,7 @@ export async function fit(recipe: TrainRecipe, data: FitData, hooks: FitHooks = 
     const plan = pairing.plan({
       model,
       optimizer,
-      loss,
+      objective,
       images: data.train.images,
       index,
       batchSize: recipe.batchSize,
@@ -156,25 +160,30 @@ export async function fit(recipe: TrainRecipe, data: FitData, hooks: FitHooks = 
         model,
         optimizer,
         state,
-        loss,
+        objective,
         ...(validationPairs ? { validationPairs } : {}),
       };
     }
-    const record = validateEpoch(epoch, run, model, loss, data, validationPairs);
+    const record = validateEpoch(epoch, run, model, objective, data, validationPairs);
     state = { epochsDone: epoch, history: [...state.history, record], seconds: state.seconds + run.seconds };
     if (validationPairs) await hooks.checkpoint?.(model, optimizer, state);
     hooks.onEpoch?.(record, state);
   }
-  return { status: 'done', model, optimizer, state, loss, ...(validationPairs ? { validationPairs } : {}) };
+  return {
+    status: 'done',
+    model,
+    optimizer,
+    state,
+    objective,
+    ...(validationPairs ? { validationPairs } : {}),
+  };
 }
 
 interface EpochRun {
   stopped: boolean;
-  lossSum: number;
-  correct: number;
-  pairs: number;
   /** This session's training seconds in the epoch (a resumed epoch's earlier seconds are in `partial`). */
   seconds: number;
+  /** The epoch's running sums so far, whole when the epoch was not stopped. */
   partial: NonNullable<FitState['partial']>;
 }
 
@@ -189,66 +198,59 @@ async function runEpoch(
 ): Promise<EpochRun> {
   const resumed = state.partial?.epoch === epoch ? state.partial : undefined;
   for (let s = 0; s < (resumed?.steps ?? 0); s++) plan.skip();
-  let { lossSum = 0, correct = 0, pairs = 0 } = resumed ?? {};
+  const sums = { lossSum: 0, correct: 0, scored: 0, pairs: 0, ...resumed, epoch, steps: resumed?.steps ?? 0 };
   const stepOffset = (epoch - 1) * plan.steps;
   const started = performance.now();
-  let step = resumed?.steps ?? 0;
   let stopped = false;
-  while (step < plan.steps) {
+  while (sums.steps < plan.steps) {
     if (hooks.signal?.aborted) {
       stopped = true;
       break;
     }
     const outcome = plan.step();
-    step++;
-    if (!Number.isFinite(outcome.loss)) throw new NonFiniteLossError(outcome.loss, stepOffset + step);
-    lossSum += outcome.loss * outcome.pairs;
-    correct += outcome.correct;
-    pairs += outcome.pairs;
+    sums.steps++;
+    if (!Number.isFinite(outcome.loss)) throw new NonFiniteLossError(outcome.loss, stepOffset + sums.steps);
+    sums.lossSum += outcome.loss * outcome.pairs;
+    sums.correct += outcome.correct;
+    sums.scored += outcome.scored;
+    sums.pairs += outcome.pairs;
+    const { steps: step, pairs } = sums;
     hooks.onStep?.({
       epoch,
       epochs: recipe.epochs,
       step,
       steps: plan.steps,
       pairs,
-      loss: lossSum / pairs,
+      loss: sums.lossSum / pairs,
       model,
     });
     // Yield to the event loop now and then so signals and progress output get through.
     if (step % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 0));
   }
   const seconds = (performance.now() - started) / 1000;
-  const earlier = resumed?.seconds ?? 0;
-  return {
-    stopped,
-    lossSum,
-    correct,
-    pairs,
-    seconds,
-    partial: { epoch, steps: step, lossSum, correct, pairs, seconds: earlier + seconds },
-  };
+  return { stopped, seconds, partial: { ...sums, seconds: (resumed?.seconds ?? 0) + seconds } };
 }
 
 /** The epoch's record: training figures, and validation loss, accuracy and threshold when there is validation. */
 function validateEpoch(
   epoch: number,
-  run: EpochRun,
+  { partial }: EpochRun,
   model: SiameseModel,
-  loss: PairLoss,
+  objective: Objective,
   data: FitData,
   validationPairs: Pairs | undefined,
 ): EpochRecord {
-  const seconds = run.partial.seconds;
   const record = {
     epoch,
-    trainLoss: run.lossSum / run.pairs,
-    trainAccuracy: run.correct / run.pairs,
-    seconds,
-    pairsPerSecond: run.pairs / seconds,
+    trainLoss: partial.lossSum / partial.pairs,
+    trainAccuracy: partial.correct / partial.scored,
+    seconds: partial.seconds,
+    pairsPerSecond: partial.pairs / partial.seconds,
   };
   if (!data.validation || !validationPairs)
     return { ...record, valLoss: Number.NaN, valAccuracy: Number.NaN, valThreshold: Number.NaN };
-  const scored = scoreEmbeddedPairs(model, embed(model.tower, data.validation.images), validationPairs, loss);
+  const embeddings = embed(model.tower, data.validation.images);
+  const scored = scoreWithObjective(model, objective, embeddings, data.validation.labels, validationPairs);
   const choice = chooseThreshold(scored.scores, validationPairs.same, model.polarity);
   return { ...record, valLoss: scored.loss, valAccuracy: choice.accuracy, valThreshold: choice.threshold };
 }

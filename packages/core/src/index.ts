@@ -23,6 +23,7 @@ export {
   pairwiseDistances,
   scoreEmbeddedPairs,
   scorePairs,
+  scoreWithObjective,
 } from './evaluate.ts';
 export {
   buildTraining,
@@ -57,9 +58,11 @@ export {
   LOSSES,
   type LossParams,
   type LossSpec,
+  type Objective,
   type PairLoss,
   type PairLossSpec,
   pairLoss,
+  supervisedContrastiveLoss,
 } from './losses/index.ts';
 export { MATCH_RANGES } from './match-options.ts';
 export type { LoadOptions, Measure } from './matcher.ts';
@@ -129,7 +132,7 @@ export {
 } from './recipe.ts';
 export { Registry } from './registry.ts';
 export { cosineRate, setLearningRate } from './schedule.ts';
-export { NonFiniteLossError, type StepResult, trainStep, trainStepInBatch } from './steps.ts';
+export { NonFiniteLossError, type StepResult, trainStep, trainStepBatch, trainStepInBatch } from './steps.ts';
 export { recipeStream, STREAM, streamSeed } from './streams.ts';
 export { type ModelIdentity, ModelIdentitySchema, type Supports, SupportsSchema } from './supports.ts';
 export { buildTower, TOWERS, type TowerKind, type TowerOptions, type TowerSpec } from './towers/index.ts';

@@ -22,7 +22,7 @@ const FAMILIES: Record<Variant, Family> = {
   contrastive: {
     tower: { kind: 'small', embeddingDim: 10 },
     head: { kind: 'distance', hidden: 128 },
-    loss: { kind: 'contrastive', margin: 1 },
+    loss: { kind: 'contrastive', margin: 1, temperature: 0.1 },
     pairing: { kind: 'in-batch', balance: true },
     batchSize: 64,
     optimizer: { kind: 'adam', learningRate: 0.002 },
@@ -34,7 +34,7 @@ const FAMILIES: Record<Variant, Family> = {
   bce: {
     tower: { kind: 'deep', embeddingDim: 64 },
     head: { kind: 'mlp', hidden: 128 },
-    loss: { kind: 'bce', margin: 1 },
+    loss: { kind: 'bce', margin: 1, temperature: 0.1 },
     pairing: { kind: 'in-batch', balance: false },
     batchSize: 64,
     optimizer: { kind: 'adam', learningRate: 0.001 },

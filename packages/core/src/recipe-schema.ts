@@ -21,7 +21,7 @@ export const TrainRecipeSchema = z.object({
   heldOutClasses: z.array(int(0, 255)),
   tower: z.object({ kind: kindName, embeddingDim: int(1, 4096) }),
   head: z.object({ kind: kindName, hidden: int(1, 4096) }),
-  loss: z.object({ kind: kindName, margin: positive(100) }),
+  loss: z.object({ kind: kindName, margin: positive(100), temperature: positive(10).default(0.1) }),
   /** How an epoch forms its pairs; balance weighs same and different in-batch pairs to half the loss each. */
   pairing: z.object({ kind: kindName, balance: z.boolean() }),
   /** Pairs per step (explicit), or images per step rounded down to whole classes (in-batch). */

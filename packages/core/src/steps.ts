@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import { pairwiseDistances } from './evaluate.ts';
 import { IMAGE_SIZE } from './images.ts';
 import { type InBatchOptions, inBatchLoss } from './inbatch.ts';
-import type { PairLoss } from './losses/index.ts';
+import type { BatchLoss, PairLoss } from './losses/index.ts';
 import { countCorrect } from './metrics/threshold.ts';
 import { type SiameseModel, trainableVariables } from './model.ts';
 
@@ -92,4 +93,50 @@ export function trainStepInBatch(
     correct: countCorrect(outputs!, same!, threshold, model.polarity),
     pairs: same!.length,
   };
+}
+
+/**
+ * One optimizer step of a batch loss on m class-labelled images: the tower's embeddings and the labels go straight
+ * to the loss, with no head (only the tower's weights are updated). Its running accuracy is threshold-free: the
+ * images whose nearest other image in the batch, by embedding distance, shares their label.
+ */
+export function trainStepBatch(
+  model: SiameseModel,
+  optimizer: tf.Optimizer,
+  loss: BatchLoss,
+  images: Float32Array,
+  labels: ArrayLike<number>,
+): StepResult & { scored: number } {
+  const m = labels.length;
+  let distances: Float32Array | undefined;
+  const cost = tf.tidy(() => {
+    const x = tf.tensor4d(images, [m, IMAGE_SIZE, IMAGE_SIZE, 1]);
+    const variables = model.tower.trainableWeights.map((w) => w.read() as tf.Variable);
+    return optimizer.minimize(
+      () => {
+        const e = model.tower.apply(x, { training: true }) as tf.Tensor2D;
+        distances = tf.tidy(() => pairwiseDistances(e, e).dataSync() as Float32Array);
+        return loss(e, labels);
+      },
+      true,
+      variables,
+    )!;
+  });
+  const value = cost.dataSync()[0]!;
+  cost.dispose();
+  return { loss: value, correct: nearestSameLabel(distances!, labels), scored: m };
+}
+
+/** Rows of an m × m distance matrix whose nearest other column has the row's label. */
+function nearestSameLabel(distances: Float32Array, labels: ArrayLike<number>): number {
+  const m = labels.length;
+  let correct = 0;
+  for (let i = 0; i < m; i++) {
+    let best = -1;
+    for (let j = 0; j < m; j++) {
+      if (j !== i && (best < 0 || distances[i * m + j]! < distances[i * m + best]!)) best = j;
+    }
+    if (best >= 0 && labels[best] === labels[i]) correct++;
+  }
+  return correct;
 }

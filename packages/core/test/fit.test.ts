@@ -3,7 +3,7 @@ import { loadDataset } from '@twinnet/datasets';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/node.ts';
 import { prepareData } from '../src/data.ts';
-import { type FitData, type FitState, fit } from '../src/fit.ts';
+import { buildTraining, type FitData, type FitState, fit } from '../src/fit.ts';
 import { PIXELS } from '../src/images.ts';
 import { LOSSES } from '../src/losses/index.ts';
 import { disposeSiamese } from '../src/model.ts';
@@ -96,7 +96,10 @@ describe('fit', () => {
       });
     }
     // Straight past the schema (whose enum was fixed at load), as a new loss under test would be.
-    const recipe = { ...tiny({ epochs: 2 }), loss: { kind: 'always-nan', margin: 1 } } as TrainRecipe;
+    const recipe = {
+      ...tiny({ epochs: 2 }),
+      loss: { kind: 'always-nan', margin: 1, temperature: 0.1 },
+    } as TrainRecipe;
     const checkpoints: FitState[] = [];
     const run = fit(recipe, synthetic(), {
       checkpoint: async (_m, _o, state) => void checkpoints.push(state),
@@ -146,5 +149,38 @@ describe('fit', () => {
       disposeSiamese(r.model);
       r.optimizer.dispose();
     }
+  });
+
+  it('trains a batch loss on in-batch batches: the tower learns, the head is left alone, figures stay finite', async () => {
+    const recipe = tiny({ loss: { kind: 'supcon', margin: 1, temperature: 0.2 }, epochs: 2 });
+    const data = synthetic();
+    const untrained = buildTraining(recipe);
+    const result = await fit(recipe, data);
+    const record = result.state.history.at(-1)!;
+    for (const value of [record.trainLoss, record.trainAccuracy, record.valLoss, record.valAccuracy]) {
+      expect(Number.isFinite(value)).toBe(true);
+    }
+    expect(record.trainAccuracy).toBeGreaterThanOrEqual(0);
+    expect(record.trainAccuracy).toBeLessThanOrEqual(1);
+    // The calibration layer (w, b) is not in a batch loss's graph: it keeps its initial 4 and −2.
+    const calibration = result.model.pair.getLayer('head_calibration').getWeights();
+    expect(Array.from(calibration[0]!.dataSync())).toEqual([4]);
+    expect(Array.from(calibration[1]!.dataSync())).toEqual([-2]);
+    const towerNow = result.model.tower.getWeights().map((w) => Array.from(w.dataSync()));
+    const towerStart = untrained.model.tower.getWeights().map((w) => Array.from(w.dataSync()));
+    expect(towerNow).not.toEqual(towerStart);
+    for (const r of [untrained, result]) {
+      disposeSiamese(r.model);
+      r.optimizer.dispose();
+    }
+  });
+
+  it('refuses a batch loss with explicit pairs before training', () => {
+    expect(() =>
+      tiny({
+        loss: { kind: 'supcon', margin: 1, temperature: 0.1 },
+        pairing: { kind: 'explicit', balance: false },
+      }),
+    ).toThrow(/loss 'supcon' scores whole batches: it needs in-batch pairing/);
   });
 });

@@ -5,7 +5,7 @@ import {
   embed,
   embeddingSimilarity,
   fit,
-  scoreEmbeddedPairs,
+  scoreWithObjective,
   streamSeed,
   type Variant,
 } from '@twinnet/core';
@@ -34,20 +34,21 @@ export async function shortRun(
   protocol: BenchProtocol,
 ): Promise<ShortRunRaw> {
   const recipe = shortRunRecipe(variant, protocol);
-  const { model, optimizer, loss, state } = await fit(
+  const { model, optimizer, objective, state } = await fit(
     recipe,
     { train: data.train, classes: trainingClasses(recipe) },
     { epochRng: () => createRng(streamSeed(protocol.seed, PURPOSE.shortRunPairs)) },
   );
   const sets = evaluationSets(data, protocol);
-  const validation = scoreEmbeddedPairs(
-    model,
-    embed(model.tower, sets.validation.images),
-    sets.validationPairs,
-    loss,
-  );
+  const score = (
+    images: Uint8Array,
+    labels: Uint8Array,
+    pairs: typeof sets.testPairs,
+    embeddings = embed(model.tower, images),
+  ) => scoreWithObjective(model, objective, embeddings, labels, pairs);
+  const validation = score(sets.validation.images, sets.validation.labels, sets.validationPairs);
   const testEmbeddings = embed(model.tower, sets.test.images);
-  const test = scoreEmbeddedPairs(model, testEmbeddings, sets.testPairs, loss);
+  const test = score(sets.test.images, sets.test.labels, sets.testPairs, testEmbeddings);
   const metrics = shortRunMetrics(
     sets,
     { validation: validation.scores, test: test.scores },

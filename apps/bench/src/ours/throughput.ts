@@ -42,13 +42,13 @@ export class ThroughputSession {
     const budget = throughputBudget(protocol, variant, batchSize);
     this.budget = budget;
     const recipe = throughputRecipe(variant, protocol, batchSize);
-    const { model, optimizer, loss, threshold } = buildTraining(recipe);
+    const { model, optimizer, objective, threshold } = buildTraining(recipe);
     this.model = model;
     this.optimizer = optimizer;
     this.plan = PAIRINGS.get(recipe.pairing.kind).plan({
       model,
       optimizer,
-      loss,
+      objective,
       images: data.train.images,
       index: indexByClass(data.train.labels, trainingClasses(recipe)),
       batchSize,

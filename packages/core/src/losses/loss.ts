@@ -13,6 +13,8 @@ export type BatchLoss = (embeddings: tf.Tensor, labels: ArrayLike<number>) => tf
 export interface LossParams {
   /** Contrastive: how far apart different-class pairs are pushed. */
   margin: number;
+  /** Softmax losses on cosine similarities (supcon): how sharply similarities are told apart. */
+  temperature: number;
 }
 
 interface LossBase {
@@ -36,6 +38,9 @@ export interface BatchLossSpec extends LossBase {
 }
 
 export type LossSpec = PairLossSpec | BatchLossSpec;
+
+/** A recipe's loss, built: on the head's output for pairs, or on a batch's embeddings and labels. */
+export type Objective = { kind: 'pair'; loss: PairLoss } | { kind: 'batch'; loss: BatchLoss };
 
 /** The mean of per-pair terms, each multiplied by its weight when weights are given. */
 export const weightedMean = (terms: tf.Tensor, weights?: tf.Tensor): tf.Scalar =>

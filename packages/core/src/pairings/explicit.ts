@@ -5,7 +5,10 @@ import type { EpochContext, EpochPlan, PairingSpec } from './pairing.ts';
 
 /** pairsPerEpoch balanced pairs drawn at the epoch's start, both images of each through the tower. */
 function plan(context: EpochContext): EpochPlan {
-  const { model, optimizer, loss, images, index, batchSize, pairsPerEpoch, rng, threshold } = context;
+  const { model, optimizer, objective, images, index, batchSize, pairsPerEpoch, rng, threshold } = context;
+  if (objective.kind !== 'pair')
+    throw new Error('explicit pairs need a pair loss; batch losses need in-batch pairing');
+  const loss = objective.loss;
   const pairs = samplePairs(index, pairsPerEpoch, rng);
   let at = 0;
   return {
@@ -15,7 +18,7 @@ function plan(context: EpochContext): EpochPlan {
       at += batchSize;
       const images2n = pairBatch(images, batch, 0, batch.count);
       const { loss: value, correct } = trainStep(model, optimizer, loss, images2n, batch.same, threshold);
-      return { loss: value, correct, pairs: batch.count };
+      return { loss: value, correct, pairs: batch.count, scored: batch.count };
     },
     skip() {
       at += batchSize;

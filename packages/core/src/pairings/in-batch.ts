@@ -1,6 +1,6 @@
 import { gatherImages } from '../images.ts';
 import { sampleClassBatch } from '../inbatch.ts';
-import { trainStepInBatch } from '../steps.ts';
+import { trainStepBatch, trainStepInBatch } from '../steps.ts';
 import type { EpochContext, EpochPlan, PairingSpec } from './pairing.ts';
 
 /** Images per class in a batch of about batchSize images over `classes` classes (at least 2, to make pairs). */
@@ -12,7 +12,7 @@ export const perClass = (batchSize: number, classes: number): number =>
  * inside a batch is scored, so each image passes through the tower once for m − 1 pairs.
  */
 function plan(context: EpochContext): EpochPlan {
-  const { model, optimizer, loss, images, index, batchSize, pairsPerEpoch, balance, rng, threshold } =
+  const { model, optimizer, objective, images, index, batchSize, pairsPerEpoch, balance, rng, threshold } =
     context;
   const classes = index.classes.length;
   const k = perClass(batchSize, classes);
@@ -22,7 +22,12 @@ function plan(context: EpochContext): EpochPlan {
       const ids = sampleClassBatch(index, classes, k, rng);
       const labels = Uint8Array.from(ids, (_, i) => Math.floor(i / k));
       const batch = gatherImages(images, ids);
-      return trainStepInBatch(model, optimizer, loss, batch, labels, { balance }, threshold);
+      if (objective.kind === 'batch') {
+        const step = trainStepBatch(model, optimizer, objective.loss, batch, labels);
+        return { ...step, pairs: (ids.length * (ids.length - 1)) / 2 };
+      }
+      const step = trainStepInBatch(model, optimizer, objective.loss, batch, labels, { balance }, threshold);
+      return { ...step, scored: step.pairs };
     },
     skip() {
       sampleClassBatch(index, classes, k, rng);

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { PairLoss } from '../losses/index.ts';
+import type { Objective } from '../losses/index.ts';
 import type { SiameseModel } from '../model.ts';
 import type { ClassIndex } from '../pairs.ts';
 import type { Rng } from '../random.ts';
@@ -8,7 +8,7 @@ import type { Rng } from '../random.ts';
 export interface EpochContext {
   model: SiameseModel;
   optimizer: tf.Optimizer;
-  loss: PairLoss;
+  objective: Objective;
   images: Uint8Array;
   index: ClassIndex;
   batchSize: number;
@@ -25,8 +25,10 @@ export interface StepOutcome {
   loss: number;
   /** Pairs predicted correctly at the running threshold. */
   correct: number;
-  /** Pairs the step scored. */
+  /** Pairs the step trained on (throughput is counted in these). */
   pairs: number;
+  /** What the running accuracy was taken over: the pairs, or the images for a batch loss. */
+  scored: number;
 }
 
 /** One epoch's steps, drawn as they are taken. */
