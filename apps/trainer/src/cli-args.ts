@@ -91,10 +91,13 @@ function flagRange(path: RecipeFlag['path']): NumberRange {
 /** Runs trained at once: more lanes than cores only slow each run. */
 const JOBS: NumberRange = { min: 1, max: 16, integer: true };
 
+/** One line of --help: the flag, padded to a column, then what it does. */
+const usageLine = (flag: string, help: string) => `${`  ${flag}`.padEnd(44)}${help}`;
+
 function flagLine({ flag, path, registry, help }: RecipeFlag): string {
-  if (registry) return `  --${flag} ${registry.names().join('|')}`.padEnd(44) + help;
+  if (registry) return usageLine(`--${flag} ${registry.names().join('|')}`, help);
   const range = flagRange(path);
-  return `  --${flag} ${range.integer ? 'N' : 'X'}`.padEnd(44) + `${help}: ${describeRange(range)}`;
+  return usageLine(`--${flag} ${range.integer ? 'N' : 'X'}`, `${help}: ${describeRange(range)}`);
 }
 
 export const USAGE = [
@@ -103,7 +106,7 @@ export const USAGE = [
   `  --holdout                                 hold out classes ${DEFAULT_HELD_OUT.join(',')} for one-shot matching`,
   '  --held-out LIST|none                      classes never trained on, e.g. 7,8,9',
   ...RECIPE_FLAGS.map(flagLine),
-  `  --backend ${BACKEND_NAMES.join('|')}`.padEnd(44) + 'compute backend (default auto)',
+  usageLine(`--backend ${BACKEND_NAMES.join('|')}`, 'compute backend (default auto)'),
   '  --out DIR                                 where runs are written (default: <repo>/artifacts)',
   '  --resume                                  continue each run from its checkpoint',
   `  --jobs N                                  runs trained at once, each in its own thread: ${describeRange(JOBS)}`,
