@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -8,6 +8,7 @@ import {
   type SiameseModel,
   type TrainRecipe,
 } from '@twinnet/core';
+import { replaceDirectory, writeFileAtomic } from '@twinnet/core/node';
 import { z } from 'zod';
 
 /** What a run needs to continue where it stopped: weights, optimizer slots, the state of fit. */
@@ -47,7 +48,7 @@ export class CheckpointError extends Error {
   }
 }
 
-/** Writes the checkpoint folder beside its place and renames it in, so a kill never leaves half of one. */
+/** Writes the checkpoint folder whole (replaceDirectory), so a kill never leaves half of one. */
 export async function saveCheckpoint(
   dir: string,
   model: SiameseModel,
@@ -58,26 +59,17 @@ export async function saveCheckpoint(
   const modelWeights = model.pair.weights.map((w, i) => ({ name: `w${i}`, tensor: w.read() }));
   const encodedModel = await tf.io.encodeWeights(modelWeights);
   const encodedOptimizer = await tf.io.encodeWeights(await optimizer.getWeights());
-  const temp = `${dir}.tmp-${process.pid}`;
-  await rm(temp, { recursive: true, force: true });
-  await mkdir(temp, { recursive: true });
-  const write = (file: string, data: string | Uint8Array) =>
-    writeFile(join(temp, file), data).catch((error: NodeJS.ErrnoException) => {
-      throw new Error(
-        `cannot write ${join(temp, file)}: ${error.code ?? error.message} (disk full or read-only?)`,
-      );
-    });
-  await write('model.bin', new Uint8Array(tf.io.CompositeArrayBuffer.join(encodedModel.data)));
-  await write('optimizer.bin', new Uint8Array(tf.io.CompositeArrayBuffer.join(encodedOptimizer.data)));
-  await write('specs.json', JSON.stringify({ model: encodedModel.specs, optimizer: encodedOptimizer.specs }));
   const saved = { run: recipe.run, recipe: resumeKey(recipe), state, savedAt: new Date().toISOString() };
-  await write('state.json', JSON.stringify(saved, null, 1));
-  const old = `${dir}.old-${process.pid}`;
-  await rename(dir, old).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ENOENT') throw error;
+  await replaceDirectory(dir, async (temp) => {
+    const write = (file: string, data: string | Uint8Array) => writeFileAtomic(join(temp, file), data);
+    await write('model.bin', new Uint8Array(tf.io.CompositeArrayBuffer.join(encodedModel.data)));
+    await write('optimizer.bin', new Uint8Array(tf.io.CompositeArrayBuffer.join(encodedOptimizer.data)));
+    await write(
+      'specs.json',
+      JSON.stringify({ model: encodedModel.specs, optimizer: encodedOptimizer.specs }),
+    );
+    await write('state.json', JSON.stringify(saved, null, 1));
   });
-  await rename(temp, dir);
-  await rm(old, { recursive: true, force: true });
 }
 
 /** Restores weights and optimizer state into a freshly built model; undefined when there is no checkpoint. */

@@ -12,6 +12,7 @@ export {
 export {
   loadModelFromDir,
   readJsonArtifact,
+  replaceDirectory,
   saveModelToDir,
   writeFileAtomic,
   writeJsonAtomic,

@@ -1,29 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { z } from 'zod';
 import { parseArtifact } from '../artifacts.ts';
+import { replaceDirectory, writeFileAtomic } from './atomic-write.ts';
 import { loadLayersModelAt } from './layers-model.ts';
 
+export { replaceDirectory, writeFileAtomic } from './atomic-write.ts';
+
 const WEIGHTS_FILE = 'weights.bin';
-
-function tempName(path: string): string {
-  return `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-}
-
-/** Writes a file so that readers see the old content or the new, never a half-written one. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = tempName(path);
-  try {
-    await writeFile(temp, data);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-}
 
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   await writeFileAtomic(path, `${JSON.stringify(value, null, 1)}\n`);
@@ -65,21 +50,10 @@ export async function saveModelToDir(model: tf.LayersModel, dir: string): Promis
     modelTopology: saved.modelTopology,
     weightsManifest: [{ paths: [WEIGHTS_FILE], weights: saved.weightSpecs }],
   };
-  const temp = tempName(dir);
-  try {
-    await mkdir(temp, { recursive: true });
-    await writeFile(join(temp, WEIGHTS_FILE), new Uint8Array(weights));
-    await writeFile(join(temp, 'model.json'), JSON.stringify(modelJson));
-    const old = tempName(`${dir}.old`);
-    await rename(dir, old).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error;
-    });
-    await rename(temp, dir);
-    await rm(old, { recursive: true, force: true });
-  } catch (error) {
-    await rm(temp, { recursive: true, force: true });
-    throw error;
-  }
+  await replaceDirectory(dir, async (temp) => {
+    await writeFileAtomic(join(temp, WEIGHTS_FILE), new Uint8Array(weights));
+    await writeFileAtomic(join(temp, 'model.json'), JSON.stringify(modelJson));
+  });
 }
 
 /** Loads a model saved by saveModelToDir: the browser-safe loader, which reads local paths under Node. */
