@@ -41,8 +41,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 /**
  * SIGINT (Ctrl-C) and SIGTERM abort the signal: every run finishes its step, saves a mid-epoch checkpoint and
- * returns; a second signal exits at once. The process must be the one receiving the signal (node, not a tsx
- * wrapper that kills its child after a moment: the scripts run `node --import tsx`).
+ * returns; a second signal exits at once. Under pnpm and turbo the signal comes from supervise.mjs (see there).
  */
 function onStopSignals(): AbortController {
   const stop = new AbortController();
@@ -55,6 +54,12 @@ function onStopSignals(): AbortController {
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  // Run by supervise.mjs: its channel closes when it dies (a task runner's SIGKILL), which is a stop as well.
+  process.on('disconnect', () => {
+    if (!stop.signal.aborted) handler('SIGTERM');
+  });
+  // With the supervisor gone, output may meet a closed pipe: the checkpoint matters more than the log line.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
   return stop;
 }
 
