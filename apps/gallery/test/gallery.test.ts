@@ -44,7 +44,7 @@ describe.each(WIDTHS)('at %i px', (width) => {
       .toMatch(
         /contrastive \(small tower, distance head\)[\s\S]*1 epoch × 16 steps × 63 images \(in-batch\)/,
       );
-    await expect.poll(() => row.textContent()).toMatch(/3-way 1-shot unseen/);
+    await expect.poll(() => row.textContent()).toMatch(/3-way 1-shot unseen.*raw pixels \d+\.\d%/);
     await expect
       .poll(() => rows.filter({ hasText: MLP_FIXTURE_RUN }).textContent())
       .toMatch(/bce \(deep tower, mlp head\)/);

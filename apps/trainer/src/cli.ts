@@ -105,12 +105,16 @@ async function train(
 }
 
 function printSummary(metrics: Metrics[], total: string): void {
+  const shots = (results: { accuracy: number }[] | undefined) =>
+    (results ?? []).map((r) => `${(100 * r.accuracy).toFixed(1)}%`).join(' / ') || '-';
   const unseen = (m: Metrics) =>
-    (m.oneShot?.unseen ?? []).map((r) => `${(100 * r.accuracy).toFixed(1)}%`).join(' / ') || '-';
+    m.oneShot?.unseen.length
+      ? `${shots(m.oneShot.unseen)} (pixels ${shots(m.oneShot.unseenRawPixels)})`
+      : '-';
   const rows = metrics.map(
     (m) =>
       `${m.run.padEnd(34)} ${(100 * m.test.accuracy).toFixed(2).padStart(6)}%  loss ${m.test.loss.toFixed(4)}  ` +
-      `AUC ${m.test.auc.toFixed(4)}  unseen 1/5-shot ${unseen(m).padEnd(13)} ${m.wallSeconds.toFixed(0).padStart(5)} s`,
+      `AUC ${m.test.auc.toFixed(4)}  unseen 1/5-shot ${unseen(m).padEnd(34)} ${m.wallSeconds.toFixed(0).padStart(5)} s`,
   );
   console.log(
     `\nrun                                  test acc   loss         AUC          unseen             wall\n${rows.join('\n')}`,

@@ -13,6 +13,7 @@ import {
   precisionAt1,
   type RunData,
   range,
+  rawPixelSimilarity,
   recipeStream,
   rocAuc,
   rocCurve,
@@ -78,8 +79,10 @@ function oneShotFigures(
   data: RunData,
   testEmbeddings: Float32Array,
 ): NonNullable<Metrics['oneShot']> {
-  const similarity = embeddingSimilarity(model, testEmbeddings);
-  const episodes = (classes: number[], shots: number, purpose: number): EpisodeResult =>
+  const byModel = embeddingSimilarity(model, testEmbeddings);
+  const pixels = rawPixelSimilarity(data.test.images);
+  // The same seed draws the same episodes whatever scores them, so the baseline meets the same queries.
+  const episodes = (classes: number[], shots: number, purpose: number, similarity = byModel): EpisodeResult =>
     episodeAccuracy({
       labels: data.test.labels,
       classes,
@@ -89,13 +92,15 @@ function oneShotFigures(
       rng: recipeStream(recipe.seed, purpose),
       similarity,
     });
-  const unseen = recipe.heldOutClasses;
+  const unseen = recipe.heldOutClasses.length >= 2 ? recipe.heldOutClasses : [];
+  const shots = [
+    [1, STREAM.unseenOneShot],
+    [5, STREAM.unseenFiveShot],
+  ] as const;
   return {
-    heldOutClasses: unseen,
-    unseen:
-      unseen.length >= 2
-        ? [episodes(unseen, 1, STREAM.unseenOneShot), episodes(unseen, 5, STREAM.unseenFiveShot)]
-        : [],
+    heldOutClasses: recipe.heldOutClasses,
+    unseen: unseen.length ? shots.map(([k, purpose]) => episodes(unseen, k, purpose)) : [],
+    unseenRawPixels: unseen.length ? shots.map(([k, purpose]) => episodes(unseen, k, purpose, pixels)) : [],
     allClasses: episodes(range(data.classCount), 1, STREAM.allClassesOneShot),
   };
 }

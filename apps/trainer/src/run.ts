@@ -219,11 +219,13 @@ function describeRun(recipe: TrainRecipe, data: RunData): string {
 
 function summaryLine(m: Metrics, exportSeconds: number): string {
   const o = m.oneShot;
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const unseen = (o?.unseen ?? [])
-    .map(
-      (r) =>
-        `, unseen ${r.ways}-way ${r.shots}-shot ${(100 * r.accuracy).toFixed(1)}% ±${(100 * r.ci95).toFixed(1)}`,
-    )
+    .map((r, i) => {
+      const pixels = o?.unseenRawPixels[i];
+      const baseline = pixels ? ` (raw pixels ${pct(pixels.accuracy)})` : '';
+      return `, unseen ${r.ways}-way ${r.shots}-shot ${pct(r.accuracy)} ±${(100 * r.ci95).toFixed(1)}${baseline}`;
+    })
     .join('');
   return (
     `${m.run}: test accuracy ${(100 * m.test.accuracy).toFixed(2)}%, loss ${m.test.loss.toFixed(4)}, ` +

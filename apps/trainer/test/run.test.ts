@@ -63,6 +63,11 @@ describe('trainRun', () => {
       [3, 1],
       [3, 5],
     ]);
+    // The raw-pixel baseline on the same episodes, beside each unseen figure.
+    expect(metrics.oneShot?.unseenRawPixels.map((r) => [r.ways, r.shots, r.episodes])).toEqual([
+      [3, 1, 20],
+      [3, 5, 20],
+    ]);
     expect(metrics.backend).toMatch(/^wasm/);
     expect((await readJsonArtifact(HistorySchema, join(dir, 'history.json'))).epochs).toHaveLength(2);
     const predictions = await readJsonArtifact(PredictionsSchema, join(dir, 'predictions.json'));

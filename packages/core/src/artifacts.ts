@@ -69,6 +69,8 @@ export const OneShotSchema = z.object({
   /** Classes the model never saw in training; episodes here use only these. */
   heldOutClasses: z.array(z.number().int()),
   unseen: z.array(EpisodeResultSchema),
+  /** The same episodes as `unseen` (same seeds, same images) scored on raw pixels: the no-model baseline. */
+  unseenRawPixels: z.array(EpisodeResultSchema),
   /** N-way 1-shot over all N classes, seen and unseen. */
   allClasses: EpisodeResultSchema,
 });

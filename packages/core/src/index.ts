@@ -83,6 +83,7 @@ export {
   type SimilarityFn,
 } from './metrics/episodes.ts';
 export { precisionAt1 } from './metrics/knn.ts';
+export { rawPixelSimilarity } from './metrics/raw-pixels.ts';
 export { type RocPoint, rocAuc, rocCurve } from './metrics/roc.ts';
 export { median, percentile } from './metrics/stats.ts';
 export { chooseThreshold, pairAccuracy, predictsSame, type ThresholdChoice } from './metrics/threshold.ts';

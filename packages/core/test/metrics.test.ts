@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { episodeAccuracy } from '../src/metrics/episodes.ts';
 import { precisionAt1 } from '../src/metrics/knn.ts';
+import { rawPixelSimilarity } from '../src/metrics/raw-pixels.ts';
 import { rocAuc, rocCurve } from '../src/metrics/roc.ts';
 import { chooseThreshold, pairAccuracy } from '../src/metrics/threshold.ts';
 import { createRng } from '../src/random.ts';
@@ -97,5 +98,35 @@ describe('episodes and nearest neighbours', () => {
     expect(precisionAt1(positions, labels, 1)).toBe(1);
     const scrambled = Uint8Array.from(labels, (_, i) => Math.floor(i / 7) % 5);
     expect(precisionAt1(positions, scrambled, 1)).toBeLessThan(0.5);
+  });
+});
+
+describe('rawPixelSimilarity', () => {
+  it('is minus the Euclidean distance of the pixels in [0, 1]', () => {
+    const images = new Uint8Array(3 * 784);
+    images.fill(255, 784, 784 + 4); // image 1: four white pixels
+    images.fill(51, 2 * 784, 2 * 784 + 784); // image 2: all 0.2
+    const sims = rawPixelSimilarity(images)(Int32Array.from([0]), Int32Array.from([0, 1, 2]));
+    // 0 to itself; sqrt(4 × 1²) = 2 to image 1; sqrt(784 × 0.2²) = 5.6 to image 2.
+    expect(Array.from(sims).map((v) => Number(v.toFixed(5)))).toEqual([0, -2, -5.6]);
+  });
+
+  it('drives episodes: perfect when classes differ in their pixels, chance when they do not', () => {
+    const labels = Uint8Array.from({ length: 60 }, (_, i) => i % 3);
+    // Each class a constant grey: raw pixels separate them perfectly.
+    const grey = Uint8Array.from({ length: 60 * 784 }, (_, p) => 80 * labels[Math.floor(p / 784)]!);
+    const run = (rng: number, images = grey) =>
+      episodeAccuracy({
+        labels,
+        classes: [0, 1, 2],
+        ways: 3,
+        shots: 1,
+        episodes: 20,
+        rng: createRng(rng),
+        similarity: rawPixelSimilarity(images),
+      });
+    expect(run(4).accuracy).toBe(1);
+    // Every image the same: all ways tie and the first wins, one query class in three.
+    expect(run(4, new Uint8Array(60 * 784)).accuracy).toBeCloseTo(1 / 3, 10);
   });
 });

@@ -73,17 +73,23 @@ export function RunsTable({ runs }: { runs: Metrics[] }) {
 export function OneShotFigures({ metrics }: { metrics: Metrics }) {
   const o = metrics.oneShot;
   if (!o) return <span className="muted">—</span>;
-  const figure = (r: { ways: number; shots: number; accuracy: number; ci95: number }, what: string) => (
+  type Episodes = { ways: number; shots: number; accuracy: number; ci95: number };
+  const figure = (r: Episodes, what: string, pixels?: Episodes) => (
     <div key={`${what}${r.ways}${r.shots}`}>
       {r.ways}-way {r.shots}-shot {what}: <strong>{percent(r.accuracy)}</strong>
       <span className="muted small"> ±{percent(r.ci95)}</span>
+      {pixels && <span className="muted small"> · raw pixels {percent(pixels.accuracy)}</span>}
     </div>
   );
   return (
     <>
       {figure(o.allClasses, 'all classes')}
-      {o.unseen.map((r) =>
-        figure(r, `unseen (${o.heldOutClasses.map((c) => metrics.classNames[c]).join(', ')})`),
+      {o.unseen.map((r, i) =>
+        figure(
+          r,
+          `unseen (${o.heldOutClasses.map((c) => metrics.classNames[c]).join(', ')})`,
+          o.unseenRawPixels[i],
+        ),
       )}
     </>
   );
