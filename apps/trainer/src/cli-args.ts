@@ -105,6 +105,7 @@ export const USAGE = [
   '  with no --dataset: every default run (each variant on each dataset, plus a hold-out run per dataset)',
   `  --holdout                                 hold out classes ${DEFAULT_HELD_OUT.join(',')} for one-shot matching`,
   '  --held-out LIST|none                      classes never trained on, e.g. 7,8,9',
+  '  --validation-classes LIST|none            classes also kept out of training, for every choice, e.g. 5,6',
   ...RECIPE_FLAGS.map(flagLine),
   usageLine(`--backend ${BACKEND_NAMES.join('|')}`, 'compute backend (default auto)'),
   '  --out DIR                                 where runs are written (default: <repo>/artifacts)',
@@ -131,6 +132,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   variant: { type: 'string' },
   holdout: { type: 'boolean' },
   'held-out': { type: 'string' },
+  'validation-classes': { type: 'string' },
   ...Object.fromEntries(RECIPE_FLAGS.map(({ flag }) => [flag, { type: 'string' }])),
   backend: { type: 'string' },
   out: { type: 'string' },
@@ -172,12 +174,21 @@ function applyFlags(recipe: TrainRecipe, values: Record<string, unknown>): Train
     overrides[outer] = inner === undefined ? value : { ...(overrides[outer] as object), [inner]: value };
   }
   if (values['held-out'] !== undefined)
-    overrides.heldOutClasses = parseClassList(String(values['held-out']), recipe.dataset);
+    overrides.heldOutClasses = parseClassList('--held-out', String(values['held-out']), recipe.dataset);
+  if (values['validation-classes'] !== undefined)
+    overrides.validationClasses = parseClassList(
+      '--validation-classes',
+      String(values['validation-classes']),
+      recipe.dataset,
+    );
   try {
     return withOverrides(recipe, overrides as RecipeOverrides, datasetSpec(recipe.dataset).classNames.length);
   } catch (error) {
     if (!(error instanceof RecipeError)) throw error;
-    const flag = RECIPE_FLAGS.find((f) => f.path.join('.') === error.path)?.flag;
+    const flag =
+      error.path === 'validationClasses'
+        ? 'validation-classes'
+        : RECIPE_FLAGS.find((f) => f.path.join('.') === error.path)?.flag;
     throw new UsageError(flag ? `--${flag}: ${error.message}` : error.message);
   }
 }
@@ -188,13 +199,13 @@ function flagValue(spec: RecipeFlag, raw: unknown): unknown {
   return raw === undefined ? undefined : rangeFlag(flag, String(raw), flagRange(spec.path));
 }
 
-function parseClassList(raw: string, dataset: string): number[] {
+function parseClassList(flag: string, raw: string, dataset: string): number[] {
   if (raw === 'none' || raw === '') return [];
   const count = datasetSpec(dataset).classNames.length;
   const classes = raw.split(',').map((part) => Number(part.trim()));
   if (classes.some((c) => !Number.isInteger(c) || c < 0 || c >= count)) {
     throw new UsageError(
-      `--held-out expects class numbers 0-${count - 1} separated by commas (or 'none'), got '${raw}'`,
+      `${flag} expects class numbers 0-${count - 1} separated by commas (or 'none'), got '${raw}'`,
     );
   }
   return [...new Set(classes)].sort((a, b) => a - b);

@@ -102,7 +102,11 @@ async function fitWithCheckpoints(recipe: TrainRecipe, data: RunData, ctx: RunCo
       epochsDone = state.epochsDone;
       ctx.log(
         `${recipe.run} epoch ${r.epoch}/${recipe.epochs}: loss ${r.trainLoss.toFixed(4)}, val loss ${r.valLoss.toFixed(4)}, ` +
-          `val acc ${(100 * r.valAccuracy).toFixed(2)}%, ${r.pairsPerSecond.toFixed(0)} pairs/s, ${r.seconds.toFixed(1)} s`,
+          `val acc ${(100 * r.valAccuracy).toFixed(2)}%, ` +
+          (r.valTransfer
+            ? `validation classes ${r.valTransfer.ways}-way 1-shot ${(100 * r.valTransfer.accuracy).toFixed(1)}%, `
+            : '') +
+          `${r.pairsPerSecond.toFixed(0)} pairs/s, ${r.seconds.toFixed(1)} s`,
       );
     },
   };

@@ -38,6 +38,14 @@ export const DatasetNameSchema = z.enum(datasetNames());
 export const VariantSchema = z.enum(VARIANTS);
 export const PolaritySchema = z.enum(['lower-is-same', 'higher-is-same']);
 
+export const EpisodeResultSchema = z.object({
+  ways: z.number().int(),
+  shots: z.number().int(),
+  episodes: z.number().int(),
+  accuracy: fraction,
+  ci95: finite,
+});
+
 export const EpochRecordSchema = z.object({
   epoch: z.number().int().positive(),
   trainLoss: finite,
@@ -48,6 +56,8 @@ export const EpochRecordSchema = z.object({
   valThreshold: finite,
   seconds: finite,
   pairsPerSecond: finite,
+  /** Runs with validation classes: N-way 1-shot episodes on those never-trained classes (what to select on). */
+  valTransfer: EpisodeResultSchema.optional(),
 });
 export type EpochRecord = z.infer<typeof EpochRecordSchema>;
 
@@ -56,14 +66,6 @@ export const HistorySchema = z.object({
   epochs: z.array(EpochRecordSchema),
 });
 export type History = z.infer<typeof HistorySchema>;
-
-export const EpisodeResultSchema = z.object({
-  ways: z.number().int(),
-  shots: z.number().int(),
-  episodes: z.number().int(),
-  accuracy: fraction,
-  ci95: finite,
-});
 
 export const OneShotSchema = z.object({
   /** Classes the model never saw in training; episodes here use only these. */

@@ -23,7 +23,9 @@ export interface RunData extends FitData {
 
 /**
  * The recipe's data: a seeded validation split carved from the training split, held-out classes removed from
- * both, and the training images cut to `trainSize` (a seeded sample) when asked.
+ * both, and the training images cut to `trainSize` (a seeded sample) when asked. With validation classes, those
+ * leave training and validation holds all their training-split images instead: the run then chooses on classes
+ * it never saw, as matching new classes asks of it.
  */
 export function prepareData(recipe: TrainRecipe, dataset: DatasetSplits): RunData {
   if (dataset.name !== recipe.dataset)
@@ -38,11 +40,17 @@ export function prepareData(recipe: TrainRecipe, dataset: DatasetSplits): RunDat
     shuffleInPlace(order, recipeStream(recipe.seed, STREAM.trainSubset));
     train = subset(train, order.subarray(0, trainSize));
   }
-  return {
-    train,
-    validation: selectClasses(split.validation, classes),
-    test: dataset.test,
-    classes,
-    classCount,
-  };
+  // Validation classes are never trained on, so all their training-split images can serve every choice; the
+  // test split and the held-out classes stay out of it.
+  const { validationClasses } = recipe;
+  if (validationClasses.length === 0)
+    return {
+      train,
+      validation: selectClasses(split.validation, classes),
+      test: dataset.test,
+      classes,
+      classCount,
+    };
+  const validation = selectClasses(dataset.train, validationClasses);
+  return { train, validation, test: dataset.test, classes, validationClasses, classCount };
 }

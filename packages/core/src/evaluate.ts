@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { pairwiseCosine } from './heads/index.ts';
 import { gatherImages, IMAGE_SIZE, PIXELS } from './images.ts';
 import type { BatchLoss, Objective, PairLoss } from './losses/index.ts';
 import type { SimilarityFn } from './metrics/episodes.ts';
@@ -97,6 +98,7 @@ export function embeddingSimilarity(model: SiameseModel, embeddings: Float32Arra
       if (model.headKind === 'distance') {
         return tf.neg(pairwiseDistances(q, s)).dataSync() as Float32Array;
       }
+      if (model.headKind === 'cosine') return pairwiseCosine(q, s).dataSync() as Float32Array;
       const qa = tf.reshape(tf.tile(tf.expandDims(q, 1), [1, supports.length, 1]), [-1, dim]);
       const sb = tf.tile(s, [queries.length, 1]);
       return (model.head(qa, sb) as tf.Tensor).dataSync() as Float32Array;

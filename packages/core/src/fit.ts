@@ -1,7 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { EpochRecord } from './artifacts.ts';
-import { embed, scoreWithObjective } from './evaluate.ts';
+import { embed, embeddingSimilarity, scoreWithObjective } from './evaluate.ts';
 import { LOSSES, type Objective } from './losses/index.ts';
+import { type EpisodeResult, episodeAccuracy } from './metrics/episodes.ts';
 import { chooseThreshold } from './metrics/threshold.ts';
 import { buildSiamese, type SiameseModel } from './model.ts';
 import { createOptimizer } from './optimizers/index.ts';
@@ -25,8 +26,10 @@ export interface FitData {
   train: LabelledImages;
   /** Scored after every epoch to choose the threshold; without it, epochs are not validated. */
   validation?: LabelledImages;
-  /** The classes in `train` (and `validation`). */
+  /** The classes in `train`. */
   classes: readonly number[];
+  /** Validation classes never trained on, when `validation` holds those rather than the training classes. */
+  validationClasses?: readonly number[];
 }
 
 /** Where a run stands: what a checkpoint saves and a resume restores. */
@@ -122,7 +125,7 @@ export async function fit(recipe: TrainRecipe, data: FitData, hooks: FitHooks = 
   const validationPairs =
     data.validation &&
     samplePairs(
-      indexByClass(data.validation.labels, data.classes),
+      indexByClass(data.validation.labels, data.validationClasses ?? data.classes),
       recipe.evaluation.validationPairs,
       recipeStream(recipe.seed, STREAM.validationPairs),
     );
@@ -252,5 +255,28 @@ function validateEpoch(
   const embeddings = embed(model.tower, data.validation.images);
   const scored = scoreWithObjective(model, objective, embeddings, data.validation.labels, validationPairs);
   const choice = chooseThreshold(scored.scores, validationPairs.same, model.polarity);
-  return { ...record, valLoss: scored.loss, valAccuracy: choice.accuracy, valThreshold: choice.threshold };
+  return {
+    ...record,
+    valLoss: scored.loss,
+    valAccuracy: choice.accuracy,
+    valThreshold: choice.threshold,
+    ...(data.validationClasses ? { valTransfer: validationEpisodes(model, embeddings, data) } : {}),
+  };
+}
+
+/** Episodes per epoch on the validation classes: enough for a ±2-point interval, cheap beside an epoch. */
+const VALIDATION_EPISODES = 500;
+
+/** N-way 1-shot on all N validation classes, the same episodes every epoch (one fixed stream). */
+function validationEpisodes(model: SiameseModel, embeddings: Float32Array, data: FitData): EpisodeResult {
+  const classes = data.validationClasses!;
+  return episodeAccuracy({
+    labels: data.validation!.labels,
+    classes,
+    ways: classes.length,
+    shots: 1,
+    episodes: VALIDATION_EPISODES,
+    rng: recipeStream(0, STREAM.validationEpisodes),
+    similarity: embeddingSimilarity(model, embeddings),
+  });
 }

@@ -19,6 +19,11 @@ export const TrainRecipeSchema = z.object({
   variant: z.string().min(1),
   /** Classes never shown in training, kept for one-shot episodes on unseen classes. */
   heldOutClasses: z.array(int(0, 255)),
+  /**
+   * Classes also kept out of training, for every choice a transfer run makes (per-epoch transfer figures, the
+   * threshold, the open-set cut): disjoint from the held-out classes, so nothing about those steers the run.
+   */
+  validationClasses: z.array(int(0, 255)).default([]),
   tower: z.object({ kind: kindName, embeddingDim: int(1, 4096) }),
   head: z.object({ kind: kindName, hidden: int(1, 4096) }),
   loss: z.object({ kind: kindName, margin: positive(100), temperature: positive(10).default(0.1) }),

@@ -53,6 +53,7 @@ export function checkRecipe(recipe: unknown, classCount?: number): TrainRecipe {
     throw new RecipeError(`held-out class ${bad} does not exist (0..${classes - 1})`, 'heldOutClasses');
   if (classes - new Set(r.heldOutClasses).size < 2)
     throw new RecipeError('heldOutClasses must leave at least 2 classes to train on', 'heldOutClasses');
+  checkValidationClasses(r, classes);
   return r;
 }
 
@@ -67,9 +68,28 @@ export class RecipeError extends Error {
   }
 }
 
-/** The classes a recipe trains on: all of the dataset's but the held-out ones. */
+/** Validation classes exist, are distinct, overlap no held-out class and leave 2 classes to train on. */
+function checkValidationClasses(r: TrainRecipe, classes: number): void {
+  const path = 'validationClasses';
+  const { validationClasses: chosen } = r;
+  const bad = chosen.find((c) => c >= classes);
+  if (bad !== undefined)
+    throw new RecipeError(`validation class ${bad} does not exist (0..${classes - 1})`, path);
+  if (new Set(chosen).size !== chosen.length)
+    throw new RecipeError(`validation classes repeat: ${chosen.join(',')}`, path);
+  if (chosen.length === 1)
+    throw new RecipeError('validation classes: none, or at least 2 (for episodes)', path);
+  const shared = chosen.filter((c) => r.heldOutClasses.includes(c));
+  if (shared.length > 0)
+    throw new RecipeError(`class ${shared.join(',')} cannot be both held out and a validation class`, path);
+  if (seenClasses(r, classes).length < 2)
+    throw new RecipeError('held-out and validation classes must leave at least 2 classes to train on', path);
+}
+
+/** The classes a recipe trains on: all of the dataset's but the held-out and validation ones. */
 export function seenClasses(recipe: TrainRecipe, classCount: number): number[] {
-  return Array.from({ length: classCount }, (_, c) => c).filter((c) => !recipe.heldOutClasses.includes(c));
+  const kept = new Set([...recipe.heldOutClasses, ...recipe.validationClasses]);
+  return Array.from({ length: classCount }, (_, c) => c).filter((c) => !kept.has(c));
 }
 
 /**
@@ -77,11 +97,24 @@ export function seenClasses(recipe: TrainRecipe, classCount: number): number[] {
  * its random streams. Epochs, rates and evaluation sizes may change on resume.
  */
 export function resumeKey(recipe: TrainRecipe): Record<string, unknown> {
-  const { run, dataset, heldOutClasses, tower, head, loss, pairing, optimizer, seed, data } = recipe;
+  const {
+    run,
+    dataset,
+    heldOutClasses,
+    validationClasses,
+    tower,
+    head,
+    loss,
+    pairing,
+    optimizer,
+    seed,
+    data,
+  } = recipe;
   return {
     run,
     dataset,
     heldOutClasses,
+    validationClasses,
     tower,
     head,
     loss: loss.kind,

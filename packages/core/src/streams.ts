@@ -22,5 +22,6 @@ export const STREAM = {
   allClassesOneShot: 6,
   embeddingSample: 7,
   predictions: 8,
+  validationEpisodes: 9,
   epoch: 1000,
 } as const;
