@@ -48,15 +48,23 @@ export class CheckpointError extends Error {
   }
 }
 
-/** Writes the checkpoint folder whole (replaceDirectory), so a kill never leaves half of one. */
+/**
+ * Writes the checkpoint folder whole (replaceDirectory), so a kill never leaves half of one. The loss's own
+ * variables (a proxy loss's proxies) go into model.bin beside the model's weights, as l0, l1, …: they are the run's
+ * to resume, not part of the exported tower.
+ */
 export async function saveCheckpoint(
   dir: string,
   model: SiameseModel,
   optimizer: tf.Optimizer,
   recipe: TrainRecipe,
   state: FitState,
+  lossVariables: readonly tf.Variable[] = [],
 ): Promise<void> {
-  const modelWeights = model.pair.weights.map((w, i) => ({ name: `w${i}`, tensor: w.read() }));
+  const modelWeights = [
+    ...model.pair.weights.map((w, i) => ({ name: `w${i}`, tensor: w.read() })),
+    ...lossVariables.map((v, i) => ({ name: `l${i}`, tensor: v as tf.Tensor })),
+  ];
   const encodedModel = await tf.io.encodeWeights(modelWeights);
   const encodedOptimizer = await tf.io.encodeWeights(await optimizer.getWeights());
   const saved = { run: recipe.run, recipe: resumeKey(recipe), state, savedAt: new Date().toISOString() };
@@ -72,12 +80,16 @@ export async function saveCheckpoint(
   });
 }
 
-/** Restores weights and optimizer state into a freshly built model; undefined when there is no checkpoint. */
+/**
+ * Restores weights, the loss's own variables and optimizer state into a freshly built model; undefined when there
+ * is no checkpoint.
+ */
 export async function loadCheckpoint(
   dir: string,
   model: SiameseModel,
   optimizer: tf.Optimizer,
   recipe: TrainRecipe,
+  lossVariables: readonly tf.Variable[] = [],
 ): Promise<FitState | undefined> {
   let stateText: string;
   try {
@@ -103,7 +115,12 @@ export async function loadCheckpoint(
       return tensor;
     });
     model.pair.setWeights(values);
-    tf.dispose(values);
+    lossVariables.forEach((v, i) => {
+      const tensor = modelMap[`l${i}`];
+      if (!tensor) throw new Error(`the loss's variable ${i} is missing`);
+      v.assign(tensor);
+    });
+    tf.dispose(Object.values(modelMap));
     const optimizerMap = tf.io.decodeWeights(
       toArrayBuffer(await readFile(join(dir, 'optimizer.bin'))),
       specs.optimizer,

@@ -23,6 +23,7 @@ import {
   withOverrides,
 } from '@twinnet/core';
 import { choiceFlag, type OptionSpec, parseCommandLine, rangeFlag, UsageError } from '@twinnet/core/node';
+import { z } from 'zod';
 
 export { UsageError } from '@twinnet/core/node';
 
@@ -46,7 +47,12 @@ const RECIPE_FLAGS: readonly RecipeFlag[] = [
   { flag: 'head-hidden', path: ['head', 'hidden'], help: 'hidden width of an MLP head' },
   { flag: 'loss', path: ['loss', 'kind'], registry: LOSSES, help: 'the training objective' },
   { flag: 'margin', path: ['loss', 'margin'], help: 'contrastive margin' },
-  { flag: 'temperature', path: ['loss', 'temperature'], help: 'softmax temperature of supcon' },
+  { flag: 'temperature', path: ['loss', 'temperature'], help: 'softmax temperature of supcon, norm-softmax' },
+  { flag: 'ms-alpha', path: ['loss', 'msAlpha'], help: 'multi-similarity: weight α of positive pairs' },
+  { flag: 'ms-beta', path: ['loss', 'msBeta'], help: 'multi-similarity: weight β of negative pairs' },
+  { flag: 'ms-base', path: ['loss', 'msBase'], help: 'multi-similarity: similarity base λ' },
+  { flag: 'ms-epsilon', path: ['loss', 'msEpsilon'], help: 'multi-similarity: mining slack ε' },
+  { flag: 'proxy-margin', path: ['loss', 'proxyMargin'], help: 'norm-softmax: cosine margin (CosFace)' },
   { flag: 'pairing', path: ['pairing', 'kind'], registry: PAIRINGS, help: 'how an epoch forms its pairs' },
   { flag: 'optimizer', path: ['optimizer', 'kind'], registry: OPTIMIZERS, help: 'the optimizer' },
   { flag: 'learning-rate', path: ['optimizer', 'learningRate'], help: 'peak learning rate (cosine decay)' },
@@ -84,7 +90,8 @@ function flagRange(path: RecipeFlag['path']): NumberRange {
     min: field.minValue ?? 0,
     max: field.maxValue ?? Number.MAX_VALUE,
     integer,
-    minExclusive: !integer,
+    // positive() refuses its minimum, min() accepts it (loss.msEpsilon may be 0).
+    minExclusive: 'exclusiveMinimum' in z.toJSONSchema(field as unknown as z.ZodType),
   };
 }
 
@@ -92,7 +99,7 @@ function flagRange(path: RecipeFlag['path']): NumberRange {
 const JOBS: NumberRange = { min: 1, max: 16, integer: true };
 
 /** One line of --help: the flag, padded to a column, then what it does. */
-const usageLine = (flag: string, help: string) => `${`  ${flag}`.padEnd(44)}${help}`;
+const usageLine = (flag: string, help: string) => `${`  ${flag}`.padEnd(43)} ${help}`;
 
 function flagLine({ flag, path, registry, help }: RecipeFlag): string {
   if (registry) return usageLine(`--${flag} ${registry.names().join('|')}`, help);

@@ -5,6 +5,7 @@ import {
   type BackendInfo,
   datasetSpec,
   describeBackend,
+  disposeObjective,
   disposeSiamese,
   embeddingDim,
   epochShape,
@@ -79,9 +80,9 @@ async function fitWithCheckpoints(recipe: TrainRecipe, data: RunData, ctx: RunCo
   let epochsDone = 0;
   const hooks: FitHooks = {
     ...(ctx.signal ? { signal: ctx.signal } : {}),
-    restore: async (model, optimizer) => {
+    restore: async (model, optimizer, lossVariables) => {
       if (!ctx.resume) return undefined;
-      const state = await loadCheckpoint(dir, model, optimizer, recipe);
+      const state = await loadCheckpoint(dir, model, optimizer, recipe, lossVariables);
       const where = state?.partial
         ? `step ${state.partial.steps} of epoch ${state.partial.epoch}`
         : `epoch ${state?.epochsDone}`;
@@ -92,7 +93,8 @@ async function fitWithCheckpoints(recipe: TrainRecipe, data: RunData, ctx: RunCo
       );
       return state;
     },
-    checkpoint: (model, optimizer, state) => saveCheckpoint(dir, model, optimizer, recipe, state),
+    checkpoint: (model, optimizer, state, lossVariables) =>
+      saveCheckpoint(dir, model, optimizer, recipe, state, lossVariables),
     onEpochStart: ({ epoch, epochs, steps }) => {
       progress = epochProgress(`${recipe.run} epoch ${epoch}/${epochs}`, steps);
     },
@@ -196,6 +198,7 @@ function runMetrics(
 function release(fitted: FitResult): void {
   disposeSiamese(fitted.model);
   fitted.optimizer.dispose();
+  disposeObjective(fitted.objective);
 }
 
 function cachedDataset(ctx: RunContext, name: string): Promise<Dataset> {

@@ -7,6 +7,7 @@ import {
   checkRecipe,
   contrastiveLoss,
   HistorySchema,
+  LOSS_DEFAULTS,
   LOSSES,
   MetricsSchema,
   PredictionsSchema,
@@ -143,7 +144,10 @@ describe('trainRun', () => {
       });
     }
     // Past the schema (fixed at load), as a loss under development would be.
-    const nan = { ...tiny({ epochs: 2 }), loss: { kind: 'nan-in-epoch-2', margin: 1, temperature: 0.1 } };
+    const nan = {
+      ...tiny({ epochs: 2 }),
+      loss: { ...LOSS_DEFAULTS, kind: 'nan-in-epoch-2', margin: 1, temperature: 0.1 },
+    };
     await expect(trainRun(nan, context(out))).rejects.toThrow(
       /loss became NaN at step 17\b.*last good checkpoint \(after epoch 1\) is kept/,
     );

@@ -1,7 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { EpochRecord } from './artifacts.ts';
+import { datasetSpec } from './datasets.ts';
 import { embed, embeddingSimilarity, scoreWithObjective } from './evaluate.ts';
-import { LOSSES, type Objective } from './losses/index.ts';
+import { LOSSES, type Objective, objectiveVariables } from './losses/index.ts';
 import { type EpisodeResult, episodeAccuracy } from './metrics/episodes.ts';
 import { chooseThreshold } from './metrics/threshold.ts';
 import { buildSiamese, type SiameseModel } from './model.ts';
@@ -9,7 +10,7 @@ import { createOptimizer } from './optimizers/index.ts';
 import { type EpochPlan, PAIRINGS } from './pairings/index.ts';
 import { indexByClass, type Pairs, samplePairs } from './pairs.ts';
 import type { Rng } from './random.ts';
-import type { TrainRecipe } from './recipe.ts';
+import { seenClasses, type TrainRecipe } from './recipe.ts';
 import { cosineRate, setLearningRate } from './schedule.ts';
 import { NonFiniteLossError } from './steps.ts';
 import { recipeStream, STREAM } from './streams.ts';
@@ -65,10 +66,22 @@ export interface StepEvent {
 export interface FitHooks {
   /** Stops the run after the current step; the state is checkpointed, mid-epoch, and fit returns 'aborted'. */
   signal?: AbortSignal;
-  /** Restores a checkpoint into the fresh model and optimizer; undefined starts from scratch. */
-  restore?(model: SiameseModel, optimizer: tf.Optimizer): Promise<FitState | undefined>;
-  /** Called after every validated epoch and when aborted. */
-  checkpoint?(model: SiameseModel, optimizer: tf.Optimizer, state: FitState): Promise<void>;
+  /**
+   * Restores a checkpoint into the fresh model and optimizer, and into the loss's own variables (a proxy loss's
+   * proxies; none for most losses); undefined starts from scratch.
+   */
+  restore?(
+    model: SiameseModel,
+    optimizer: tf.Optimizer,
+    lossVariables: readonly tf.Variable[],
+  ): Promise<FitState | undefined>;
+  /** Called after every validated epoch and when aborted; a checkpoint saves the loss's variables too. */
+  checkpoint?(
+    model: SiameseModel,
+    optimizer: tf.Optimizer,
+    state: FitState,
+    lossVariables: readonly tf.Variable[],
+  ): Promise<void>;
   onEpochStart?(event: { epoch: number; epochs: number; steps: number }): void;
   onStep?(event: StepEvent): void;
   onEpoch?(record: EpochRecord, state: FitState): void;
@@ -85,9 +98,20 @@ export interface Training {
   threshold: number;
 }
 
-/** Builds what a recipe trains; fit starts here, and so do measurements that take steps themselves. */
-export function buildTraining(recipe: TrainRecipe): Training {
+/**
+ * Builds what a recipe trains; fit starts here, and so do measurements that take steps themselves. `classes` are
+ * the training classes (a proxy loss keeps one proxy per class); default: the recipe's seen classes.
+ */
+export function buildTraining(
+  recipe: TrainRecipe,
+  classes: readonly number[] = seenClasses(recipe, datasetSpec(recipe.dataset).classNames.length),
+): Training {
   const spec = LOSSES.get(recipe.loss.kind);
+  const lossContext = {
+    classes,
+    dim: recipe.tower.embeddingDim,
+    rng: recipeStream(recipe.seed, STREAM.lossWeights),
+  };
   return {
     model: buildSiamese({
       tower: recipe.tower.kind,
@@ -100,7 +124,7 @@ export function buildTraining(recipe: TrainRecipe): Training {
     objective:
       spec.kind === 'pair'
         ? { kind: 'pair', loss: spec.create(recipe.loss) }
-        : { kind: 'batch', loss: spec.create(recipe.loss) },
+        : { kind: 'batch', ...spec.create(recipe.loss, lossContext) },
     threshold: spec.kind === 'pair' ? spec.runningThreshold(recipe.loss) : Number.NaN,
   };
 }
@@ -121,7 +145,8 @@ export interface FitResult {
  * hands checkpoints and progress to the caller. The caller owns the model and optimizer it returns.
  */
 export async function fit(recipe: TrainRecipe, data: FitData, hooks: FitHooks = {}): Promise<FitResult> {
-  const { model, optimizer, objective, threshold } = buildTraining(recipe);
+  const { model, optimizer, objective, threshold } = buildTraining(recipe, data.classes);
+  const lossVariables = objectiveVariables(objective);
   const validationPairs =
     data.validation &&
     samplePairs(
@@ -129,7 +154,7 @@ export async function fit(recipe: TrainRecipe, data: FitData, hooks: FitHooks = 
       recipe.evaluation.validationPairs,
       recipeStream(recipe.seed, STREAM.validationPairs),
     );
-  let state: FitState = (await hooks.restore?.(model, optimizer)) ?? {
+  let state: FitState = (await hooks.restore?.(model, optimizer, lossVariables)) ?? {
     epochsDone: 0,
     history: [],
     seconds: 0,
@@ -157,7 +182,7 @@ export async function fit(recipe: TrainRecipe, data: FitData, hooks: FitHooks = 
     const run = await runEpoch(plan, epoch, recipe, state, model, hooks);
     if (run.stopped) {
       state = { ...state, seconds: state.seconds + run.seconds, partial: run.partial };
-      await hooks.checkpoint?.(model, optimizer, state);
+      await hooks.checkpoint?.(model, optimizer, state, lossVariables);
       return {
         status: 'aborted',
         model,
@@ -169,7 +194,7 @@ export async function fit(recipe: TrainRecipe, data: FitData, hooks: FitHooks = 
     }
     const record = validateEpoch(epoch, run, model, objective, data, validationPairs);
     state = { epochsDone: epoch, history: [...state.history, record], seconds: state.seconds + run.seconds };
-    if (validationPairs) await hooks.checkpoint?.(model, optimizer, state);
+    if (validationPairs) await hooks.checkpoint?.(model, optimizer, state, lossVariables);
     hooks.onEpoch?.(record, state);
   }
   return {

@@ -14,6 +14,19 @@ export function sampleClassBatch(
   perClass: number,
   rng: Rng,
 ): Int32Array {
+  return sampleLabelledClassBatch(index, classesPerBatch, perClass, rng).ids;
+}
+
+/**
+ * sampleClassBatch's batch (the same draws) with each image's class: `perClass` images of one class after another,
+ * the classes in a fresh random order.
+ */
+export function sampleLabelledClassBatch(
+  index: ClassIndex,
+  classesPerBatch: number,
+  perClass: number,
+  rng: Rng,
+): { ids: Int32Array; labels: Int32Array } {
   const { classes, byClass } = index;
   if (classesPerBatch < 2 || classesPerBatch > classes.length) {
     throw new Error(`classes per batch must be in 2..${classes.length}, got ${classesPerBatch}`);
@@ -24,12 +37,14 @@ export function sampleClassBatch(
     const j = rng.int(i + 1);
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
-  const batch = new Int32Array(classesPerBatch * perClass);
+  const ids = new Int32Array(classesPerBatch * perClass);
+  const labels = new Int32Array(classesPerBatch * perClass);
   for (let p = 0; p < classesPerBatch; p++) {
     const list = byClass.get(order[p]!)!;
-    for (let k = 0; k < perClass; k++) batch[p * perClass + k] = list[rng.int(list.length)]!;
+    labels.fill(order[p]!, p * perClass, (p + 1) * perClass);
+    for (let k = 0; k < perClass; k++) ids[p * perClass + k] = list[rng.int(list.length)]!;
   }
-  return batch;
+  return { ids, labels };
 }
 
 /** The (i, j), i < j, index lists of all pairs in a batch of m, and whether each pair shares a label. */

@@ -1,5 +1,6 @@
 import { DATASET_NAMES, datasetSpec } from './datasets.ts';
 import { checkRecipe, type TrainRecipe } from './recipe.ts';
+import { LOSS_DEFAULTS } from './recipe-schema.ts';
 import { TOWERS } from './towers/index.ts';
 import { VARIANTS, type Variant } from './variants.ts';
 
@@ -22,7 +23,7 @@ const FAMILIES: Record<Variant, Family> = {
   contrastive: {
     tower: { kind: 'small', embeddingDim: 10 },
     head: { kind: 'distance', hidden: 128 },
-    loss: { kind: 'contrastive', margin: 1, temperature: 0.1 },
+    loss: { ...LOSS_DEFAULTS, kind: 'contrastive', margin: 1, temperature: 0.1 },
     pairing: { kind: 'in-batch', balance: true },
     batchSize: 64,
     optimizer: { kind: 'adam', learningRate: 0.002 },
@@ -34,7 +35,7 @@ const FAMILIES: Record<Variant, Family> = {
   bce: {
     tower: { kind: 'deep', embeddingDim: 64 },
     head: { kind: 'mlp', hidden: 128 },
-    loss: { kind: 'bce', margin: 1, temperature: 0.1 },
+    loss: { ...LOSS_DEFAULTS, kind: 'bce', margin: 1, temperature: 0.1 },
     pairing: { kind: 'in-batch', balance: false },
     batchSize: 64,
     optimizer: { kind: 'adam', learningRate: 0.001 },

@@ -11,6 +11,20 @@ const positive = (max: number) => z.number().positive().max(max);
 /** A registry entry's name; checkRecipe checks it against the registry (this module stays free of tfjs). */
 const kindName = z.string().min(1);
 
+/**
+ * The loss parameters a recipe may leave out, at their defaults: spread them into a loss object that states only
+ * its kind and margin. Multi-similarity's are those of pytorch-metric-learning (α 2, β 50, λ 0.5) and the
+ * paper's mining slack ε 0.1; proxyMargin 0 is plain normalised softmax (NormFace).
+ */
+export const LOSS_DEFAULTS = {
+  temperature: 0.1,
+  msAlpha: 2,
+  msBeta: 50,
+  msBase: 0.5,
+  msEpsilon: 0.1,
+  proxyMargin: 0,
+} as const;
+
 export const TrainRecipeSchema = z.object({
   /** The run's name: its folder under artifacts/. */
   run: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'a lower-case folder name: letters, digits, . _ -'),
@@ -26,7 +40,17 @@ export const TrainRecipeSchema = z.object({
   validationClasses: z.array(int(0, 255)).default([]),
   tower: z.object({ kind: kindName, embeddingDim: int(1, 4096) }),
   head: z.object({ kind: kindName, hidden: int(1, 4096) }),
-  loss: z.object({ kind: kindName, margin: positive(100), temperature: positive(10).default(0.1) }),
+  /** The loss and its parameters; each loss reads the ones it has, the others keep their defaults. */
+  loss: z.object({
+    kind: kindName,
+    margin: positive(100),
+    temperature: positive(10).default(LOSS_DEFAULTS.temperature),
+    msAlpha: positive(100).default(LOSS_DEFAULTS.msAlpha),
+    msBeta: positive(1000).default(LOSS_DEFAULTS.msBeta),
+    msBase: z.number().min(-1).max(1).default(LOSS_DEFAULTS.msBase),
+    msEpsilon: z.number().min(0).max(2).default(LOSS_DEFAULTS.msEpsilon),
+    proxyMargin: z.number().min(0).max(1).default(LOSS_DEFAULTS.proxyMargin),
+  }),
   /** How an epoch forms its pairs; balance weighs same and different in-batch pairs to half the loss each. */
   pairing: z.object({ kind: kindName, balance: z.boolean() }),
   /** Pairs per step (explicit), or images per step rounded down to whole classes (in-batch). */

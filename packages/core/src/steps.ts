@@ -97,8 +97,9 @@ export function trainStepInBatch(
 
 /**
  * One optimizer step of a batch loss on m class-labelled images: the tower's embeddings and the labels go straight
- * to the loss, with no head (only the tower's weights are updated). Its running accuracy is threshold-free: the
- * images whose nearest other image in the batch, by embedding distance, shares their label.
+ * to the loss, with no head (only the tower's weights are updated, and the loss's own variables, such as class
+ * proxies, when it has some). Its running accuracy is threshold-free: the images whose nearest other image in the
+ * batch, by embedding distance, shares their label.
  */
 export function trainStepBatch(
   model: SiameseModel,
@@ -106,12 +107,13 @@ export function trainStepBatch(
   loss: BatchLoss,
   images: Float32Array,
   labels: ArrayLike<number>,
+  lossVariables: readonly tf.Variable[] = [],
 ): StepResult & { scored: number } {
   const m = labels.length;
   let distances: Float32Array | undefined;
   const cost = tf.tidy(() => {
     const x = tf.tensor4d(images, [m, IMAGE_SIZE, IMAGE_SIZE, 1]);
-    const variables = model.tower.trainableWeights.map((w) => w.read() as tf.Variable);
+    const variables = [...model.tower.trainableWeights.map((w) => w.read() as tf.Variable), ...lossVariables];
     return optimizer.minimize(
       () => {
         const e = model.tower.apply(x, { training: true }) as tf.Tensor2D;

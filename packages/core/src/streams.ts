@@ -23,5 +23,7 @@ export const STREAM = {
   embeddingSample: 7,
   predictions: 8,
   validationEpisodes: 9,
+  /** A batch loss's own initial weights (a proxy loss's class proxies). */
+  lossWeights: 100,
   epoch: 1000,
 } as const;

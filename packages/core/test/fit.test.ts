@@ -5,7 +5,13 @@ import { initBackend } from '../src/backend/node.ts';
 import { prepareData } from '../src/data.ts';
 import { buildTraining, type FitData, type FitState, fit } from '../src/fit.ts';
 import { PIXELS } from '../src/images.ts';
-import { LOSSES } from '../src/losses/index.ts';
+import {
+  disposeObjective,
+  LOSS_DEFAULTS,
+  LOSSES,
+  type Objective,
+  objectiveVariables,
+} from '../src/losses/index.ts';
 import { disposeSiamese } from '../src/model.ts';
 import { PAIRINGS } from '../src/pairings/index.ts';
 import { preset } from '../src/presets.ts';
@@ -109,76 +115,140 @@ describe('fit', () => {
     expect(checkpoints).toHaveLength(0);
   });
 
-  it('aborts mid-epoch with a checkpoint that resumes to exactly the uninterrupted weights', async () => {
-    const recipe = tiny({ epochs: 2, pairsPerEpoch: 48, batchSize: 16 });
+  /** Trains `recipe` whole, then aborted at step 2 of epoch 2 and resumed from the checkpoint hook's copy. */
+  async function abortAndResume(recipe: TrainRecipe, options: { restoreLossVariables: boolean }) {
     const whole = await fit(recipe, synthetic());
-    const expected = weightsOf(whole);
-
     const controller = new AbortController();
-    let saved:
-      | { state: FitState; weights: tf.Tensor[]; slots: Awaited<ReturnType<tf.Optimizer['getWeights']>> }
-      | undefined;
+    interface Saved {
+      state: FitState;
+      weights: tf.Tensor[];
+      /** The optimizer's own variables, and a fresh tensor of its step count ('iter'). */
+      slots: Awaited<ReturnType<tf.Optimizer['getWeights']>>;
+      lossWeights: tf.Tensor[];
+    }
+    // Frees a checkpoint's copies (the optimizer's variables are the optimizer's to free).
+    const release = (copy: Saved | undefined) =>
+      copy &&
+      tf.dispose([
+        ...copy.weights,
+        ...copy.lossWeights,
+        ...copy.slots.filter((s) => s.name === 'iter').map((s) => s.tensor),
+      ]);
+    let saved: Saved | undefined;
     const first = await fit(recipe, synthetic(), {
       signal: controller.signal,
       onStep: (e) => {
         if (e.epoch === 2 && e.step === 2) controller.abort();
       },
-      checkpoint: async (model, optimizer, state) => {
+      checkpoint: async (model, optimizer, state, lossVariables) => {
+        release(saved);
         saved = {
           state,
           weights: model.pair.getWeights().map((w) => w.clone()),
           slots: await optimizer.getWeights(),
+          lossWeights: lossVariables.map((v) => v.clone()),
         };
       },
     });
     expect(first.status).toBe('aborted');
     expect(saved!.state.partial).toMatchObject({ epoch: 2, steps: 2 });
     expect(saved!.state.epochsDone).toBe(1);
-
     const resumed = await fit(recipe, synthetic(), {
-      restore: async (model, optimizer) => {
+      restore: async (model, optimizer, lossVariables) => {
         model.pair.setWeights(saved!.weights);
         await optimizer.setWeights(saved!.slots);
+        if (options.restoreLossVariables) {
+          for (const [i, v] of lossVariables.entries()) v.assign(saved!.lossWeights[i]!);
+        }
         return saved!.state;
       },
     });
     expect(resumed.status).toBe('done');
     expect(resumed.state.history.map((r) => r.epoch)).toEqual([1, 2]);
-    expect(weightsOf(resumed)).toEqual(expected);
+    const outcome = {
+      expected: weightsOf(whole),
+      got: weightsOf(resumed),
+      expectedLoss: lossWeightsOf(whole),
+      gotLoss: lossWeightsOf(resumed),
+      savedLoss: saved!.lossWeights.length,
+    };
+    release(saved);
     for (const r of [whole, first, resumed]) {
       disposeSiamese(r.model);
       r.optimizer.dispose();
+      disposeObjective(r.objective);
     }
+    return outcome;
+  }
+
+  const lossWeightsOf = (result: { objective: Objective }) =>
+    objectiveVariables(result.objective).map((v) => Array.from(v.dataSync()));
+
+  it('aborts mid-epoch with a checkpoint that resumes to exactly the uninterrupted weights', async () => {
+    const { expected, got, savedLoss } = await abortAndResume(tiny({ epochs: 2 }), {
+      restoreLossVariables: true,
+    });
+    expect(got).toEqual(expected);
+    expect(savedLoss).toBe(0);
   });
 
-  it('trains a batch loss on in-batch batches: the tower learns, the head is left alone, figures stay finite', async () => {
-    const recipe = tiny({ loss: { kind: 'supcon', margin: 1, temperature: 0.2 }, epochs: 2 });
-    const data = synthetic();
-    const untrained = buildTraining(recipe);
-    const result = await fit(recipe, data);
-    const record = result.state.history.at(-1)!;
-    for (const value of [record.trainLoss, record.trainAccuracy, record.valLoss, record.valAccuracy]) {
-      expect(Number.isFinite(value)).toBe(true);
-    }
-    expect(record.trainAccuracy).toBeGreaterThanOrEqual(0);
-    expect(record.trainAccuracy).toBeLessThanOrEqual(1);
-    // The calibration layer (w, b) is not in a batch loss's graph: it keeps its initial 4 and −2.
-    const calibration = result.model.pair.getLayer('head_calibration').getWeights();
-    expect(Array.from(calibration[0]!.dataSync())).toEqual([4]);
-    expect(Array.from(calibration[1]!.dataSync())).toEqual([-2]);
-    const towerNow = result.model.tower.getWeights().map((w) => Array.from(w.dataSync()));
-    const towerStart = untrained.model.tower.getWeights().map((w) => Array.from(w.dataSync()));
-    expect(towerNow).not.toEqual(towerStart);
-    for (const r of [untrained, result]) {
-      disposeSiamese(r.model);
-      r.optimizer.dispose();
-    }
+  it('checkpoints a proxy loss’s proxies with the tower: the resumed run matches the whole one exactly', async () => {
+    const recipe = tiny({ epochs: 2, loss: { ...LOSS_DEFAULTS, kind: 'norm-softmax', margin: 1 } });
+    const baseline = tf.memory().numTensors;
+    const resumed = await abortAndResume(recipe, { restoreLossVariables: true });
+    expect(resumed.savedLoss).toBe(1);
+    expect(resumed.got).toEqual(resumed.expected);
+    expect(resumed.gotLoss).toEqual(resumed.expectedLoss);
+    // The test has teeth: proxies left at their fresh initial values after the resume end elsewhere.
+    const forgotten = await abortAndResume(recipe, { restoreLossVariables: false });
+    expect(forgotten.gotLoss).not.toEqual(forgotten.expectedLoss);
+    expect(forgotten.got).not.toEqual(forgotten.expected);
+    expect(tf.memory().numTensors).toBe(baseline);
   });
+
+  it.each(['supcon', 'multi-similarity', 'norm-softmax'])(
+    'trains the batch loss %s on in-batch batches: the tower learns, the head is left alone, figures stay finite',
+    async (kind) => {
+      const recipe = tiny({ loss: { ...LOSS_DEFAULTS, kind, margin: 1, temperature: 0.2 }, epochs: 2 });
+      const data = synthetic();
+      const untrained = buildTraining(recipe, data.classes);
+      const result = await fit(recipe, data);
+      const record = result.state.history.at(-1)!;
+      for (const value of [record.trainLoss, record.trainAccuracy, record.valLoss, record.valAccuracy]) {
+        expect(Number.isFinite(value)).toBe(true);
+      }
+      expect(record.trainAccuracy).toBeGreaterThanOrEqual(0);
+      expect(record.trainAccuracy).toBeLessThanOrEqual(1);
+      // The calibration layer (w, b) is not in a batch loss's graph: it keeps its initial 4 and −2.
+      const calibration = result.model.pair.getLayer('head_calibration').getWeights();
+      expect(Array.from(calibration[0]!.dataSync())).toEqual([4]);
+      expect(Array.from(calibration[1]!.dataSync())).toEqual([-2]);
+      const towerNow = result.model.tower.getWeights().map((w) => Array.from(w.dataSync()));
+      const towerStart = untrained.model.tower.getWeights().map((w) => Array.from(w.dataSync()));
+      expect(towerNow).not.toEqual(towerStart);
+      // A proxy loss's proxies (one per training class) learn too, outside the model: the tower's weights are
+      // those of any other run, so the saved tower stays a plain layers model.
+      const proxies = lossWeightsOf(result);
+      expect(proxies).toHaveLength(kind === 'norm-softmax' ? 1 : 0);
+      if (kind === 'norm-softmax') {
+        expect(objectiveVariables(result.objective)[0]!.shape).toEqual([4, 10]);
+        expect(proxies).not.toEqual(lossWeightsOf(untrained));
+      }
+      expect(result.model.pair.weights.map((w) => w.shape)).toEqual(
+        untrained.model.pair.weights.map((w) => w.shape),
+      );
+      for (const r of [untrained, result]) {
+        disposeSiamese(r.model);
+        r.optimizer.dispose();
+        disposeObjective(r.objective);
+      }
+    },
+  );
 
   it('refuses a batch loss with explicit pairs before training', () => {
     expect(() =>
       tiny({
-        loss: { kind: 'supcon', margin: 1, temperature: 0.1 },
+        loss: { ...LOSS_DEFAULTS, kind: 'supcon', margin: 1, temperature: 0.1 },
         pairing: { kind: 'explicit', balance: false },
       }),
     ).toThrow(/loss 'supcon' scores whole batches: it needs in-batch pairing/);

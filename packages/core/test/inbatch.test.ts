@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/node.ts';
 import { gatherImages, IMAGE_SIZE, PIXELS } from '../src/images.ts';
-import { allPairs, inBatchLoss, sampleClassBatch } from '../src/inbatch.ts';
+import { allPairs, inBatchLoss, sampleClassBatch, sampleLabelledClassBatch } from '../src/inbatch.ts';
 import { pairLoss } from '../src/losses/index.ts';
 import { buildSiamese, disposeSiamese, trainableVariables } from '../src/model.ts';
 import { indexByClass } from '../src/pairs.ts';
@@ -32,6 +32,14 @@ describe('in-batch pairs', () => {
       const group = new Set(Array.from(batch.subarray(p * 3, p * 3 + 3), (i) => classLabels[i]));
       expect(group.size).toBe(1);
     }
+  });
+
+  it("labels each sampled image with its own class, from the same draws as sampleClassBatch's", () => {
+    const classLabels = Uint8Array.from({ length: 300 }, (_, i) => 3 + (i % 10));
+    const index = indexByClass(classLabels);
+    const { ids, labels: batchLabels } = sampleLabelledClassBatch(index, 4, 3, createRng(1));
+    expect(Array.from(ids)).toEqual(Array.from(sampleClassBatch(index, 4, 3, createRng(1))));
+    expect(Array.from(batchLabels)).toEqual(Array.from(ids, (i) => classLabels[i]));
   });
 
   // The plain path: both images of every explicit pair through the tower, as trainStep does.

@@ -35,5 +35,5 @@ export function supervisedContrastiveLoss(temperature: number): BatchLoss {
 export const supcon: BatchLossSpec = {
   kind: 'batch',
   summary: 'supervised contrastive (NT-Xent with labels) on L2-normalised embeddings, at a temperature',
-  create: ({ temperature }) => supervisedContrastiveLoss(temperature),
+  create: ({ temperature }) => ({ loss: supervisedContrastiveLoss(temperature), variables: [] }),
 };

@@ -1,5 +1,5 @@
 import { gatherImages } from '../images.ts';
-import { sampleClassBatch } from '../inbatch.ts';
+import { sampleClassBatch, sampleLabelledClassBatch } from '../inbatch.ts';
 import { trainStepBatch, trainStepInBatch } from '../steps.ts';
 import type { EpochContext, EpochPlan, PairingSpec } from './pairing.ts';
 
@@ -19,11 +19,11 @@ function plan(context: EpochContext): EpochPlan {
   return {
     steps: inBatch.stepsPerEpoch(pairsPerEpoch, batchSize),
     step() {
-      const ids = sampleClassBatch(index, classes, k, rng);
-      const labels = Uint8Array.from(ids, (_, i) => Math.floor(i / k));
+      // Labels are the classes themselves: pair losses only compare them, a proxy loss looks its proxies up by them.
+      const { ids, labels } = sampleLabelledClassBatch(index, classes, k, rng);
       const batch = gatherImages(images, ids);
       if (objective.kind === 'batch') {
-        const step = trainStepBatch(model, optimizer, objective.loss, batch, labels);
+        const step = trainStepBatch(model, optimizer, objective.loss, batch, labels, objective.variables);
         return { ...step, pairs: (ids.length * (ids.length - 1)) / 2 };
       }
       const step = trainStepInBatch(model, optimizer, objective.loss, batch, labels, { balance }, threshold);
