@@ -77,6 +77,77 @@ export const OneShotSchema = z.object({
   allClasses: EpisodeResultSchema,
 });
 
+/**
+ * How a run's embeddings are compared, for any consumer of the tower: 'euclidean' (distance head), 'cosine'
+ * (the L2-normalised embeddings' dot product; the tower itself outputs them unnormalised) or 'head' (only the
+ * saved head/ model can score a pair).
+ */
+export const EmbeddingSchema = z.object({
+  normalize: z.enum(['none', 'l2']),
+  metric: z.enum(['euclidean', 'cosine', 'head']),
+});
+export type Embedding = z.infer<typeof EmbeddingSchema>;
+export type EmbeddingMetric = Embedding['metric'];
+
+/** The comparison a head kind implies: what runs written before metrics.json carried `embedding` used. */
+export function embeddingFor(headKind: string): Embedding {
+  if (headKind === 'distance') return { normalize: 'none', metric: 'euclidean' };
+  if (headKind === 'cosine') return { normalize: 'l2', metric: 'cosine' };
+  return { normalize: 'none', metric: 'head' };
+}
+
+/** What a matcher compares a query with supports by (the field its results carry). */
+export const MeasureSchema = z.enum(['distance', 'similarity', 'score']);
+
+/** The measure a matcher compares on, for each metric: what `openSet.threshold` is a cut on. */
+export const MEASURE_OF_METRIC = {
+  euclidean: 'distance',
+  cosine: 'similarity',
+  head: 'score',
+} as const satisfies Record<EmbeddingMetric, z.infer<typeof MeasureSchema>>;
+
+export const OpenSetTargetSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('best-f1') }),
+  z.object({ kind: z.literal('precision'), min: fraction }),
+]);
+
+/** Open-set figures of episodes at one cut: some classes with supports, the others without. */
+export const OpenSetRatesSchema = z.object({
+  /** Classes the episodes drew from (none of them trained on). */
+  classes: z.array(z.number().int()),
+  /** Classes given supports in each episode; the rest had none. */
+  supportedWays: z.number().int().positive(),
+  episodes: z.number().int().positive(),
+  /** Queries of supported classes scored closer than queries of classes without supports. */
+  auroc: fraction,
+  /** Queries of supported classes called unknown. */
+  supportedUnknown: fraction,
+  /** Queries of classes without supports called unknown. */
+  unsupportedUnknown: fraction,
+  /** Of the queries given a label, the share whose label is right. */
+  precision: fraction,
+  /** Of the queries of supported classes, the share given their right label (unknown counts wrong). */
+  recall: fraction,
+});
+
+/**
+ * The open-set cut, calibrated on validation classes (never trained on) and applied unchanged to the held-out
+ * test classes. Matcher uses `threshold` as its default cut.
+ */
+export const OpenSetSchema = z.object({
+  target: OpenSetTargetSchema,
+  /** Whether a cut reached the target on validation (always, for best F1). */
+  met: z.boolean(),
+  shots: z.number().int().positive(),
+  /** What the threshold is on: the matcher's measure for this run. */
+  measure: MeasureSchema,
+  threshold: finite,
+  validation: OpenSetRatesSchema,
+  /** The validation cut on test-image episodes of the held-out classes; null without two of them. */
+  test: OpenSetRatesSchema.nullable(),
+});
+export type OpenSet = z.infer<typeof OpenSetSchema>;
+
 export const RocPointSchema = z.object({ fpr: fraction, tpr: fraction, threshold: z.number() });
 
 export const HistogramSchema = z.object({
@@ -105,6 +176,10 @@ export const MetricsSchema = z.object({
   }),
   validation: z.object({ pairs: z.number().int().positive(), accuracy: fraction, threshold: finite }),
   oneShot: OneShotSchema.nullable(),
+  /** How embeddings are compared; runs written before it follow their head kind (embeddingFor). */
+  embedding: EmbeddingSchema.optional(),
+  /** Runs with validation classes: the calibrated open-set cut; null without them, absent in older runs. */
+  openSet: OpenSetSchema.nullable().optional(),
   roc: z.array(RocPointSchema),
   histogram: HistogramSchema,
   /** What training did (the recipe says what it was asked to do). */

@@ -73,6 +73,7 @@ export {
   supervisedContrastiveLoss,
 } from './losses/index.ts';
 export { MATCH_RANGES } from './match-options.ts';
+export { cosineScorer, distanceScorer, measureOnRows, type Scorer, scorerFor } from './match-scores.ts';
 export type { LoadOptions, Measure } from './matcher.ts';
 export {
   type DecodedImage,
@@ -82,6 +83,8 @@ export {
   type MatchImage,
   type MatchOptions,
   type MatchResult,
+  measureValue,
+  type ThresholdSource,
   UNKNOWN,
 } from './matcher.ts';
 export {
@@ -91,6 +94,20 @@ export {
   type SimilarityFn,
 } from './metrics/episodes.ts';
 export { precisionAt1 } from './metrics/knn.ts';
+export {
+  calibrateOpenSet,
+  type MeasureFn,
+  type OpenSetCalibration,
+  type OpenSetEpisodeOptions,
+  type OpenSetPoint,
+  type OpenSetQueries,
+  type OpenSetRates,
+  type OpenSetTarget,
+  openSetAuroc,
+  openSetEpisodes,
+  openSetRates,
+} from './metrics/open-set.ts';
+export { type LabelGroup, rankLabels } from './metrics/rank.ts';
 export { rawPixelSimilarity } from './metrics/raw-pixels.ts';
 export { type RocPoint, rocAuc, rocCurve } from './metrics/roc.ts';
 export { median, percentile } from './metrics/stats.ts';

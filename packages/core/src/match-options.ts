@@ -9,6 +9,8 @@ export const MATCH_RANGES = {
   distanceThreshold: { min: 0, max: 1e6, minExclusive: true },
   /** MLP-head runs: a threshold on the head's score (a logit). */
   scoreThreshold: { min: -1e6, max: 1e6 },
+  /** Cosine-head runs: a cosine similarity. */
+  similarityThreshold: { min: -1, max: 1 },
 } as const satisfies Record<string, NumberRange>;
 
 export const UNKNOWN = 'unknown';

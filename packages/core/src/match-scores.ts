@@ -1,11 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Metrics } from './artifacts.ts';
+import type { EmbeddingMetric, Metrics, OpenSet } from './artifacts.ts';
 import { pairwiseDistances } from './evaluate.ts';
+import { pairwiseCosine } from './heads/cosine.ts';
+import type { MeasureFn } from './metrics/open-set.ts';
+
+export { rankLabels } from './metrics/rank.ts';
 
 export type Polarity = Metrics['polarity'];
 
-/** What a matcher compares a query with supports by: embedding distances, or the head model's score. */
-export type Measure = 'distance' | 'score';
+/**
+ * What a matcher compares a query with supports by: the Euclidean distance of the embeddings, their cosine
+ * similarity, or the head model's score.
+ */
+export type Measure = OpenSet['measure'];
 
 /** Query × support comparison; how a run's head decides which label is closest. */
 export interface Scorer {
@@ -27,6 +34,45 @@ export const distanceScorer: Scorer = {
   matrix: (queries, supports, dim) =>
     inBlocks(queries, supports, dim, DISTANCES_PER_BLOCK, (q, s) => pairwiseDistances(q, s)),
 };
+
+/** Cosine-head runs: cosine similarity of the L2-normalised embeddings, in [−1, 1] (higher = closer). */
+export const cosineScorer: Scorer = {
+  measure: 'similarity',
+  polarity: 'higher-is-same',
+  matrix: (queries, supports, dim) =>
+    inBlocks(queries, supports, dim, DISTANCES_PER_BLOCK, (q, s) => pairwiseCosine(q, s)),
+};
+
+/**
+ * The scorer for a run's embedding metric: Euclidean distance, cosine similarity, or (metric 'head') the
+ * head model's score, which needs that model.
+ */
+export function scorerFor(
+  metric: EmbeddingMetric,
+  dim: number,
+  source: string,
+  head?: { model: tf.LayersModel; polarity: Polarity },
+): Scorer {
+  if (metric === 'euclidean') return distanceScorer;
+  if (metric === 'cosine') return cosineScorer;
+  if (!head) throw new Error(`${source}: a run compared by its head needs the head model`);
+  return headScorer(head.model, head.polarity, dim, `${source}: head`);
+}
+
+/**
+ * The scorer's values between rows of `embeddings` (n × dim, row-major), by index: what open-set calibration
+ * and episodes sweep, on exactly the matcher's measure.
+ */
+export function measureOnRows(scorer: Scorer, embeddings: Float32Array, dim: number): MeasureFn {
+  const rows = (ids: Int32Array) => {
+    const out = new Float32Array(ids.length * dim);
+    ids.forEach((id, i) => {
+      out.set(embeddings.subarray(id * dim, (id + 1) * dim), i * dim);
+    });
+    return out;
+  };
+  return (queries, supports) => scorer.matrix(rows(queries), rows(supports), dim);
+}
 
 /** The input names the trainer gives the saved head model, in the order a pair model feeds them. */
 export const HEAD_INPUTS = ['embedding_a', 'embedding_b'] as const;
@@ -90,18 +136,4 @@ function inBlocks(
     }
   });
   return out;
-}
-
-/** Labels ranked by the mean value over their supports' columns of one query's row, closest first. */
-export function rankLabels(
-  row: Float32Array,
-  groups: readonly { label: string; rows: readonly number[] }[],
-  polarity: Polarity,
-  k: number,
-): { label: string; value: number }[] {
-  const sign = polarity === 'lower-is-same' ? 1 : -1;
-  return groups
-    .map(({ label, rows }) => ({ label, value: rows.reduce((sum, r) => sum + row[r]!, 0) / rows.length }))
-    .sort((a, b) => sign * (a.value - b.value))
-    .slice(0, k);
 }

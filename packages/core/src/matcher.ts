@@ -1,6 +1,14 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { z } from 'zod';
-import { ARTIFACT_FILES, MetricsSchema, parseArtifact } from './artifacts.ts';
+import {
+  ARTIFACT_FILES,
+  type EmbeddingMetric,
+  embeddingFor,
+  MEASURE_OF_METRIC,
+  MetricsSchema,
+  OpenSetSchema,
+  parseArtifact,
+} from './artifacts.ts';
 import { datasetSpec } from './datasets.ts';
 import { embed, embeddingDim } from './evaluate.ts';
 import { CALIBRATION_LAYER, scoreToDistance } from './heads/layers.ts';
@@ -9,14 +17,7 @@ import { readLayersModel } from './io/layers-reader.ts';
 import { fetchIo, joinLocation, type ResourceIo } from './io/resource.ts';
 import { type MatchImage, toBatch, toDatasetImages } from './match-input.ts';
 import { checkLabel, MATCH_RANGES, UNKNOWN } from './match-options.ts';
-import {
-  distanceScorer,
-  headScorer,
-  type Measure,
-  type Polarity,
-  rankLabels,
-  type Scorer,
-} from './match-scores.ts';
+import { type Measure, type Polarity, rankLabels, type Scorer, scorerFor } from './match-scores.ts';
 import { predictsSame } from './metrics/threshold.ts';
 import type { PreprocessStyle } from './preprocess.ts';
 import { checkNumber } from './ranges.ts';
@@ -32,11 +33,19 @@ export type { DecodedImage, MatchImage } from './match-input.ts';
 export type { Measure } from './match-scores.ts';
 export { UNKNOWN };
 
-/** One label's closeness to a query. Exactly one of distance and score is set: the matcher's `measure`. */
+/**
+ * One label's closeness to a query. Exactly one of distance, similarity and score is set: the matcher's
+ * `measure`.
+ */
 export interface LabelDistance {
   label: string;
   /** Distance-head runs: mean Euclidean distance from the query's embedding to this label's supports. */
   distance?: number;
+  /**
+   * Cosine-head runs: mean cosine similarity of the query's L2-normalised embedding with this label's
+   * supports', in [−1, 1]; higher is closer.
+   */
+  similarity?: number;
   /**
    * MLP-head runs, which measure no distance: the mean over this label's supports of the head's score of
    * (query, support), a logit; closer as the run's polarity says (higher, for 'higher-is-same').
@@ -44,12 +53,18 @@ export interface LabelDistance {
   score?: number;
 }
 
+/** The value a result (or a ranked label) carries on its matcher's measure. */
+export const measureValue = (r: LabelDistance | MatchResult): number =>
+  r.distance ?? r.similarity ?? r.score ?? Number.NaN;
+
 export interface MatchResult {
   /** The closest label, or 'unknown' when even that one is not on the "same" side of the threshold. */
   label: string;
   unknown: boolean;
   /** The closest label's distance (distance-head runs). */
   distance?: number;
+  /** The closest label's cosine similarity (cosine-head runs). */
+  similarity?: number;
   /** The closest label's score (MLP-head runs). */
   score?: number;
   /** Up to k labels, closest first (filled even when the answer is unknown). */
@@ -65,8 +80,8 @@ export interface MatchOptions {
 
 export interface LoadOptions {
   /**
-   * Replaces the run's threshold: a distance in (0, 1e6] for distance-head runs, a score (logit) in
-   * [−1e6, 1e6] for MLP-head runs.
+   * Replaces the run's threshold: a distance in (0, 1e6] for distance-head runs, a cosine similarity in
+   * [−1, 1] for cosine-head runs, a score (logit) in [−1e6, 1e6] for MLP-head runs.
    */
   threshold?: number;
   /** How the run and supports are read and written: fetch by default; nodeIo ('@twinnet/core/node') for paths. */
@@ -76,25 +91,43 @@ export interface LoadOptions {
 export interface MatcherSource {
   run: string;
   dataset: string;
-  /** On the matcher's measure: distances below it (scores above it, when higher is same) match a label. */
+  /**
+   * On the matcher's measure: distances below it (similarities and scores above it, when higher is same)
+   * match a label.
+   */
   threshold: number;
   /** An MLP head's model (inputs embedding_a, embedding_b) and polarity; omitted for distance heads. */
   head?: { model: tf.LayersModel; polarity: Polarity };
+  /** Without a head: how to compare the tower's embeddings (default 'euclidean'; 'cosine' for cosine heads). */
+  metric?: Exclude<EmbeddingMetric, 'head'>;
 }
 
+/**
+ * Where the matcher's threshold came from: the run's open-set calibration (metrics.json openSet), the cut
+ * chosen on validation pairs (test.threshold), or the caller.
+ */
+export type ThresholdSource = 'open-set' | 'validation-pairs' | 'given';
+
 /** What the matcher needs from metrics.json; the rest of the file is the trainer's business. */
-const RunInfoSchema = MetricsSchema.pick({ run: true, dataset: true, polarity: true }).extend({
+const RunInfoSchema = MetricsSchema.pick({
+  run: true,
+  dataset: true,
+  polarity: true,
+  embedding: true,
+}).extend({
   recipe: MetricsSchema.shape.recipe.pick({ variant: true, head: true }),
   test: MetricsSchema.shape.test.pick({ threshold: true }),
+  openSet: OpenSetSchema.pick({ measure: true, threshold: true }).nullable().optional(),
 });
 type RunInfo = z.infer<typeof RunInfoSchema>;
 
 /**
  * One-shot matching against classes the model never saw: support images are embedded once when added, and a
  * batch of queries costs one batched tower call plus one query × support comparison. A distance-head run
- * compares embeddings by Euclidean distance; an MLP-head run scores each (query, support) pair with its saved
- * head model. A query's closeness to a label is the mean over that label's supports; on the wrong side of the
- * run's validation-chosen threshold the answer is 'unknown' rather than the closest label (open set).
+ * compares embeddings by Euclidean distance, a cosine-head run by the cosine similarity of the L2-normalised
+ * embeddings; an MLP-head run scores each (query, support) pair with its saved head model. A query's closeness
+ * to a label is the mean over that label's supports; on the wrong side of the run's calibrated threshold the
+ * answer is 'unknown' rather than the closest label (open set).
  */
 export class Matcher {
   private readonly rows: string[] = [];
@@ -108,13 +141,18 @@ export class Matcher {
     readonly model: ModelIdentity,
     /** The run's calibrated threshold on `measure`. */
     readonly threshold: number,
+    /** Where `threshold` came from. */
+    readonly thresholdSource: ThresholdSource,
     /** How decoded pictures are framed (from the run's dataset). */
     readonly style: PreprocessStyle,
     private readonly io: ResourceIo,
     private readonly ownsModels: boolean,
   ) {}
 
-  /** 'distance' (distance-head runs) or 'score' (MLP-head runs): the field results carry. */
+  /**
+   * 'distance' (distance-head runs), 'similarity' (cosine-head runs) or 'score' (MLP-head runs): the field
+   * results carry.
+   */
   get measure(): Measure {
     return this.scorer.measure;
   }
@@ -126,28 +164,38 @@ export class Matcher {
 
   /**
    * Loads a trainer run directory through `options.io`: by default with fetch (a URL, or a path relative to the
-   * page in a browser); under Node, Matcher from '@twinnet/core/node' reads local paths. Distance-head runs
-   * need tower/ and pair/ (for the threshold's calibration); MLP-head runs tower/ and head/.
+   * page in a browser); under Node, Matcher from '@twinnet/core/node' reads local paths. Every run needs
+   * tower/; MLP-head runs also head/, and distance-head runs without an open-set calibration pair/ (for the
+   * threshold's calibration). The default threshold is metrics.json's openSet.threshold when the run has one,
+   * else the one chosen on validation pairs (test.threshold).
    */
   static async load(location: string, options: LoadOptions = {}): Promise<Matcher> {
     const io = options.io ?? fetchIo;
     const info = await readRunInfo(location, io);
-    const measure: Measure = info.recipe.head.kind === 'distance' ? 'distance' : 'score';
+    const metric = (info.embedding ?? embeddingFor(info.recipe.head.kind)).metric;
+    const measure: Measure = MEASURE_OF_METRIC[metric];
     if (options.threshold !== undefined) checkThreshold('threshold', options.threshold, measure);
     // The head first: a run without one is refused with the reason before the tower is read.
-    const head = measure === 'score' ? await loadHead(location, info, io) : undefined;
+    const head = metric === 'head' ? await loadHead(location, info, io) : undefined;
     let tower: tf.LayersModel | undefined;
     try {
       tower = await readLayersModel(joinLocation(location, modelDir(ARTIFACT_FILES.tower)), io);
-      const threshold =
-        options.threshold ??
-        (measure === 'distance'
-          ? await distanceThreshold(location, info.test.threshold, io)
-          : info.test.threshold);
+      const [threshold, thresholdSource]: [number, ThresholdSource] =
+        options.threshold !== undefined
+          ? [options.threshold, 'given']
+          : info.openSet
+            ? [info.openSet.threshold, 'open-set']
+            : [
+                measure === 'distance'
+                  ? await distanceThreshold(location, info.test.threshold, io)
+                  : info.test.threshold,
+                'validation-pairs',
+              ];
       checkThreshold(`${location}: the run's threshold`, threshold, measure);
-      const source = { run: info.run, dataset: info.dataset, threshold };
-      const withHead = head ? { ...source, head: { model: head, polarity: info.polarity } } : source;
-      return await Matcher.create(tower, withHead, io, true);
+      const source: MatcherSource = { run: info.run, dataset: info.dataset, threshold };
+      if (head) source.head = { model: head, polarity: info.polarity };
+      else if (metric !== 'head') source.metric = metric;
+      return await Matcher.create(tower, source, io, true, thresholdSource);
     } catch (error) {
       tower?.dispose();
       head?.dispose();
@@ -161,7 +209,7 @@ export class Matcher {
     source: MatcherSource,
     options: { io?: ResourceIo } = {},
   ): Promise<Matcher> {
-    return Matcher.create(tower, source, options.io ?? fetchIo, false);
+    return Matcher.create(tower, source, options.io ?? fetchIo, false, 'given');
   }
 
   private static async create(
@@ -169,16 +217,30 @@ export class Matcher {
     source: MatcherSource,
     io: ResourceIo,
     owns: boolean,
+    thresholdSource: ThresholdSource,
   ): Promise<Matcher> {
-    checkThreshold('threshold', source.threshold, source.head ? 'score' : 'distance');
     const dim = embeddingDim(tower);
-    const scorer = source.head
-      ? headScorer(source.head.model, source.head.polarity, dim, `run '${source.run}': head`)
-      : distanceScorer;
+    const scorer = scorerFor(
+      source.head ? 'head' : (source.metric ?? 'euclidean'),
+      dim,
+      `run '${source.run}'`,
+      source.head,
+    );
+    checkThreshold('threshold', source.threshold, scorer.measure);
     const identity = await modelIdentity(tower, source.run, source.dataset, dim);
     // The dataset's framing: digits centred by mass in a 20-pixel box, or items filling the field.
     const style: PreprocessStyle = datasetSpec(source.dataset).framing;
-    return new Matcher(tower, source.head?.model, scorer, identity, source.threshold, style, io, owns);
+    return new Matcher(
+      tower,
+      source.head?.model,
+      scorer,
+      identity,
+      source.threshold,
+      thresholdSource,
+      style,
+      io,
+      owns,
+    );
   }
 
   /** Labels with their number of supports, in the order they were first added. */
@@ -316,14 +378,16 @@ export class Matcher {
   }
 }
 
-/** A threshold in the range of its measure: a positive distance, or a bounded score. */
+/** A threshold in the range of its measure: a positive distance, a cosine similarity, or a bounded score. */
 function checkThreshold(name: string, value: number, measure: Measure): void {
-  checkNumber(
-    name,
-    value,
-    measure === 'distance' ? MATCH_RANGES.distanceThreshold : MATCH_RANGES.scoreThreshold,
-  );
+  checkNumber(name, value, THRESHOLD_RANGES[measure]);
 }
+
+const THRESHOLD_RANGES = {
+  distance: MATCH_RANGES.distanceThreshold,
+  similarity: MATCH_RANGES.similarityThreshold,
+  score: MATCH_RANGES.scoreThreshold,
+} as const;
 
 /** 'tower/model.json' → 'tower': the loader takes a model's directory. */
 const modelDir = (file: string): string => file.replace(/\/model\.json$/, '');
@@ -338,8 +402,16 @@ async function readRunInfo(location: string, io: ResourceIo): Promise<RunInfo> {
   }
   const info = parseArtifact(RunInfoSchema, text, metricsPath);
   const kind = info.recipe.head.kind;
-  if ((kind === 'distance') !== (info.polarity === 'lower-is-same')) {
-    throw new Error(`${metricsPath}: a '${kind}' head cannot have polarity '${info.polarity}'`);
+  const metric = (info.embedding ?? embeddingFor(kind)).metric;
+  if ((metric === 'euclidean') !== (info.polarity === 'lower-is-same')) {
+    throw new Error(
+      `${metricsPath}: a '${kind}' head compared by '${metric}' cannot have polarity '${info.polarity}'`,
+    );
+  }
+  if (info.openSet && info.openSet.measure !== MEASURE_OF_METRIC[metric]) {
+    throw new Error(
+      `${metricsPath}: openSet.threshold is a ${info.openSet.measure}, but this run is matched by ${MEASURE_OF_METRIC[metric]}`,
+    );
   }
   return info;
 }

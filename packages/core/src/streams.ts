@@ -23,6 +23,9 @@ export const STREAM = {
   embeddingSample: 7,
   predictions: 8,
   validationEpisodes: 9,
+  /** Open-set episodes: the cut's calibration on validation classes, and its check on the held-out ones. */
+  openSetValidation: 11,
+  openSetTest: 12,
   /** A batch loss's own initial weights (a proxy loss's class proxies). */
   lossWeights: 100,
   epoch: 1000,

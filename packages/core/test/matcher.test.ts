@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '../src/backend/select.ts';
 import { embed } from '../src/evaluate.ts';
 import { saveModelToDir } from '../src/io/files.ts';
-import { Matcher as BrowserMatcher } from '../src/matcher.ts';
+import { Matcher as BrowserMatcher, measureValue } from '../src/matcher.ts';
 import { buildSiamese, disposeSiamese, type SiameseModel } from '../src/model.ts';
 import { Matcher } from '../src/node-matcher.ts';
 import { createRng, shuffleInPlace } from '../src/random.ts';
@@ -327,6 +327,192 @@ describe('Matcher on an MLP-head run', () => {
     const before = tf.memory().numTensors;
     const matcher = await Matcher.load(mlpRun);
     for (const [label, images] of supportsFor(1, 22)) matcher.add(label, images);
+    matcher.matchAll(subset(mnist.test, range(5)).images);
+    matcher.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('Matcher on a cosine-head run', () => {
+  const PAIR_THRESHOLD = 0.3;
+  const OPEN_SET = {
+    target: { kind: 'best-f1' },
+    met: true,
+    shots: 5,
+    measure: 'similarity',
+    threshold: 0.82,
+    validation: {
+      classes: [5, 6],
+      supportedWays: 1,
+      episodes: 10,
+      auroc: 0.9,
+      supportedUnknown: 0.1,
+      unsupportedUnknown: 0.8,
+      precision: 0.9,
+      recall: 0.9,
+    },
+    test: null,
+  };
+  const COSINE_RUN = {
+    run: 'tiny-metric',
+    recipe: { variant: 'metric', head: { kind: 'cosine', hidden: 16 } },
+    polarity: 'higher-is-same',
+    test: { threshold: PAIR_THRESHOLD },
+  };
+  let cosine: SiameseModel;
+  /** A run written before metrics.json had `embedding` and `openSet`: the head kind alone says cosine. */
+  let oldRun: string;
+  /** A run with both: normalisation and metric stated, and the open-set cut. */
+  let newRun: string;
+
+  beforeAll(async () => {
+    cosine = buildSiamese({ tower: 'small', head: 'cosine', embeddingDim: DIM, seed: 6 });
+    oldRun = join(runDir, 'cosine-old');
+    newRun = join(runDir, 'cosine-new');
+    for (const dir of [oldRun, newRun]) {
+      // Only tower/: a cosine run needs neither pair/ nor head/ to match.
+      await saveModelToDir(cosine.tower, join(dir, 'tower'));
+    }
+    await writeMetrics(oldRun, COSINE_RUN);
+    await writeMetrics(newRun, {
+      ...COSINE_RUN,
+      embedding: { normalize: 'l2', metric: 'cosine' },
+      openSet: OPEN_SET,
+    });
+  });
+
+  afterAll(() => disposeSiamese(cosine));
+
+  /** Mean cosine similarity of query i with a label's supports, from the raw tower embeddings. */
+  function expectedSimilarity(q: Float32Array, i: number, supports: Float32Array): number {
+    const cos = (a: Float32Array, b: Float32Array) => {
+      let dot = 0;
+      let na = 0;
+      let nb = 0;
+      for (let d = 0; d < DIM; d++) {
+        dot += a[d]! * b[d]!;
+        na += a[d]! ** 2;
+        nb += b[d]! ** 2;
+      }
+      return dot / Math.sqrt(na * nb);
+    };
+    const rows = supports.length / DIM;
+    let total = 0;
+    for (let r = 0; r < rows; r++)
+      total += cos(q.subarray(i * DIM, (i + 1) * DIM), supports.subarray(r * DIM, (r + 1) * DIM));
+    return total / rows;
+  }
+
+  it('ranks labels by the mean cosine similarity to their supports, higher is closer', async () => {
+    const matcher = await Matcher.load(oldRun);
+    expect(matcher.measure).toBe('similarity');
+    expect(matcher.polarity).toBe('higher-is-same');
+    // No open-set calibration in this run: the cut chosen on validation pairs, already a similarity.
+    expect(matcher.threshold).toBe(PAIR_THRESHOLD);
+    expect(matcher.thresholdSource).toBe('validation-pairs');
+    const supports = supportsFor(3, 41);
+    for (const [label, images] of supports) matcher.add(label, images);
+    const queries = subset(mnist.test, range(20)).images;
+    const results = matcher.matchAll(queries, { k: 3 });
+    const q = embed(cosine.tower, queries);
+    const s = new Map([...supports].map(([label, images]) => [label, embed(cosine.tower, images)]));
+    results.forEach((result, i) => {
+      const want = [...s]
+        .map(([label, e]) => ({ label, similarity: expectedSimilarity(q, i, e) }))
+        .sort((a, b) => b.similarity - a.similarity);
+      expect(result.ranked.map((r) => r.label)).toEqual(want.map((r) => r.label));
+      result.ranked.forEach((r, j) => {
+        expect(r.similarity!).toBeCloseTo(want[j]!.similarity, 4);
+        expect(Object.keys(r).sort()).toEqual(['label', 'similarity']);
+      });
+      expect(Object.keys(result).sort()).toEqual(['label', 'ranked', 'similarity', 'unknown']);
+      expect(result.similarity).toBe(result.ranked[0]!.similarity);
+      expect(result.unknown).toBe(!(want[0]!.similarity > PAIR_THRESHOLD));
+      expect(measureValue(result)).toBe(result.similarity);
+    });
+    // A cut between the best similarities splits the queries.
+    const best = results.map((r) => r.similarity!).sort((a, b) => a - b);
+    expect(matcher.matchAll(queries, { threshold: best[9]! }).filter((r) => r.unknown)).toHaveLength(10);
+    expect(matcher.matchAll(queries, { threshold: -1 }).every((r) => !r.unknown)).toBe(true);
+    matcher.dispose();
+  });
+
+  it("takes its default cut from metrics.json's open-set calibration, and checks similarity thresholds", async () => {
+    const matcher = await Matcher.load(newRun);
+    expect(matcher.measure).toBe('similarity');
+    expect(matcher.threshold).toBe(OPEN_SET.threshold);
+    expect(matcher.thresholdSource).toBe('open-set');
+    const given = await Matcher.load(newRun, { threshold: 0.5 });
+    expect([given.threshold, given.thresholdSource]).toEqual([0.5, 'given']);
+    given.dispose();
+    for (const t of [1.5, -1.01, Number.NaN]) {
+      await expect(Matcher.load(newRun, { threshold: t })).rejects.toThrow(
+        `threshold must be a number from -1 to 1, got ${t}`,
+      );
+    }
+    for (const [label, images] of supportsFor(1, 42)) matcher.add(label, images);
+    expect(() => matcher.matchAll(supportsFor(1, 43).get('7')!, { threshold: 2 })).toThrow(
+      'threshold must be a number from -1 to 1, got 2',
+    );
+    matcher.dispose();
+    const mismatched = join(runDir, 'cosine-mismatched');
+    await saveModelToDir(cosine.tower, join(mismatched, 'tower'));
+    await writeMetrics(mismatched, { ...COSINE_RUN, openSet: { ...OPEN_SET, measure: 'distance' } });
+    await expect(Matcher.load(mismatched)).rejects.toThrow(
+      /openSet\.threshold is a distance, but this run is matched by similarity/,
+    );
+  });
+
+  it('saves and reloads supports: the raw tower embeddings, compared by cosine', async () => {
+    const first = await Matcher.load(newRun);
+    for (const [label, images] of supportsFor(2, 44)) first.add(label, images);
+    const saved = first.supports();
+    // The tower's own output is stored, not its normalisation: the identity and values of any other run.
+    const raw = embed(cosine.tower, supportsFor(2, 44).get('7')!);
+    expect(saved.embeddings[0]![0]).toBeCloseTo(raw[0]!, 5);
+    const second = await Matcher.load(newRun);
+    await second.loadSupports(saved);
+    const queries = subset(selectClasses(mnist.test, HELD_OUT), range(30)).images;
+    const a = first.matchAll(queries);
+    const b = second.matchAll(queries);
+    expect(b.map((r) => r.label)).toEqual(a.map((r) => r.label));
+    b.forEach((r, i) => {
+      expect(r.similarity!).toBeCloseTo(a[i]!.similarity!, 5);
+    });
+    first.dispose();
+    second.dispose();
+  });
+
+  it('wraps a cosine tower in memory with metric: cosine', async () => {
+    const matcher = await Matcher.fromModel(cosine.tower, {
+      run: 'tiny-metric',
+      dataset: 'mnist',
+      threshold: 0.2,
+      metric: 'cosine',
+    });
+    expect([matcher.measure, matcher.thresholdSource]).toEqual(['similarity', 'given']);
+    await expect(
+      Matcher.fromModel(cosine.tower, { run: 't', dataset: 'mnist', threshold: 3, metric: 'cosine' }),
+    ).rejects.toThrow(/threshold must be a number from -1 to 1, got 3/);
+  });
+
+  it('uses the open-set cut of a distance-head run as a distance, without pair/', async () => {
+    const dir = join(runDir, 'distance-open-set');
+    await saveModelToDir(model.tower, join(dir, 'tower'));
+    await writeMetrics(dir, { openSet: { ...OPEN_SET, measure: 'distance', threshold: 1.25 } });
+    const matcher = await Matcher.load(dir);
+    expect([matcher.measure, matcher.threshold, matcher.thresholdSource]).toEqual([
+      'distance',
+      1.25,
+      'open-set',
+    ]);
+    matcher.dispose();
+  });
+
+  it('leaves no tensors behind', async () => {
+    const before = tf.memory().numTensors;
+    const matcher = await Matcher.load(newRun);
+    for (const [label, images] of supportsFor(1, 45)) matcher.add(label, images);
     matcher.matchAll(subset(mnist.test, range(5)).images);
     matcher.dispose();
     expect(tf.memory().numTensors).toBe(before);

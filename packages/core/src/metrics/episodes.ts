@@ -79,7 +79,7 @@ export function episodeAccuracy(options: EpisodeOptions): EpisodeResult {
 }
 
 /** k distinct integers from [0, n), by a partial Fisher–Yates shuffle. */
-function sample(n: number, k: number, rng: Rng): number[] {
+export function sample(n: number, k: number, rng: Rng): number[] {
   const pool = Array.from({ length: n }, (_, i) => i);
   for (let i = 0; i < k; i++) {
     const j = i + rng.int(n - i);

@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import type { Polarity } from '../src/heads/head.ts';
+import {
+  calibrateOpenSet,
+  type MeasureFn,
+  type OpenSetQueries,
+  openSetAuroc,
+  openSetEpisodes,
+  openSetRates,
+} from '../src/metrics/open-set.ts';
+import { createRng } from '../src/random.ts';
+
+/** `perClass` points of each class in the plane, around its centre with a seeded spread of ± `spread`. */
+function clusters(centres: [number, number][], perClass: number, spread: number, seed = 1) {
+  const rng = createRng(seed);
+  const labels: number[] = [];
+  const points: number[] = [];
+  centres.forEach(([x, y], c) => {
+    for (let i = 0; i < perClass; i++) {
+      labels.push(c);
+      points.push(x + spread * (2 * rng.next() - 1), y + spread * (2 * rng.next() - 1));
+    }
+  });
+  return { labels: Uint8Array.from(labels), points: Float64Array.from(points) };
+}
+
+/** Euclidean distances between rows (lower is closer), or their negatives (higher is closer). */
+function measureOf(points: Float64Array, polarity: Polarity): MeasureFn {
+  const sign = polarity === 'lower-is-same' ? 1 : -1;
+  return (queries, supports) => {
+    const out = new Float32Array(queries.length * supports.length);
+    queries.forEach((q, i) => {
+      supports.forEach((s, j) => {
+        const d = Math.hypot(points[2 * q]! - points[2 * s]!, points[2 * q + 1]! - points[2 * s + 1]!);
+        out[i * supports.length + j] = sign * d;
+      });
+    });
+    return out;
+  };
+}
+
+const FOUR_APART: [number, number][] = [
+  [0, 0],
+  [10, 0],
+  [0, 10],
+  [10, 10],
+];
+
+function episodes(
+  data: ReturnType<typeof clusters>,
+  polarity: Polarity,
+  seed: number,
+  options: { classes?: number[]; supportedWays?: number; episodes?: number } = {},
+): OpenSetQueries {
+  return openSetEpisodes({
+    labels: data.labels,
+    classes: options.classes ?? [0, 1, 2, 3],
+    supportedWays: options.supportedWays ?? 2,
+    shots: 5,
+    queriesPerClass: 5,
+    episodes: options.episodes ?? 200,
+    rng: createRng(seed),
+    measure: measureOf(data.points, polarity),
+    polarity,
+  });
+}
+
+describe('open-set calibration', () => {
+  it('separates far-apart clusters perfectly: AUROC 1 and a cut between them', () => {
+    const data = clusters(FOUR_APART, 40, 0.5);
+    const queries = episodes(data, 'lower-is-same', 3);
+    expect(queries.scores).toHaveLength(200 * 4 * 5);
+    const calibration = calibrateOpenSet(queries, 'lower-is-same');
+    expect(calibration.auroc).toBe(1);
+    // Supported queries lie within ~1.4 of their supports' mean, unsupported ones at least ~8 from any.
+    let closestWithout = Number.POSITIVE_INFINITY;
+    let farthestWith = 0;
+    queries.scores.forEach((score, i) => {
+      if (queries.supported[i]) farthestWith = Math.max(farthestWith, score);
+      else closestWithout = Math.min(closestWithout, score);
+    });
+    expect(farthestWith).toBeLessThan(closestWithout);
+    expect(calibration.threshold).toBeGreaterThan(farthestWith);
+    expect(calibration.threshold).toBeLessThan(closestWithout);
+    expect(calibration.rates).toEqual({
+      supportedUnknown: 0,
+      unsupportedUnknown: 1,
+      precision: 1,
+      recall: 1,
+      f1: 1,
+    });
+    expect(calibration.met).toBe(true);
+  });
+
+  it('gives AUROC near 0.5 when every class is drawn from the same cloud', () => {
+    const data = clusters(
+      FOUR_APART.map(() => [0, 0]),
+      60,
+      3,
+    );
+    const queries = episodes(data, 'lower-is-same', 4, { episodes: 500 });
+    const auroc = openSetAuroc(queries, 'lower-is-same');
+    expect(Math.abs(auroc - 0.5)).toBeLessThan(0.04);
+  });
+
+  it('chooses the cut of most recall whose precision reaches the target, and the rates hold there', () => {
+    // Overlapping clusters: no cut is perfect, so the target decides.
+    const data = clusters(FOUR_APART, 60, 5);
+    const queries = episodes(data, 'lower-is-same', 5, { episodes: 400 });
+    const strict = calibrateOpenSet(queries, 'lower-is-same', { kind: 'precision', min: 0.95 });
+    expect(strict.met).toBe(true);
+    expect(strict.rates.precision).toBeGreaterThanOrEqual(0.95);
+    expect(strict.rates.recall).toBeGreaterThan(0.3);
+    for (const point of strict.sweep)
+      if (point.precision >= 0.95) expect(point.recall).toBeLessThanOrEqual(strict.rates.recall);
+    // The rates at the stored cut, recounted as the matcher decides (predictsSame), are the calibration's.
+    expect(openSetRates(queries, strict.threshold, 'lower-is-same')).toEqual(strict.rates);
+    // Best F1 is looser than the precision target, and is the maximum of the sweep.
+    const f1 = calibrateOpenSet(queries, 'lower-is-same');
+    expect(f1.rates.f1).toBe(Math.max(...f1.sweep.map((p) => p.f1)));
+    expect(f1.rates.recall).toBeGreaterThan(strict.rates.recall);
+    expect(f1.rates.precision).toBeLessThan(0.95);
+    expect(f1.auroc).toBeGreaterThan(0.6);
+    expect(f1.auroc).toBeLessThan(0.99);
+    // Strictest first: recall never falls along the sweep.
+    for (let i = 1; i < f1.sweep.length; i++)
+      expect(f1.sweep[i]!.recall).toBeGreaterThanOrEqual(f1.sweep[i - 1]!.recall);
+  });
+
+  it('says when no cut reaches the target, and takes the most precise one', () => {
+    const data = clusters(
+      FOUR_APART.map(() => [0, 0]),
+      60,
+      3,
+    );
+    const queries = episodes(data, 'lower-is-same', 6);
+    const calibration = calibrateOpenSet(queries, 'lower-is-same', { kind: 'precision', min: 0.999 });
+    expect(calibration.met).toBe(false);
+    expect(calibration.rates.precision).toBe(Math.max(...calibration.sweep.map((p) => p.precision)));
+  });
+
+  it('works the same on either polarity: the cut mirrors, the rates do not change', () => {
+    const data = clusters(FOUR_APART, 60, 7);
+    const lower = calibrateOpenSet(episodes(data, 'lower-is-same', 7), 'lower-is-same');
+    const higher = calibrateOpenSet(episodes(data, 'higher-is-same', 7), 'higher-is-same');
+    expect(higher.threshold).toBeCloseTo(-lower.threshold, 5);
+    expect(higher.rates).toEqual(lower.rates);
+    expect(higher.auroc).toBeCloseTo(lower.auroc, 12);
+  });
+
+  it('is deterministic under a seed, and takes the supported classes in turn', () => {
+    const data = clusters(FOUR_APART, 30, 4);
+    const a = episodes(data, 'lower-is-same', 8, { classes: [1, 2], supportedWays: 1, episodes: 50 });
+    const b = episodes(data, 'lower-is-same', 8, { classes: [1, 2], supportedWays: 1, episodes: 50 });
+    const c = episodes(data, 'lower-is-same', 9, { classes: [1, 2], supportedWays: 1, episodes: 50 });
+    expect(b).toEqual(a);
+    expect(c.scores).not.toEqual(a.scores);
+    // Two classes, one supported: each gets supports in half the episodes, so half the queries are supported.
+    expect(a.supported.reduce((s, x) => s + x, 0)).toBe(50 * 5);
+    // A lone supported class is always the best label: its queries are right whenever they are known.
+    a.supported.forEach((s, i) => {
+      expect(a.correct[i]).toBe(s);
+    });
+  });
+
+  it('refuses episodes without unsupported classes, and classes too small for an episode', () => {
+    const data = clusters(FOUR_APART, 8, 1);
+    expect(() => episodes(data, 'lower-is-same', 1, { supportedWays: 4 })).toThrow(
+      /supportedWays must be from 1 to 3/,
+    );
+    expect(() => episodes(data, 'lower-is-same', 1)).toThrow(/class 0 has 8 images; an episode needs 10/);
+    const none: OpenSetQueries = {
+      scores: Float64Array.of(1, 2),
+      supported: Uint8Array.of(1, 1),
+      correct: Uint8Array.of(1, 0),
+    };
+    expect(() => calibrateOpenSet(none, 'lower-is-same')).toThrow(
+      /classes with supports and of classes without/,
+    );
+  });
+});
