@@ -1,12 +1,22 @@
 import {
+  calibrateOpenSet,
   type EpisodeResult,
   embed,
   embeddingDim,
+  embeddingFor,
   embeddingSimilarity,
   episodeAccuracy,
   type FitResult,
   indexByClass,
+  MEASURE_OF_METRIC,
   type Metrics,
+  measureOnRows,
+  type OpenSetQueries,
+  type OpenSetRates,
+  type OpenSetTarget,
+  openSetAuroc,
+  openSetEpisodes,
+  openSetRates,
   type PairScores,
   type Pairs,
   pairAccuracy,
@@ -19,6 +29,7 @@ import {
   rocCurve,
   STREAM,
   samplePairs,
+  scorerFor,
   scoreWithObjective,
   type TrainRecipe,
 } from '@twinnet/core';
@@ -30,7 +41,7 @@ export interface Evaluation {
   testEmbeddings: Float32Array;
   testPairs: Pairs;
   test: PairScores;
-  figures: Pick<Metrics, 'test' | 'validation' | 'oneShot' | 'roc' | 'histogram'>;
+  figures: Pick<Metrics, 'test' | 'validation' | 'oneShot' | 'embedding' | 'openSet' | 'roc' | 'histogram'>;
 }
 
 /**
@@ -66,6 +77,8 @@ export function evaluateRun(recipe: TrainRecipe, fitted: FitResult, data: RunDat
     },
     validation: { pairs: fitted.validationPairs!.count, accuracy: last.valAccuracy, threshold },
     oneShot: oneShotFigures(recipe, fitted, data, testEmbeddings),
+    embedding: embeddingFor(recipe.head.kind),
+    openSet: openSetFigures(recipe, fitted, data, testEmbeddings),
     roc: rocCurve(test.scores, testPairs.same, model.polarity),
     histogram: scoreHistogram(test.scores, testPairs.same),
   };
@@ -102,5 +115,98 @@ function oneShotFigures(
     unseen: unseen.length ? shots.map(([k, purpose]) => episodes(unseen, k, purpose)) : [],
     unseenRawPixels: unseen.length ? shots.map(([k, purpose]) => episodes(unseen, k, purpose, pixels)) : [],
     allClasses: episodes(range(data.classCount), 1, STREAM.allClassesOneShot),
+  };
+}
+
+/** The open-set cut is calibrated at this many supports per class: the 5-shot target. */
+export const OPEN_SET_SHOTS = 5;
+/** What the cut is chosen for (TensorFlow Similarity's calibrate offers the same two kinds). */
+export const OPEN_SET_TARGET: OpenSetTarget = { kind: 'best-f1' };
+
+/**
+ * The open-set cut on the matcher's own measure, calibrated on the validation classes (never trained on): in
+ * each episode some of them get supports and the rest none (two classes: one each way in turn). Then the same
+ * cut on test-image episodes of the held-out classes, some with supports and the rest without. Null without
+ * at least two validation classes.
+ */
+function openSetFigures(
+  recipe: TrainRecipe,
+  { model }: FitResult,
+  data: RunData,
+  testEmbeddings: Float32Array,
+): NonNullable<Metrics['openSet']> | null {
+  const validationClasses = data.validationClasses ?? [];
+  if (validationClasses.length < 2) return null;
+  const dim = embeddingDim(model.tower);
+  const { metric } = embeddingFor(recipe.head.kind);
+  const scorer = scorerFor(metric, dim, recipe.run, { model: model.headModel, polarity: model.polarity });
+  const { polarity } = model;
+  /** Seeded episodes on some classes: half of them (rounded up) with supports in each, the rest without. */
+  const episodes = (
+    labels: ArrayLike<number>,
+    embeddings: Float32Array,
+    classes: readonly number[],
+    purpose: number,
+  ): OpenSetRun => {
+    const supportedWays = Math.ceil(classes.length / 2);
+    const queries = openSetEpisodes({
+      labels,
+      classes,
+      supportedWays,
+      shots: OPEN_SET_SHOTS,
+      episodes: recipe.evaluation.episodes,
+      rng: recipeStream(recipe.seed, purpose),
+      measure: measureOnRows(scorer, embeddings, dim),
+      polarity,
+    });
+    return { classes: [...classes], supportedWays, episodes: recipe.evaluation.episodes, queries };
+  };
+  const validation = episodes(
+    data.validation.labels,
+    embed(model.tower, data.validation.images),
+    validationClasses,
+    STREAM.openSetValidation,
+  );
+  const calibration = calibrateOpenSet(validation.queries, polarity, OPEN_SET_TARGET);
+  const heldOut = recipe.heldOutClasses;
+  let test: OpenSetRecord | null = null;
+  if (heldOut.length >= 2) {
+    const run = episodes(data.test.labels, testEmbeddings, heldOut, STREAM.openSetTest);
+    test = openSetRecord(
+      run,
+      openSetRates(run.queries, calibration.threshold, polarity),
+      openSetAuroc(run.queries, polarity),
+    );
+  }
+  return {
+    target: calibration.target,
+    met: calibration.met,
+    shots: OPEN_SET_SHOTS,
+    measure: MEASURE_OF_METRIC[metric],
+    threshold: calibration.threshold,
+    validation: openSetRecord(validation, calibration.rates, calibration.auroc),
+    test,
+  };
+}
+
+interface OpenSetRun {
+  classes: number[];
+  supportedWays: number;
+  episodes: number;
+  queries: OpenSetQueries;
+}
+
+type OpenSetRecord = NonNullable<Metrics['openSet']>['validation'];
+
+function openSetRecord(run: OpenSetRun, rates: OpenSetRates, auroc: number): OpenSetRecord {
+  return {
+    classes: run.classes,
+    supportedWays: run.supportedWays,
+    episodes: run.episodes,
+    auroc,
+    supportedUnknown: rates.supportedUnknown,
+    unsupportedUnknown: rates.unsupportedUnknown,
+    precision: rates.precision,
+    recall: rates.recall,
   };
 }

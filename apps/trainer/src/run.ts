@@ -237,6 +237,19 @@ function summaryLine(m: Metrics, exportSeconds: number): string {
   return (
     `${m.run}: test accuracy ${(100 * m.test.accuracy).toFixed(2)}%, loss ${m.test.loss.toFixed(4)}, ` +
     `AUC ${m.test.auc.toFixed(4)}, ${m.classNames.length}-way 1-shot ${(100 * (o?.allClasses.accuracy ?? 0)).toFixed(1)}%` +
-    `${unseen} (export ${exportSeconds.toFixed(0)} s, wall ${m.wallSeconds.toFixed(0)} s)`
+    `${unseen}${openSetSummary(m)} (export ${exportSeconds.toFixed(0)} s, wall ${m.wallSeconds.toFixed(0)} s)`
+  );
+}
+
+/** The open-set cut and what it does on the unseen test classes (on validation, without held-out ones). */
+function openSetSummary(m: Metrics): string {
+  const s = m.openSet;
+  if (!s) return '';
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const where = s.test ? 'unseen test' : 'validation';
+  const r = s.test ?? s.validation;
+  return (
+    `, open set ${s.shots}-shot (${s.measure} cut ${s.threshold.toFixed(3)}, ${where}): AUROC ${r.auroc.toFixed(3)}, ` +
+    `unknown ${pct(r.supportedUnknown)} with supports / ${pct(r.unsupportedUnknown)} without`
   );
 }

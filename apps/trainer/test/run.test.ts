@@ -15,7 +15,7 @@ import {
   type TrainRecipe,
   UmapSchema,
 } from '@twinnet/core';
-import { initBackend, loadModelFromDir, readJsonArtifact } from '@twinnet/core/node';
+import { initBackend, loadModelFromDir, Matcher, readJsonArtifact } from '@twinnet/core/node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkpointDir, type RunContext, trainRun } from '../src/run.ts';
 import { writeRunFolder } from '../src/run-folder.ts';
@@ -85,6 +85,51 @@ describe('trainRun', () => {
     ]);
     // Nothing temporary is left beside the runs.
     expect((await readdir(out)).sort()).toEqual(['.checkpoints', 'mnist-contrastive-holdout']);
+    // Without validation classes there is nothing to calibrate the open set on.
+    expect(metrics.openSet).toBeNull();
+    expect(metrics.embedding).toEqual({ normalize: 'none', metric: 'euclidean' });
+  });
+
+  it('calibrates the open-set cut on validation classes and checks it on the held-out ones', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'twinnet-open-set-'));
+    const base = tiny();
+    const recipe = checkRecipe({
+      ...base,
+      run: 'mnist-cosine-open-set',
+      validationClasses: [5, 6],
+      head: { ...base.head, kind: 'cosine' },
+      loss: { ...base.loss, kind: 'supcon' },
+      tower: { ...base.tower, embeddingDim: 16 },
+    });
+    const lines: string[] = [];
+    const outcome = await trainRun(recipe, context(out, { log: (line) => lines.push(line) }));
+    expect(outcome.status).toBe('done');
+    const dir = join(out, 'mnist-cosine-open-set');
+    const metrics = await readJsonArtifact(MetricsSchema, join(dir, 'metrics.json'));
+    expect(metrics.embedding).toEqual({ normalize: 'l2', metric: 'cosine' });
+    const openSet = metrics.openSet!;
+    expect(openSet).toMatchObject({
+      target: { kind: 'best-f1' },
+      met: true,
+      shots: 5,
+      measure: 'similarity',
+    });
+    expect(openSet.threshold).toBeGreaterThanOrEqual(-1);
+    expect(openSet.threshold).toBeLessThanOrEqual(1);
+    // Two validation classes: one with supports, one without, in turn; three held-out ones: two and one.
+    expect(openSet.validation).toMatchObject({ classes: [5, 6], supportedWays: 1, episodes: 20 });
+    expect(openSet.test).toMatchObject({ classes: [7, 8, 9], supportedWays: 2, episodes: 20 });
+    // The matcher loads the calibrated cut as its default.
+    const matcher = await Matcher.load(dir);
+    expect([matcher.measure, matcher.threshold, matcher.thresholdSource]).toEqual([
+      'similarity',
+      openSet.threshold,
+      'open-set',
+    ]);
+    matcher.dispose();
+    expect(lines.at(-1)).toMatch(
+      /open set 5-shot \(similarity cut -?\d\.\d{3}, unseen test\): AUROC \d\.\d{3}, unknown \d+\.\d% with supports \/ \d+\.\d% without/,
+    );
   });
 
   it('checkpoints mid-epoch on interrupt and resumes from that step', async () => {
