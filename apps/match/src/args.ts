@@ -13,15 +13,17 @@ export { UsageError };
 
 export const USAGE = `usage: pnpm match --run RUN_DIR (--support DIR | --supports FILE) --query FILE_OR_DIR [options]
   --run DIR             a trainer run, e.g. artifacts/mnist-contrastive-holdout (distance head: ranked by
-                        embedding distance; MLP head: by its head/ model's score)
+                        embedding distance; cosine head: by cosine similarity; MLP head: by its head/ model's
+                        score)
   --support DIR         one sub-folder per class (its name is the label), each with a few PNG or JPEG files
   --supports FILE       supports saved earlier with --save-supports (no re-embedding); may be combined with --support
   --query FILE_OR_DIR   an image, or a folder of images (searched recursively)
   --save-supports FILE  write the embedded supports to a JSON file for later runs (--query is then optional)
   --k N                 labels ranked per query in --json output: ${describeRange(MATCH_RANGES.k)} (default 3)
   --threshold X         where a query becomes 'unknown' (default: the run's calibrated threshold): a distance,
-                        ${describeRange(MATCH_RANGES.distanceThreshold)}, for distance-head runs; a score,
-                        ${describeRange(MATCH_RANGES.scoreThreshold)}, for MLP-head runs
+                        ${describeRange(MATCH_RANGES.distanceThreshold)}, for distance-head runs; a cosine
+                        similarity, ${describeRange(MATCH_RANGES.similarityThreshold)}, for cosine-head runs; a
+                        score, ${describeRange(MATCH_RANGES.scoreThreshold)}, for MLP-head runs
   --batch N             query files read, matched and printed at a time: ${describeRange(FLAG_RANGES.batch)}
                         (default ${DEFAULT_BATCH}); memory grows with N, not with the number of files
   --max-pixels N        refuse images with more pixels (width × height, read from the header before decoding):

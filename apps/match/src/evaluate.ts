@@ -7,9 +7,12 @@ import {
   type BackendName,
   describeRange,
   type MatchResult,
+  type Measure,
   MetricsSchema,
+  measureValue,
   type NumberRange,
   range,
+  rocAuc,
 } from '@twinnet/core';
 import {
   choiceFlag,
@@ -36,30 +39,40 @@ const RANGES = {
 
 const USAGE = `usage: pnpm --filter match evaluate -- --run DIR [options]
   One-shot matching of a hold-out run's unseen classes: supports drawn (seeded) from the TRAINING split of
-  those classes, queries = all their test images; the unknown rate uses test images of the seen classes,
-  which have no support. Then the same through \`pnpm match\` on PNG files, for its accuracy and speed.
+  those classes, queries = all their test images. Queries of classes without supports, which should come out
+  unknown: test images of the classes the run trained on, and of its validation classes (never trained on)
+  when it has some. Reports accuracy on the supported classes' queries, both unknown rates and the open-set
+  AUROC. Then the same through \`pnpm match\` on PNG files, for its accuracy and speed.
   --shots LIST        supports per class, each ${describeRange(RANGES.shots)} (default 1,5)
   --trials N          seeded support draws per shot count: ${describeRange(RANGES.trials)} (default 5)
   --seed N            ${describeRange(RANGES.seed)} (default 1)
-  --seen-queries N    seen-class test images for the unknown rate: ${describeRange(RANGES.seenQueries)}
+  --seen-queries N    test images of classes without supports, for the unknown rates (that many of the trained
+                      classes, and as many of the validation classes): ${describeRange(RANGES.seenQueries)}
                       (default 2000)
   --cli-queries N     images per unseen class (and in all for seen classes) written as PNG for the CLI run:
                       ${describeRange(RANGES.cliQueries)} (default 300; 0 skips it)
   --backend auto|tfjs-node|native|wasm|cpu  --json  --help`;
 
-interface Scores {
-  /** Top-ranked label is right, whatever the threshold. */
+/** Figures of one support draw; null where the run has no queries of that kind (no validation classes). */
+export interface Scores {
+  /** Queries of the supported (held-out) classes: the top-ranked label is right, whatever the threshold. */
   closedAccuracy: number;
-  /** The answer, 'unknown' included, is right. */
+  /** Queries of the supported classes: the answer, 'unknown' counted wrong, is right. */
   openAccuracy: number;
-  /** Unseen-class queries (their class has supports) wrongly called unknown. */
+  /** Queries of the supported classes (unseen in training, given supports) wrongly called unknown. */
   unseenUnknown: number;
-  /** Seen-class queries (no support for their class) called unknown, as they should be. */
+  /** Queries of classes the run trained on, which have no supports, called unknown as they should be. */
   seenUnknown: number;
+  /** Queries of the run's validation classes (never trained on, no supports) called unknown. */
+  neverSeenUnknown: number | null;
+  /** Open-set AUROC: supported-class queries against trained-class ones, by the best label's value. */
+  auroc: number;
+  /** The same against the validation classes' queries. */
+  aurocNeverSeen: number | null;
   queriesPerSecond: number;
 }
 
-interface Summary {
+export interface Summary {
   shots: number;
   ways: number;
   trials: number;
@@ -135,18 +148,31 @@ async function evaluate(argv: readonly string[]): Promise<number> {
   const heldOut = metrics.recipe.heldOutClasses;
   if (heldOut.length < 2)
     throw new Error(`${runDir}: run '${metrics.run}' holds out no classes; train it with --holdout`);
-  const seen = metrics.classNames.map((_, c) => c).filter((c) => !heldOut.includes(c));
+  const validationClasses = metrics.recipe.validationClasses ?? [];
+  const seen = metrics.classNames
+    .map((_, c) => c)
+    .filter((c) => !heldOut.includes(c) && !validationClasses.includes(c));
   const dataset = await loadDataset(metrics.dataset as DatasetName);
   const unseenTrain = selectClasses(dataset.train, heldOut);
   const unseenTest = selectClasses(dataset.test, heldOut);
   const seenTest = drawQueries(selectClasses(dataset.test, seen), request.seenQueries, seed);
+  // Test images only: the run chose its open-set cut on these classes' training images.
+  const neverSeenTest =
+    validationClasses.length > 0
+      ? drawQueries(selectClasses(dataset.test, validationClasses), request.seenQueries, seed)
+      : null;
   // Class names as labels and folder names ('T-shirt/top' cannot be a folder name as it is).
   const label = (c: number) => metrics.classNames[c]!.replace(/[/\\]/g, '-');
-  // Loaded as pnpm match loads it: the run's threshold on its own measure (a distance, or an MLP head's score).
+  // Loaded as pnpm match loads it: the run's threshold on its own measure (a distance, a cosine similarity or
+  // an MLP head's score), from its open-set calibration when it has one.
   const matcher = await Matcher.load(runDir);
   console.error(
-    `${metrics.run}: unseen classes ${heldOut.map(label).join(', ')}; ${unseenTest.count} unseen and ` +
-      `${seenTest.count} seen test queries; ${matcher.measure} threshold ${matcher.threshold.toFixed(4)}`,
+    `${metrics.run}: supports for unseen classes ${heldOut.map(label).join(', ')}; ${unseenTest.count} of their ` +
+      `test queries, ${seenTest.count} of trained classes without supports` +
+      (neverSeenTest
+        ? `, ${neverSeenTest.count} of validation classes ${validationClasses.map(label).join(', ')} (never trained on, no supports)`
+        : '') +
+      `; ${matcher.measure} threshold ${matcher.threshold.toFixed(4)} (${THRESHOLD_SOURCES[matcher.thresholdSource]})`,
   );
 
   const summaries: Summary[] = [];
@@ -160,8 +186,20 @@ async function evaluate(argv: readonly string[]): Promise<number> {
       const started = performance.now();
       const unseen = matcher.matchAll(unseenTest.images, { k: 1 });
       const other = matcher.matchAll(seenTest.images, { k: 1 });
+      const never = neverSeenTest ? matcher.matchAll(neverSeenTest.images, { k: 1 }) : null;
       const seconds = (performance.now() - started) / 1000;
-      runs.push(score(unseen, Array.from(unseenTest.labels, label), other, seconds));
+      runs.push(
+        scoreResults(
+          {
+            supported: unseen,
+            truth: Array.from(unseenTest.labels, label),
+            trained: other,
+            neverSeen: never,
+          },
+          matcher.measure,
+          seconds,
+        ),
+      );
     }
     const cli =
       request.cliQueries > 0
@@ -171,6 +209,7 @@ async function evaluate(argv: readonly string[]): Promise<number> {
             unseenTrain,
             unseenTest,
             seenTest,
+            neverSeenTest,
             heldOut,
             shots,
             seed,
@@ -188,21 +227,54 @@ async function evaluate(argv: readonly string[]): Promise<number> {
     });
   }
   matcher.dispose();
-  if (request.json)
-    console.log(JSON.stringify({ run: metrics.run, threshold: matcher.threshold, summaries }, null, 1));
-  else console.log(report(metrics.run, summaries));
+  if (request.json) {
+    const { measure, threshold, thresholdSource } = matcher;
+    const head = { run: metrics.run, measure, threshold, thresholdSource, validationClasses };
+    console.log(JSON.stringify({ ...head, summaries }, null, 1));
+  } else console.log(report(metrics.run, summaries));
   return 0;
 }
 
-function score(unseen: MatchResult[], truth: string[], seen: MatchResult[], seconds: number): Scores {
-  const fraction = (results: MatchResult[], test: (r: MatchResult, i: number) => boolean) =>
+const THRESHOLD_SOURCES = {
+  'open-set': "the run's open-set calibration",
+  'validation-pairs': 'chosen on validation pairs',
+  given: 'given',
+} as const;
+
+/** One draw's answers: queries of the supported classes (with their true labels) and of classes without. */
+export interface DrawResults {
+  supported: readonly Pick<MatchResult, 'label' | 'unknown' | 'ranked'>[];
+  truth: readonly string[];
+  /** Queries of classes the run trained on. */
+  trained: readonly Pick<MatchResult, 'unknown' | 'ranked'>[];
+  /** Queries of classes the run never trained on (its validation classes); null when it has none. */
+  neverSeen: readonly Pick<MatchResult, 'unknown' | 'ranked'>[] | null;
+}
+
+/**
+ * Accuracy on the supported classes' queries, the unknown rates and the open-set AUROC of one draw. A query's
+ * open-set score is its best label's value on the measure (ranked[0]: filled even when the answer is unknown).
+ */
+export function scoreResults(draw: DrawResults, measure: Measure, seconds: number): Scores {
+  const { supported, truth, trained, neverSeen } = draw;
+  const fraction = <R>(results: readonly R[], test: (r: R, i: number) => boolean) =>
     results.filter(test).length / results.length;
+  const unknown = (results: readonly { unknown: boolean }[]) => fraction(results, (r) => r.unknown);
+  const polarity = measure === 'distance' ? 'lower-is-same' : 'higher-is-same';
+  const auroc = (without: readonly Pick<MatchResult, 'ranked'>[]) => {
+    const scores = [...supported, ...without].map((r) => measureValue(r.ranked[0]!));
+    const same = [...supported.map(() => 1), ...without.map(() => 0)];
+    return rocAuc(scores, same, polarity);
+  };
   return {
-    closedAccuracy: fraction(unseen, (r, i) => r.ranked[0]!.label === truth[i]),
-    openAccuracy: fraction(unseen, (r, i) => r.label === truth[i]),
-    unseenUnknown: fraction(unseen, (r) => r.unknown),
-    seenUnknown: fraction(seen, (r) => r.unknown),
-    queriesPerSecond: (unseen.length + seen.length) / seconds,
+    closedAccuracy: fraction(supported, (r, i) => r.ranked[0]!.label === truth[i]),
+    openAccuracy: fraction(supported, (r, i) => r.label === truth[i]),
+    unseenUnknown: unknown(supported),
+    seenUnknown: unknown(trained),
+    neverSeenUnknown: neverSeen ? unknown(neverSeen) : null,
+    auroc: auroc(trained),
+    aurocNeverSeen: neverSeen ? auroc(neverSeen) : null,
+    queriesPerSecond: (supported.length + trained.length + (neverSeen?.length ?? 0)) / seconds,
   };
 }
 
@@ -216,6 +288,7 @@ async function cliRun(
   unseenTrain: Split,
   unseenTest: Split,
   seenTest: Split,
+  neverSeenTest: Split | null,
   heldOut: number[],
   shots: number,
   seed: number,
@@ -236,6 +309,13 @@ async function cliRun(
       subset(seenTest, range(Math.min(perClass, seenTest.count))).images,
       'test',
     );
+    if (neverSeenTest) {
+      await writePngs(
+        join(dir, 'query', 'never-seen'),
+        subset(neverSeenTest, range(Math.min(perClass, neverSeenTest.count))).images,
+        'test',
+      );
+    }
     let stdout = '';
     const started = performance.now();
     const code = await matchCli(
@@ -256,15 +336,16 @@ async function cliRun(
     if (code !== 0) throw new Error(`pnpm match exited with ${code}`);
     const output = JSON.parse(stdout) as JsonOutput;
     const group = (r: JsonOutput['results'][number]) => r.query.split(sep);
-    const unseen = output.results.filter((r) => group(r)[0] === 'unseen');
-    const seen = output.results.filter((r) => group(r)[0] === 'seen');
+    const inGroup = (name: string) => output.results.filter((r) => group(r)[0] === name);
+    const unseen = inGroup('unseen');
+    const draw = {
+      supported: unseen,
+      truth: unseen.map((r) => group(r)[1]!),
+      trained: inGroup('seen'),
+      neverSeen: neverSeenTest ? inGroup('never-seen') : null,
+    };
     return {
-      ...score(
-        unseen,
-        unseen.map((r) => group(r)[1]!),
-        seen,
-        seconds,
-      ),
+      ...scoreResults(draw, output.measure, seconds),
       queries: output.results.length,
       seconds,
     };
@@ -273,36 +354,83 @@ async function cliRun(
   }
 }
 
-const KEYS = ['closedAccuracy', 'openAccuracy', 'unseenUnknown', 'seenUnknown', 'queriesPerSecond'] as const;
+const KEYS = [
+  'closedAccuracy',
+  'openAccuracy',
+  'unseenUnknown',
+  'seenUnknown',
+  'neverSeenUnknown',
+  'auroc',
+  'aurocNeverSeen',
+  'queriesPerSecond',
+] as const;
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 const sd = (xs: number[]) => {
   const m = mean(xs);
   return xs.length > 1 ? Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1)) : 0;
 };
-const aggregate = (runs: Scores[], f: (xs: number[]) => number): Scores =>
-  Object.fromEntries(KEYS.map((k) => [k, f(runs.map((r) => r[k]))])) as unknown as Scores;
+/** Each figure over the draws; null stays null (the run has no queries of that kind). */
+export const aggregate = (runs: Scores[], f: (xs: number[]) => number): Scores =>
+  Object.fromEntries(
+    KEYS.map((k) => {
+      const values = runs.map((r) => r[k]);
+      return [k, values.some((v) => v === null) ? null : f(values as number[])];
+    }),
+  ) as unknown as Scores;
 
-function report(run: string, summaries: Summary[]): string {
-  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-  const lines = [
-    `${run}: ways-shots   accuracy (top-1)   open-set accuracy   unseen→unknown   seen→unknown   queries/s`,
+/** The table of `evaluate` without --json: one line per shot count, and one for `pnpm match` on PNG files. */
+export function report(run: string, summaries: Summary[]): string {
+  const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
+  const auc = (x: number | null) => (x === null ? '-' : x.toFixed(3));
+  const never = summaries.some((s) => s.mean.neverSeenUnknown !== null);
+  type Key = (typeof KEYS)[number];
+  const columns: [string, Key, 'pct' | 'auc'][] = [
+    ['accuracy (top-1)', 'closedAccuracy', 'pct'],
+    ['accuracy (open set)', 'openAccuracy', 'pct'],
+    ['supported→unknown', 'unseenUnknown', 'pct'],
+    ['trained, no supports→unknown', 'seenUnknown', 'pct'],
+    ...(never
+      ? [['never seen, no supports→unknown', 'neverSeenUnknown', 'pct'] as [string, Key, 'pct']]
+      : []),
+    ['AUROC vs trained', 'auroc', 'auc'],
+    ...(never ? [['AUROC vs never seen', 'aurocNeverSeen', 'auc'] as [string, Key, 'auc']] : []),
   ];
+  const rows: string[][] = [[`${run}:`, ...columns.map(([name]) => name), 'queries/s']];
+  const notes: string[] = [''];
   for (const s of summaries) {
-    const cell = (k: (typeof KEYS)[number]) => `${pct(s.mean[k])} ±${(100 * s.sd[k]).toFixed(1)}`;
-    lines.push(
-      `  library ${s.ways}-way ${s.shots}-shot  ${cell('closedAccuracy').padEnd(17)}  ${cell('openAccuracy').padEnd(18)}  ` +
-        `${cell('unseenUnknown').padEnd(15)}  ${cell('seenUnknown').padEnd(13)}  ${s.mean.queriesPerSecond.toFixed(0)}`,
-    );
+    const cell = (k: Key, kind: 'pct' | 'auc') =>
+      kind === 'auc'
+        ? auc(s.mean[k])
+        : s.mean[k] === null
+          ? '-'
+          : `${pct(s.mean[k])} ±${(100 * s.sd[k]!).toFixed(1)}`;
+    rows.push([
+      `  library ${s.ways}-way ${s.shots}-shot`,
+      ...columns.map(([, k, kind]) => cell(k, kind)),
+      s.mean.queriesPerSecond.toFixed(0),
+    ]);
+    notes.push('');
     if (s.cli) {
-      lines.push(
-        `  pnpm match ${s.shots}-shot   ${pct(s.cli.closedAccuracy).padEnd(17)}  ${pct(s.cli.openAccuracy).padEnd(18)}  ` +
-          `${pct(s.cli.unseenUnknown).padEnd(15)}  ${pct(s.cli.seenUnknown).padEnd(13)}  ${s.cli.queriesPerSecond.toFixed(0)} ` +
-          `(${s.cli.queries} PNG files, supports of draw 1, ${s.cli.seconds.toFixed(1)} s end to end)`,
-      );
+      const cli = s.cli;
+      rows.push([
+        `  pnpm match ${s.shots}-shot`,
+        ...columns.map(([, k, kind]) => (kind === 'auc' ? auc(cli[k]) : pct(cli[k]))),
+        cli.queriesPerSecond.toFixed(0),
+      ]);
+      notes.push(` (${cli.queries} PNG files, supports of draw 1, ${cli.seconds.toFixed(1)} s end to end)`);
     }
   }
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const lines = rows.map(
+    (r, i) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]!))
+        .join('   ')
+        .trimEnd() + notes[i],
+  );
   lines.push(
-    `  chance ${pct(1 / (summaries[0]?.ways ?? 1))}; ±: standard deviation over ${summaries[0]?.trials ?? 0} seeded support draws`,
+    `  chance ${pct(1 / (summaries[0]?.ways ?? 1))}; ±: standard deviation over ${summaries[0]?.trials ?? 0} seeded support draws; ` +
+      "AUROC: how well the best label's value tells queries of supported classes from those of classes without supports",
   );
   return lines.join('\n');
 }

@@ -1,4 +1,4 @@
-import type { Matcher, MatchResult, Measure } from '@twinnet/core';
+import type { Matcher, MatchResult, Measure, ThresholdSource } from '@twinnet/core';
 import type { Io } from './cli.ts';
 import type { InputFile, Problem } from './inputs.ts';
 import { Table } from './table.ts';
@@ -7,9 +7,14 @@ export type Result = { query: string; path: string } & MatchResult;
 
 export interface JsonOutput {
   run: string;
-  /** 'distance' (distance-head runs) or 'score' (MLP-head runs): the field each result carries. */
+  /**
+   * 'distance' (distance-head runs), 'similarity' (cosine-head runs) or 'score' (MLP-head runs): the field each
+   * result carries.
+   */
   measure: Measure;
   threshold: number;
+  /** Where the threshold came from: the run's open-set calibration, validation pairs, or --threshold. */
+  thresholdSource: ThresholdSource;
   supports: { label: string; supports: number }[];
   results: Result[];
   problems: Problem[];
@@ -33,6 +38,7 @@ export class JsonStream implements ResultStream {
       run: matcher.model.run,
       measure: matcher.measure,
       threshold: matcher.threshold,
+      thresholdSource: matcher.thresholdSource,
       supports: matcher.labels,
     };
     io.stdout(`${JSON.stringify(head).slice(0, -1)},"results":[`);

@@ -1,12 +1,13 @@
-import type { Matcher, MatchResult } from '@twinnet/core';
+import { type Matcher, type MatchResult, measureValue } from '@twinnet/core';
 
-/** The value a result is ranked by: its distance, or its score on MLP-head runs. */
-export const closeness = (r: { distance?: number; score?: number }): number => r.distance ?? r.score!;
+/** The value a result is ranked by: its distance, its cosine similarity, or its score on MLP-head runs. */
+export const closeness = measureValue;
 
 const format = (value: number) => value.toFixed(3);
 
 /**
- * A plain-text table printed a batch of rows at a time: query, best label, its distance (or score), runner-up.
+ * A plain-text table printed a batch of rows at a time: query, best label, its distance (or similarity, or
+ * score), runner-up.
  * The columns are sized up front from every query name and label, so rows printed early line up with later
  * ones. When the answer is 'unknown' the runner-up is the closest label, which was too far to accept.
  */
@@ -25,7 +26,7 @@ export class Table {
     this.widths = [
       Math.max(5, ...names.map((n) => n.length)),
       Math.max(4, 'unknown'.length, ...labels.map((l) => l.length)),
-      // Distances print as 0.123; scores, which are logits, as -12.345.
+      // Distances print as 0.123, similarities as -0.123; scores, which are logits, as -12.345.
       Math.max(matcher.measure.length, 8),
     ];
   }

@@ -7,16 +7,22 @@ import { saveModelToDir } from '@twinnet/core/node';
 /**
  * A run directory as the trainer writes one, with seeded untrained models: enough for the CLI's mechanics (the
  * quality of matching is measured on a trained run in quality.test.ts). Distance runs get tower/ and pair/
- * (whose calibration turns the score threshold into a distance), MLP runs tower/ and head/.
+ * (whose calibration turns the score threshold into a distance), MLP runs tower/ and head/, cosine runs only
+ * tower/ and, in metrics.json, their embedding metric and an open-set cut (`threshold`, a similarity).
  */
-export async function writeRun(dir: string, head: 'distance' | 'mlp', threshold: number): Promise<string> {
+export async function writeRun(
+  dir: string,
+  head: 'distance' | 'mlp' | 'cosine',
+  threshold: number,
+): Promise<string> {
   const model = buildSiamese({ tower: 'small', head, embeddingDim: 16, headHidden: 16, seed: 4 });
   try {
     await saveModelToDir(model.tower, join(dir, 'tower'));
-    await saveModelToDir(
-      head === 'distance' ? model.pair : model.headModel,
-      join(dir, head === 'distance' ? 'pair' : 'head'),
-    );
+    if (head !== 'cosine')
+      await saveModelToDir(
+        head === 'distance' ? model.pair : model.headModel,
+        join(dir, head === 'distance' ? 'pair' : 'head'),
+      );
   } finally {
     disposeSiamese(model);
   }
@@ -25,11 +31,18 @@ export async function writeRun(dir: string, head: 'distance' | 'mlp', threshold:
     run: `tiny-${head}`,
     dataset: 'mnist',
     recipe: {
-      variant: head === 'distance' ? 'contrastive' : 'bce',
+      variant: { distance: 'contrastive', mlp: 'bce', cosine: 'metric' }[head],
       head: { kind: head, hidden: 16 },
     },
     polarity: head === 'distance' ? 'lower-is-same' : 'higher-is-same',
-    test: { threshold },
+    ...(head === 'cosine'
+      ? {
+          embedding: { normalize: 'l2', metric: 'cosine' },
+          // The matcher reads only the cut and its measure; a validation pair threshold beside it is ignored.
+          openSet: { measure: 'similarity', threshold },
+          test: { threshold: 0.99 },
+        }
+      : { test: { threshold } }),
   };
   await writeFile(join(dir, 'metrics.json'), JSON.stringify(metrics));
   return dir;

@@ -18,6 +18,7 @@ const HELD_OUT = [7, 8, 9];
 let mnist: Dataset;
 let runDir: string;
 let mlpRunDir: string;
+let cosineRunDir: string;
 /** Everything the tests write goes under here, removed at the end. */
 let scratch: string;
 
@@ -27,6 +28,7 @@ beforeAll(async () => {
   // sigmoid(4·d − 2) = 0.6 at d ≈ 0.601: the calibrated distance threshold of the untrained pair model.
   runDir = await writeRun(join(scratch, 'distance-run'), 'distance', 0.6);
   mlpRunDir = await writeRun(join(scratch, 'mlp-run'), 'mlp', 0.1);
+  cosineRunDir = await writeRun(join(scratch, 'cosine-run'), 'cosine', 0.95);
   mnist = await loadDataset('mnist');
 });
 
@@ -98,6 +100,7 @@ describe('pnpm match', () => {
     expect(code).toBe(0);
     const output = json(stdout);
     expect(output.measure).toBe('distance');
+    expect(output.thresholdSource).toBe('validation-pairs');
     expect(output.supports).toEqual([
       { label: '7', supports: 3 },
       { label: '8', supports: 3 },
@@ -251,6 +254,51 @@ describe('pnpm match', () => {
     }
   });
 
+  it('matches a cosine-head run by cosine similarity, with its open-set cut', async () => {
+    const { dir, support, query } = await fixture();
+    const table = await run(['--run', cosineRunDir, '--support', support, '--query', query]);
+    expect(table.code).toBe(0);
+    const lines = table.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^query\s+best\s+similarity\s+runner-up$/);
+    for (const line of lines.slice(1, 7))
+      expect(line).toMatch(/^test-\d{5}\.png\s+(7|8|9|unknown)\s+-?[01]\.\d{3}\s+[789] \(-?[01]\.\d{3}\)$/);
+    expect(lines.at(-1)).toMatch(/^6 queries, \d unknown \(similarity <= 0\.950\)$/);
+    const saved = join(dir, 'gallery.json');
+    const output = json(
+      (
+        await run([
+          ...['--run', cosineRunDir, '--support', support, '--query', query, '--json'],
+          ...['--save-supports', saved],
+        ])
+      ).stdout,
+    );
+    expect(output).toMatchObject({ measure: 'similarity', threshold: 0.95, thresholdSource: 'open-set' });
+    for (const r of output.results) {
+      expect(Object.keys(r).sort()).toEqual(['label', 'path', 'query', 'ranked', 'similarity', 'unknown']);
+      expect(r.similarity).toBe(r.ranked[0]!.similarity);
+      expect(Math.abs(r.similarity!)).toBeLessThanOrEqual(1 + 1e-6);
+      expect(r.ranked[0]!.similarity!).toBeGreaterThanOrEqual(r.ranked[1]!.similarity!);
+      expect(r.unknown).toBe(!(r.similarity! > output.threshold));
+    }
+    // Saved supports come back the same; --threshold takes a similarity, and only one in [-1, 1].
+    const reloaded = await run([
+      ...['--run', cosineRunDir, '--supports', saved, '--query', query, '--json'],
+      ...['--threshold', '-1'],
+    ]);
+    expect(reloaded.code).toBe(0);
+    const again = json(reloaded.stdout);
+    expect(again).toMatchObject({ threshold: -1, thresholdSource: 'given' });
+    expect(again.results.map((r) => [r.query, r.ranked[0]!.label, r.unknown])).toEqual(
+      output.results.map((r) => [r.query, r.ranked[0]!.label, false]),
+    );
+    const tooHigh = await run([
+      ...['--run', cosineRunDir, '--support', support, '--query', query],
+      ...['--threshold', '1.5'],
+    ]);
+    expect(tooHigh.code).toBe(1);
+    expect(tooHigh.stderr).toMatch(/match: threshold must be a number from -1 to 1, got 1\.5/);
+  });
+
   it('fails clearly on a missing run, a missing folder, an MLP run without head/, and bad flags', async () => {
     const { dir, support, query } = await fixture();
     const missing = await run(['--run', join(dir, 'no-run'), '--support', support, '--query', query]);
@@ -292,6 +340,7 @@ describe('pnpm match', () => {
     const before = tf.memory().numTensors;
     await run(['--run', runDir, '--support', support, '--query', query, '--json']);
     await run(['--run', mlpRunDir, '--support', support, '--query', query, '--json']);
+    await run(['--run', cosineRunDir, '--support', support, '--query', query, '--json']);
     expect(tf.memory().numTensors).toBe(before);
   });
 });
