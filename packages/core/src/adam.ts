@@ -74,4 +74,24 @@ export class KernelAdam extends tf.AdamOptimizer {
     });
     this.incrementIterations();
   }
+
+  /**
+   * Restores a checkpoint. The stock optimizer sets β^t to pow(β, t + 1), which can differ in the last bit from
+   * the running product it keeps while training (t float32 multiplications), so a resumed run would drift from an
+   * uninterrupted one; here the product is redone as training does it, and a resume continues bit for bit.
+   */
+  override async setWeights(weightValues: Parameters<tf.AdamOptimizer['setWeights']>[0]): Promise<void> {
+    await super.setWeights(weightValues);
+    const state = this as unknown as AdamState;
+    const running = (beta: number) => {
+      const b = Math.fround(beta);
+      let acc = b;
+      for (let t = 0; t < this.iterations_; t++) acc = Math.fround(acc * b);
+      return acc;
+    };
+    tf.tidy(() => {
+      state.accBeta1.assign(tf.scalar(running(state.beta1)));
+      state.accBeta2.assign(tf.scalar(running(state.beta2)));
+    });
+  }
 }
