@@ -1,17 +1,20 @@
 import { availableParallelism } from 'node:os';
 import {
+  AUGMENTATIONS,
   BACKEND_NAMES,
   type BackendName,
   DATASET_NAMES,
   DEFAULT_HELD_OUT,
   datasetSpec,
   defaultRecipes,
+  describeAugmentParams,
   describeRange,
   HEADS,
   LOSSES,
   type NumberRange,
   OPTIMIZERS,
   PAIRINGS,
+  parseAugmentations,
   preset,
   RecipeError,
   type RecipeOverrides,
@@ -114,13 +117,15 @@ export const USAGE = [
   '  --held-out LIST|none                      classes never trained on, e.g. 7,8,9',
   '  --validation-classes LIST|none            classes also kept out of training, for every choice, e.g. 5,6',
   ...RECIPE_FLAGS.map(flagLine),
+  usageLine('--augment LIST|none', 'random changes to training images, e.g. rotation=15,scale=0.1,shift=2'),
+  ...describeAugmentParams().map((line) => `      ${line}`),
   usageLine(`--backend ${BACKEND_NAMES.join('|')}`, 'compute backend (default auto)'),
   '  --out DIR                                 where runs are written (default: <repo>/artifacts)',
   '  --resume                                  continue each run from its checkpoint',
   `  --jobs N                                  runs trained at once, each in its own thread: ${describeRange(JOBS)}`,
   '  --help',
   'registered pieces:',
-  ...[TOWERS, HEADS, LOSSES, PAIRINGS, OPTIMIZERS].flatMap((r) =>
+  ...[TOWERS, HEADS, LOSSES, PAIRINGS, OPTIMIZERS, AUGMENTATIONS].flatMap((r) =>
     r.describe().map((line) => `  ${r.what} ${line}`),
   ),
 ].join('\n');
@@ -141,6 +146,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   'held-out': { type: 'string' },
   'validation-classes': { type: 'string' },
   ...Object.fromEntries(RECIPE_FLAGS.map(({ flag }) => [flag, { type: 'string' }])),
+  augment: { type: 'string' },
   backend: { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'boolean' },
@@ -188,6 +194,7 @@ function applyFlags(recipe: TrainRecipe, values: Record<string, unknown>): Train
       String(values['validation-classes']),
       recipe.dataset,
     );
+  if (values.augment !== undefined) overrides.augmentation = augmentFlag(String(values.augment));
   try {
     return withOverrides(recipe, overrides as RecipeOverrides, datasetSpec(recipe.dataset).classNames.length);
   } catch (error) {
@@ -216,4 +223,13 @@ function parseClassList(flag: string, raw: string, dataset: string): number[] {
     );
   }
   return [...new Set(classes)].sort((a, b) => a - b);
+}
+
+/** --augment's list, checked in full here (kinds, names, ranges), so the recipe check finds nothing more in it. */
+function augmentFlag(raw: string): TrainRecipe['augmentation'] {
+  try {
+    return parseAugmentations(raw);
+  } catch (error) {
+    throw new UsageError(`--augment: ${(error as Error).message}`);
+  }
 }

@@ -111,11 +111,41 @@ describe('parseCli', () => {
   });
 });
 
+describe('--augment', () => {
+  const recipe = (...args: string[]) =>
+    parseCli(['--dataset', 'mnist', '--variant', 'contrastive', ...args]).recipes[0]!;
+
+  it('sets the recipe’s augmentation from name=value pairs; none or no flag leaves it empty', () => {
+    expect(recipe('--augment', 'rotation=15,scale=0.1,shift=2').augmentation).toEqual([
+      { kind: 'affine', rotation: 15, scale: 0.1, shift: 2 },
+    ]);
+    expect(recipe('--augment', 'shift=1,thickness=0.25').augmentation).toEqual([
+      { kind: 'affine', rotation: 0, scale: 0, shift: 1 },
+      { kind: 'stroke', thickness: 0.25 },
+    ]);
+    expect(recipe('--augment', 'none').augmentation).toEqual([]);
+    expect(recipe().augmentation).toEqual([]);
+  });
+
+  it.each([
+    [['--augment', 'rotation=90'], /--augment: rotation must be a number from 0 to 45, got '90'/],
+    [['--augment', 'shift=-1'], /--augment: shift must be a number from 0 to 8, got '-1'/],
+    [['--augment', 'spin=3'], /--augment: expects 'none' or name=value pairs .*; got 'spin=3'/],
+    [['--augment', 'rotation'], /--augment: expects 'none' or name=value pairs/],
+  ])('rejects %j naming the flag', (args, message) => {
+    expect(() => recipe(...args)).toThrow(UsageError);
+    expect(() => recipe(...args)).toThrow(message);
+  });
+});
+
 describe('USAGE', () => {
   it('lists every registered piece and each numeric flag with its range', () => {
     expect(USAGE).toMatch(/--tower small\|deep/);
     expect(USAGE).toMatch(/--loss contrastive\|bce/);
     expect(USAGE).toMatch(/--epochs N .*: a whole number from 1 to 1000/);
     expect(USAGE).toMatch(/tower deep: /);
+    expect(USAGE).toMatch(/--augment LIST\|none/);
+    expect(USAGE).toMatch(/rotation \(affine\): .*a number from 0 to 45/);
+    expect(USAGE).toMatch(/augmentation stroke: /);
   });
 });

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { EpochRecord } from './artifacts.ts';
+import { createAugmenter } from './augment/augmenter.ts';
 import { datasetSpec } from './datasets.ts';
 import { embed, embeddingSimilarity, scoreWithObjective } from './evaluate.ts';
 import { LOSSES, type Objective, objectiveVariables } from './losses/index.ts';
@@ -177,6 +178,7 @@ export async function fit(recipe: TrainRecipe, data: FitData, hooks: FitHooks = 
       balance: recipe.pairing.balance,
       rng: hooks.epochRng?.(epoch) ?? recipeStream(recipe.seed, STREAM.epoch + epoch),
       threshold,
+      augment: createAugmenter(recipe.augmentation, recipeStream(recipe.seed, STREAM.augment + epoch)),
     });
     hooks.onEpochStart?.({ epoch, epochs: recipe.epochs, steps: plan.steps });
     const run = await runEpoch(plan, epoch, recipe, state, model, hooks);

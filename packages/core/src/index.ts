@@ -3,6 +3,21 @@
 // here is private to the package.
 
 export * from './artifacts.ts';
+export { type Augmenter, createAugmenter } from './augment/augmenter.ts';
+export { describeAugmentParams, parseAugmentations } from './augment/flag.ts';
+export {
+  type AffineAugmentation,
+  type AffineWarp,
+  AUGMENTATIONS,
+  type Augmentation,
+  AugmentationSchema,
+  type AugmentParam,
+  type AugmentSpec,
+  affineMatrix,
+  affineWarp,
+  type StrokeAugmentation,
+  strokeWidth,
+} from './augment/index.ts';
 export {
   BACKEND_NAMES,
   type BackendInfo,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AugmentationSchema } from './augment/index.ts';
 import { datasetNames } from './datasets.ts';
 
 /**
@@ -57,8 +58,8 @@ export const TrainRecipeSchema = z.object({
   batchSize: int(2, 4096),
   /** An epoch takes as many steps as this many explicit pairs would at batchSize. */
   pairsPerEpoch: int(2, 10_000_000),
-  /** Label-preserving augmentations, applied in order on the backend (a slot: none exist yet). */
-  augmentation: z.array(z.never()),
+  /** Label-preserving augmentations of training images, applied in order, drawn per image (augment/). */
+  augmentation: z.array(AugmentationSchema),
   optimizer: z.object({ kind: kindName, learningRate: positive(10) }),
   /** Cosine decay per epoch from the full rate to floor × rate by the last epoch. */
   schedule: z.object({ kind: z.literal('cosine'), floor: z.number().min(0).max(1) }),

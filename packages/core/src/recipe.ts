@@ -94,7 +94,7 @@ export function seenClasses(recipe: TrainRecipe, classCount: number): number[] {
 
 /**
  * The recipe fields a checkpoint must share with the run that resumes it: what shapes the model, its data and
- * its random streams. Epochs, rates and evaluation sizes may change on resume.
+ * its random streams (augmentation included). Epochs, rates and evaluation sizes may change on resume.
  */
 export function resumeKey(recipe: TrainRecipe): Record<string, unknown> {
   const {
@@ -122,6 +122,8 @@ export function resumeKey(recipe: TrainRecipe): Record<string, unknown> {
     optimizer: optimizer.kind,
     seed,
     data,
+    // Only when there is some, so checkpoints made before augmentation existed still resume.
+    ...(recipe.augmentation.length > 0 ? { augmentation: recipe.augmentation } : {}),
   };
 }
 

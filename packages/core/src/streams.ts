@@ -12,7 +12,7 @@ export function recipeStream(seed: number, purpose: number): Rng {
   return createRng(streamSeed(seed, purpose));
 }
 
-/** The purposes a training run draws from; epoch e uses STREAM.epoch + e. */
+/** The purposes a training run draws from; epoch e uses STREAM.epoch + e for its pairs. */
 export const STREAM = {
   trainSubset: 1,
   validationPairs: 2,
@@ -29,4 +29,6 @@ export const STREAM = {
   /** A batch loss's own initial weights (a proxy loss's class proxies). */
   lossWeights: 100,
   epoch: 1000,
+  /** Training augmentation's draws; epoch e uses STREAM.augment + e (epochs stop at 1000). */
+  augment: 2000,
 } as const;

@@ -192,6 +192,25 @@ describe('fit', () => {
     expect(savedLoss).toBe(0);
   });
 
+  it.each(['in-batch', 'explicit'] as const)(
+    'resumes an augmented %s run to exactly the uninterrupted weights (skipped steps skip their draws)',
+    async (kind) => {
+      const augmentation: TrainRecipe['augmentation'] = [
+        { kind: 'affine', rotation: 15, scale: 0.1, shift: 2 },
+        { kind: 'stroke', thickness: 0.5 },
+      ];
+      const pairing = { kind, balance: kind === 'in-batch' };
+      const plainResume = await abortAndResume(tiny({ epochs: 2, pairing }), { restoreLossVariables: true });
+      expect(plainResume.got).toEqual(plainResume.expected);
+      const { expected, got } = await abortAndResume(tiny({ epochs: 2, pairing, augmentation }), {
+        restoreLossVariables: true,
+      });
+      expect(got).toEqual(expected);
+      // Augmentation changes what is learnt: the same run without it ends elsewhere.
+      expect(plainResume.expected).not.toEqual(expected);
+    },
+  );
+
   it('checkpoints a proxy loss’s proxies with the tower: the resumed run matches the whole one exactly', async () => {
     const recipe = tiny({ epochs: 2, loss: { ...LOSS_DEFAULTS, kind: 'norm-softmax', margin: 1 } });
     const baseline = tf.memory().numTensors;

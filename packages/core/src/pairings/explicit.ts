@@ -5,7 +5,8 @@ import type { EpochContext, EpochPlan, PairingSpec } from './pairing.ts';
 
 /** pairsPerEpoch balanced pairs drawn at the epoch's start, both images of each through the tower. */
 function plan(context: EpochContext): EpochPlan {
-  const { model, optimizer, objective, images, index, batchSize, pairsPerEpoch, rng, threshold } = context;
+  const { model, optimizer, objective, images, index, batchSize, pairsPerEpoch, rng, threshold, augment } =
+    context;
   if (objective.kind !== 'pair')
     throw new Error('explicit pairs need a pair loss; batch losses need in-batch pairing');
   const loss = objective.loss;
@@ -16,11 +17,14 @@ function plan(context: EpochContext): EpochPlan {
     step() {
       const batch = slicePairs(pairs, at, at + batchSize);
       at += batchSize;
-      const images2n = pairBatch(images, batch, 0, batch.count);
+      const paired = pairBatch(images, batch, 0, batch.count);
+      // Both images of every pair get their own draws.
+      const images2n = augment ? augment.apply(paired, 2 * batch.count) : paired;
       const { loss: value, correct } = trainStep(model, optimizer, loss, images2n, batch.same, threshold);
       return { loss: value, correct, pairs: batch.count, scored: batch.count };
     },
     skip() {
+      augment?.skip(2 * slicePairs(pairs, at, at + batchSize).count);
       at += batchSize;
     },
   };

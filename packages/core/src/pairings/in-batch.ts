@@ -14,6 +14,7 @@ export const perClass = (batchSize: number, classes: number): number =>
 function plan(context: EpochContext): EpochPlan {
   const { model, optimizer, objective, images, index, batchSize, pairsPerEpoch, balance, rng, threshold } =
     context;
+  const { augment } = context;
   const classes = index.classes.length;
   const k = perClass(batchSize, classes);
   return {
@@ -21,7 +22,8 @@ function plan(context: EpochContext): EpochPlan {
     step() {
       // Labels are the classes themselves: pair losses only compare them, a proxy loss looks its proxies up by them.
       const { ids, labels } = sampleLabelledClassBatch(index, classes, k, rng);
-      const batch = gatherImages(images, ids);
+      const gathered = gatherImages(images, ids);
+      const batch = augment ? augment.apply(gathered, ids.length) : gathered;
       if (objective.kind === 'batch') {
         const step = trainStepBatch(model, optimizer, objective.loss, batch, labels, objective.variables);
         return { ...step, pairs: (ids.length * (ids.length - 1)) / 2 };
@@ -30,7 +32,8 @@ function plan(context: EpochContext): EpochPlan {
       return { ...step, scored: step.pairs };
     },
     skip() {
-      sampleClassBatch(index, classes, k, rng);
+      const ids = sampleClassBatch(index, classes, k, rng);
+      augment?.skip(ids.length);
     },
   };
 }

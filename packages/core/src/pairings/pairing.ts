@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { Augmenter } from '../augment/augmenter.ts';
 import type { Objective } from '../losses/index.ts';
 import type { SiameseModel } from '../model.ts';
 import type { ClassIndex } from '../pairs.ts';
@@ -19,6 +20,8 @@ export interface EpochContext {
   rng: Rng;
   /** Threshold on the head's output for the running training accuracy. */
   threshold: number;
+  /** Augments every training batch before the step (absent: the recipe has no augmentation, nothing is drawn). */
+  augment?: Augmenter;
 }
 
 export interface StepOutcome {
@@ -35,7 +38,10 @@ export interface StepOutcome {
 export interface EpochPlan {
   readonly steps: number;
   step(): StepOutcome;
-  /** Draws the next step's pairs without training on them: a resumed epoch replays the steps it had taken. */
+  /**
+   * Draws the next step's pairs, and its augmentation, without training on them: a resumed epoch replays the
+   * steps it had taken, leaving every stream where step() would have.
+   */
   skip(): void;
 }
 
