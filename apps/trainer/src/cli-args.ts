@@ -14,6 +14,7 @@ import {
   type NumberRange,
   OPTIMIZERS,
   PAIRINGS,
+  PRESET_VARIANTS,
   parseAugmentations,
   preset,
   RecipeError,
@@ -22,7 +23,6 @@ import {
   TOWERS,
   type TrainRecipe,
   TrainRecipeSchema,
-  VARIANTS,
   withOverrides,
 } from '@twinnet/core';
 import { choiceFlag, type OptionSpec, parseCommandLine, rangeFlag, UsageError } from '@twinnet/core/node';
@@ -56,6 +56,7 @@ const RECIPE_FLAGS: readonly RecipeFlag[] = [
   { flag: 'ms-base', path: ['loss', 'msBase'], help: 'multi-similarity: similarity base λ' },
   { flag: 'ms-epsilon', path: ['loss', 'msEpsilon'], help: 'multi-similarity: mining slack ε' },
   { flag: 'proxy-margin', path: ['loss', 'proxyMargin'], help: 'norm-softmax: cosine margin (CosFace)' },
+  { flag: 'projection', path: ['loss', 'projection'], help: 'batch losses: projection head width, 0 = none' },
   { flag: 'pairing', path: ['pairing', 'kind'], registry: PAIRINGS, help: 'how an epoch forms its pairs' },
   { flag: 'optimizer', path: ['optimizer', 'kind'], registry: OPTIMIZERS, help: 'the optimizer' },
   { flag: 'learning-rate', path: ['optimizer', 'learningRate'], help: 'peak learning rate (cosine decay)' },
@@ -111,8 +112,8 @@ function flagLine({ flag, path, registry, help }: RecipeFlag): string {
 }
 
 export const USAGE = [
-  `usage: pnpm --filter trainer train -- [--dataset ${DATASET_NAMES.join('|')} --variant ${VARIANTS.join('|')}] [options]`,
-  '  with no --dataset: every default run (each variant on each dataset, plus a hold-out run per dataset)',
+  `usage: pnpm --filter trainer train -- [--dataset ${DATASET_NAMES.join('|')} --variant ${PRESET_VARIANTS.join('|')}] [options]`,
+  '  with no --dataset: every default run (each variant on each dataset, plus contrastive and metric hold-out runs)',
   `  --holdout                                 hold out classes ${DEFAULT_HELD_OUT.join(',')} for one-shot matching`,
   '  --held-out LIST|none                      classes never trained on, e.g. 7,8,9',
   '  --validation-classes LIST|none            classes also kept out of training, for every choice, e.g. 5,6',
@@ -157,7 +158,7 @@ const OPTIONS: Record<string, OptionSpec> = {
 export function parseCli(argv: readonly string[]): CliRequest {
   const values = parseCommandLine(argv, OPTIONS);
   const dataset = choiceFlag('--dataset', values.dataset, DATASET_NAMES);
-  const variant = choiceFlag('--variant', values.variant, VARIANTS);
+  const variant = choiceFlag('--variant', values.variant, PRESET_VARIANTS);
   if ((dataset === undefined) !== (variant === undefined))
     throw new UsageError('--dataset and --variant go together (or give neither, for every default run)');
   const holdout = values.holdout === true || values['held-out'] !== undefined;

@@ -16,9 +16,11 @@ import {
   NonFiniteLossError,
   prepareData,
   type RunData,
+  rawPixelSimilarity,
   recipeStream,
   STREAM,
   type TrainRecipe,
+  validationTransfer,
 } from '@twinnet/core';
 import { saveModelToDir, writeJsonAtomic } from '@twinnet/core/node';
 import { type Dataset, loadDataset } from '@twinnet/datasets';
@@ -220,7 +222,18 @@ function describeRun(recipe: TrainRecipe, data: RunData): string {
   return (
     `${recipe.run}: ${recipe.tower.kind} tower, ${recipe.head.kind} head, ${recipe.loss.kind} loss, ` +
     `${data.train.count} training images of classes ${data.classes.join(',')}, ${recipe.epochs} epochs × ${work}, ` +
-    `batch ${recipe.batchSize}, ${recipe.optimizer.kind} lr ${recipe.optimizer.learningRate}`
+    `batch ${recipe.batchSize}, ${recipe.optimizer.kind} lr ${recipe.optimizer.learningRate}` +
+    validationBaseline(data)
+  );
+}
+
+/** The raw-pixel baseline of the per-epoch episodes on validation classes, to read those figures against. */
+function validationBaseline(data: RunData): string {
+  if (!data.validationClasses) return '';
+  const pixels = validationTransfer(data, rawPixelSimilarity(data.validation.images));
+  return (
+    `; validation classes ${data.validationClasses.join(',')} (never trained on), ` +
+    `raw pixels ${pixels.ways}-way 1-shot ${(100 * pixels.accuracy).toFixed(1)}%`
   );
 }
 

@@ -7,10 +7,14 @@ describe('parseCli', () => {
     expect(configs.map((c) => c.run)).toEqual([
       'mnist-contrastive',
       'mnist-bce',
+      'mnist-metric',
       'fashion-mnist-contrastive',
       'fashion-mnist-bce',
+      'fashion-mnist-metric',
       'mnist-contrastive-holdout',
+      'mnist-metric-holdout',
       'fashion-mnist-contrastive-holdout',
+      'fashion-mnist-metric-holdout',
     ]);
     expect(resume).toBe(false);
     expect(configs.find((c) => c.run === 'mnist-bce')).toMatchObject({
@@ -88,7 +92,7 @@ describe('parseCli', () => {
     ],
     [['--embedding-dim', '1000000'], /--embedding-dim must be a whole number from 1 to 4096, got '1000000'/],
     [['--jobs', '99'], /--jobs must be a whole number from 1 to 16, got '99'/],
-    [['--tower', 'huge'], /--tower expects one of small, deep; got 'huge'/],
+    [['--tower', 'huge'], /--tower expects one of small, deep, encoder; got 'huge'/],
     [
       ['--dataset', 'mnist', '--variant', 'contrastive', '--loss', 'bce'],
       /--loss: loss 'bce' needs a mlp head/,

@@ -33,6 +33,10 @@ describe('dispatchOrder', () => {
     expect(names).toEqual([
       'fashion-mnist-bce',
       'mnist-bce',
+      'mnist-metric',
+      'fashion-mnist-metric',
+      'mnist-metric-holdout',
+      'fashion-mnist-metric-holdout',
       'mnist-contrastive',
       'fashion-mnist-contrastive',
       'mnist-contrastive-holdout',

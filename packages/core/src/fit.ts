@@ -3,8 +3,16 @@ import type { EpochRecord } from './artifacts.ts';
 import { createAugmenter } from './augment/augmenter.ts';
 import { datasetSpec } from './datasets.ts';
 import { embed, embeddingSimilarity, scoreWithObjective } from './evaluate.ts';
-import { LOSSES, type Objective, objectiveVariables } from './losses/index.ts';
-import { type EpisodeResult, episodeAccuracy } from './metrics/episodes.ts';
+import {
+  type BatchLossSpec,
+  LOSSES,
+  type LossContext,
+  type Objective,
+  type OwnedBatchLoss,
+  objectiveVariables,
+} from './losses/index.ts';
+import { withProjection } from './losses/projection.ts';
+import { type EpisodeResult, episodeAccuracy, type SimilarityFn } from './metrics/episodes.ts';
 import { chooseThreshold } from './metrics/threshold.ts';
 import { buildSiamese, type SiameseModel } from './model.ts';
 import { createOptimizer } from './optimizers/index.ts';
@@ -125,9 +133,18 @@ export function buildTraining(
     objective:
       spec.kind === 'pair'
         ? { kind: 'pair', loss: spec.create(recipe.loss) }
-        : { kind: 'batch', ...spec.create(recipe.loss, lossContext) },
+        : { kind: 'batch', ...createBatchLoss(spec, recipe, lossContext) },
     threshold: spec.kind === 'pair' ? spec.runningThreshold(recipe.loss) : Number.NaN,
   };
+}
+
+/** The recipe's batch loss, behind a projection head when the recipe asks for one. */
+function createBatchLoss(spec: BatchLossSpec, recipe: TrainRecipe, context: LossContext): OwnedBatchLoss {
+  const { projection } = recipe.loss;
+  if (projection === 0) return spec.create(recipe.loss, context);
+  return withProjection(context.dim, projection, context.rng, (width) =>
+    spec.create(recipe.loss, { ...context, dim: width }),
+  );
 }
 
 export interface FitResult {
@@ -287,23 +304,29 @@ function validateEpoch(
     valLoss: scored.loss,
     valAccuracy: choice.accuracy,
     valThreshold: choice.threshold,
-    ...(data.validationClasses ? { valTransfer: validationEpisodes(model, embeddings, data) } : {}),
+    ...(data.validationClasses
+      ? { valTransfer: validationTransfer(data, embeddingSimilarity(model, embeddings)) }
+      : {}),
   };
 }
 
 /** Episodes per epoch on the validation classes: enough for a ±2-point interval, cheap beside an epoch. */
 const VALIDATION_EPISODES = 500;
 
-/** N-way 1-shot on all N validation classes, the same episodes every epoch (one fixed stream). */
-function validationEpisodes(model: SiameseModel, embeddings: Float32Array, data: FitData): EpisodeResult {
-  const classes = data.validationClasses!;
+/**
+ * N-way 1-shot on all N validation classes, the same episodes every epoch (one fixed stream), scored by
+ * `similarity`: the model's, or rawPixelSimilarity for the no-model baseline on the same episodes.
+ */
+export function validationTransfer(data: FitData, similarity: SimilarityFn): EpisodeResult {
+  const classes = data.validationClasses;
+  if (!classes || !data.validation) throw new Error('validation transfer needs validation classes');
   return episodeAccuracy({
-    labels: data.validation!.labels,
+    labels: data.validation.labels,
     classes,
     ways: classes.length,
     shots: 1,
     episodes: VALIDATION_EPISODES,
     rng: recipeStream(0, STREAM.validationEpisodes),
-    similarity: embeddingSimilarity(model, embeddings),
+    similarity,
   });
 }

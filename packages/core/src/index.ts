@@ -50,6 +50,7 @@ export {
   type LabelledImages,
   type StepEvent,
   type Training,
+  validationTransfer,
 } from './fit.ts';
 export {
   buildHead,
@@ -158,7 +159,17 @@ export {
   type PreprocessStyle,
   preprocessImage,
 } from './preprocess.ts';
-export { DEFAULT_HELD_OUT, defaultRecipes, preset, trainingCost, VARIANTS, type Variant } from './presets.ts';
+export {
+  DEFAULT_HELD_OUT,
+  defaultRecipes,
+  drawValidationClasses,
+  PRESET_VARIANTS,
+  type PresetVariant,
+  preset,
+  trainingCost,
+  VARIANTS,
+  type Variant,
+} from './presets.ts';
 export { createRng, type Rng, range, shuffleInPlace } from './random.ts';
 export { checkNumber, describeRange, type NumberRange } from './ranges.ts';
 export {

@@ -24,6 +24,7 @@ export const LOSS_DEFAULTS = {
   msBase: 0.5,
   msEpsilon: 0.1,
   proxyMargin: 0,
+  projection: 0,
 } as const;
 
 export const TrainRecipeSchema = z.object({
@@ -51,6 +52,8 @@ export const TrainRecipeSchema = z.object({
     msBase: z.number().min(-1).max(1).default(LOSS_DEFAULTS.msBase),
     msEpsilon: z.number().min(0).max(2).default(LOSS_DEFAULTS.msEpsilon),
     proxyMargin: z.number().min(0).max(1).default(LOSS_DEFAULTS.proxyMargin),
+    /** Batch losses: width of a projection head the loss scores instead of the embedding (0 = none). */
+    projection: int(0, 4096).default(LOSS_DEFAULTS.projection),
   }),
   /** How an epoch forms its pairs; balance weighs same and different in-batch pairs to half the loss each. */
   pairing: z.object({ kind: kindName, balance: z.boolean() }),

@@ -23,6 +23,7 @@ export const STREAM = {
   embeddingSample: 7,
   predictions: 8,
   validationEpisodes: 9,
+  validationClasses: 10,
   /** Open-set episodes: the cut's calibration on validation classes, and its check on the held-out ones. */
   openSetValidation: 11,
   openSetTest: 12,
