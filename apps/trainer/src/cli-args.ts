@@ -57,7 +57,13 @@ const RECIPE_FLAGS: readonly RecipeFlag[] = [
   { flag: 'ms-epsilon', path: ['loss', 'msEpsilon'], help: 'multi-similarity: mining slack ε' },
   { flag: 'proxy-margin', path: ['loss', 'proxyMargin'], help: 'norm-softmax: cosine margin (CosFace)' },
   { flag: 'projection', path: ['loss', 'projection'], help: 'batch losses: projection head width, 0 = none' },
+  {
+    flag: 'instance-weight',
+    path: ['loss', 'instanceWeight'],
+    help: 'supcon with views: share for telling images apart',
+  },
   { flag: 'pairing', path: ['pairing', 'kind'], registry: PAIRINGS, help: 'how an epoch forms its pairs' },
+  { flag: 'views', path: ['pairing', 'views'], help: 'in-batch, batch loss: augmented views of each image' },
   { flag: 'optimizer', path: ['optimizer', 'kind'], registry: OPTIMIZERS, help: 'the optimizer' },
   { flag: 'learning-rate', path: ['optimizer', 'learningRate'], help: 'peak learning rate (cosine decay)' },
   { flag: 'epochs', path: ['epochs'], help: 'epochs' },

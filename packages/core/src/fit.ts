@@ -193,6 +193,7 @@ export async function fit(recipe: TrainRecipe, data: FitData, hooks: FitHooks = 
       batchSize: recipe.batchSize,
       pairsPerEpoch: recipe.pairsPerEpoch,
       balance: recipe.pairing.balance,
+      views: recipe.pairing.views,
       rng: hooks.epochRng?.(epoch) ?? recipeStream(recipe.seed, STREAM.epoch + epoch),
       threshold,
       augment: createAugmenter(recipe.augmentation, recipeStream(recipe.seed, STREAM.augment + epoch)),

@@ -61,7 +61,9 @@ export {
   type HeadKind,
   type HeadSpec,
   headPolarity,
+  l2Normalize,
   type Polarity,
+  pairwiseCosine,
 } from './heads/index.ts';
 export { gatherImages, IMAGE_SIZE, PIXELS } from './images.ts';
 export { allPairs, type InBatchOptions, inBatchLoss, sampleClassBatch } from './inbatch.ts';

@@ -25,6 +25,7 @@ export const LOSS_DEFAULTS = {
   msEpsilon: 0.1,
   proxyMargin: 0,
   projection: 0,
+  instanceWeight: 0,
 } as const;
 
 export const TrainRecipeSchema = z.object({
@@ -54,9 +55,19 @@ export const TrainRecipeSchema = z.object({
     proxyMargin: z.number().min(0).max(1).default(LOSS_DEFAULTS.proxyMargin),
     /** Batch losses: width of a projection head the loss scores instead of the embedding (0 = none). */
     projection: int(0, 4096).default(LOSS_DEFAULTS.projection),
+    /** Supcon with views: the share of the loss given to telling images apart (SimCLR), the rest to classes. */
+    instanceWeight: z.number().min(0).max(1).default(LOSS_DEFAULTS.instanceWeight),
   }),
   /** How an epoch forms its pairs; balance weighs same and different in-batch pairs to half the loss each. */
-  pairing: z.object({ kind: kindName, balance: z.boolean() }),
+  pairing: z.object({
+    kind: kindName,
+    balance: z.boolean(),
+    /**
+     * In-batch with a batch loss: each drawn image enters the batch this many times, each view augmented on its own
+     * draws, and the loss learns which views share an image (loss.instanceWeight) beside which share a class.
+     */
+    views: int(1, 4).default(1),
+  }),
   /** Pairs per step (explicit), or images per step rounded down to whole classes (in-batch). */
   batchSize: int(2, 4096),
   /** An epoch takes as many steps as this many explicit pairs would at batchSize. */

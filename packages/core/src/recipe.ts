@@ -42,6 +42,12 @@ export function checkRecipe(recipe: unknown, classCount?: number): TrainRecipe {
       `loss '${r.loss.kind}' scores whole batches: it needs in-batch pairing`,
       'pairing.kind',
     );
+  if (r.pairing.views > 1 && (loss.kind !== 'batch' || r.augmentation.length === 0))
+    throw new RecipeError(
+      'views of one image differ only by augmentation, and only a batch loss tells them apart: ' +
+        'pairing.views > 1 needs a batch loss and an augmentation',
+      'pairing.views',
+    );
   if (r.pairsPerEpoch < r.batchSize)
     throw new RecipeError(
       `pairsPerEpoch (${r.pairsPerEpoch}) must be at least batchSize (${r.batchSize})`,

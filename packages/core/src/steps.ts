@@ -108,6 +108,7 @@ export function trainStepBatch(
   images: Float32Array,
   labels: ArrayLike<number>,
   lossVariables: readonly tf.Variable[] = [],
+  instances?: ArrayLike<number>,
 ): StepResult & { scored: number } {
   const m = labels.length;
   let distances: Float32Array | undefined;
@@ -118,7 +119,7 @@ export function trainStepBatch(
       () => {
         const e = model.tower.apply(x, { training: true }) as tf.Tensor2D;
         distances = tf.tidy(() => pairwiseDistances(e, e).dataSync() as Float32Array);
-        return loss(e, labels);
+        return loss(e, labels, instances);
       },
       true,
       variables,

@@ -55,7 +55,7 @@ describe('fit', () => {
     const recipe = tiny({
       epochs: 4,
       pairsPerEpoch: 512,
-      pairing: { kind: 'explicit', balance: false },
+      pairing: { kind: 'explicit', balance: false, views: 1 },
       data: { trainSize: 5500, validationFraction: 1 / 12 },
       evaluation: { validationPairs: 2000, testPairs: 2, episodes: 1, embedPoints: 2 },
     });
@@ -199,7 +199,7 @@ describe('fit', () => {
         { kind: 'affine', rotation: 15, scale: 0.1, shift: 2 },
         { kind: 'stroke', thickness: 0.5 },
       ];
-      const pairing = { kind, balance: kind === 'in-batch' };
+      const pairing = { kind, balance: kind === 'in-batch', views: 1 };
       const plainResume = await abortAndResume(tiny({ epochs: 2, pairing }), { restoreLossVariables: true });
       expect(plainResume.got).toEqual(plainResume.expected);
       const { expected, got } = await abortAndResume(tiny({ epochs: 2, pairing, augmentation }), {
@@ -223,6 +223,30 @@ describe('fit', () => {
     expect(forgotten.gotLoss).not.toEqual(forgotten.expectedLoss);
     expect(forgotten.got).not.toEqual(forgotten.expected);
     expect(tf.memory().numTensors).toBe(baseline);
+  });
+
+  it('trains views with a projection head: abort + resume gives exactly the uninterrupted tower and head', async () => {
+    const recipe = tiny({
+      epochs: 2,
+      loss: { ...LOSS_DEFAULTS, kind: 'supcon', margin: 1, projection: 8, instanceWeight: 0.5 },
+      pairing: { kind: 'in-batch', balance: false, views: 2 },
+      augmentation: [{ kind: 'affine', rotation: 10, scale: 0.1, shift: 2 }],
+    });
+    const resumed = await abortAndResume(recipe, { restoreLossVariables: true });
+    expect(resumed.got).toEqual(resumed.expected);
+    expect(resumed.gotLoss).toEqual(resumed.expectedLoss);
+    // The projection head's three weights are the loss's own, restored with the checkpoint.
+    expect(resumed.savedLoss).toBe(3);
+  });
+
+  it('refuses views without a batch loss or without augmentation', () => {
+    const views = { kind: 'in-batch', balance: false, views: 2 };
+    expect(() =>
+      tiny({ pairing: views, augmentation: [{ kind: 'affine', rotation: 10, scale: 0, shift: 0 }] }),
+    ).toThrow(/pairing.views > 1 needs a batch loss and an augmentation/);
+    expect(() => tiny({ pairing: views, loss: { ...LOSS_DEFAULTS, kind: 'supcon', margin: 1 } })).toThrow(
+      /needs a batch loss and an augmentation/,
+    );
   });
 
   it.each(['supcon', 'multi-similarity', 'norm-softmax'])(
@@ -268,7 +292,7 @@ describe('fit', () => {
     expect(() =>
       tiny({
         loss: { ...LOSS_DEFAULTS, kind: 'supcon', margin: 1, temperature: 0.1 },
-        pairing: { kind: 'explicit', balance: false },
+        pairing: { kind: 'explicit', balance: false, views: 1 },
       }),
     ).toThrow(/loss 'supcon' scores whole batches: it needs in-batch pairing/);
   });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { supervisedContrastiveLoss } from '../src/losses/supervised-contrastive.ts';
+import { supervisedContrastiveLoss, withInstances } from '../src/losses/supervised-contrastive.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -107,6 +107,32 @@ describe('supervisedContrastiveLoss', () => {
     const before = tf.memory().numTensors;
     value(supervisedContrastiveLoss(0.1)(e, labels));
     expect(tf.memory().numTensors).toBe(before);
+    e.dispose();
+  });
+});
+
+describe('instance discrimination with views', () => {
+  it('mixes the class loss and the same loss over instances, (1 − w) and w; without instances, classes alone', () => {
+    const loss = supervisedContrastiveLoss(0.2);
+    const e = tf.tensor2d(
+      Array.from({ length: 24 }, (_, i) => Math.cos(i * 0.9)),
+      [6, 4],
+    );
+    // Two views of three images of classes 0, 0, 1: rows v·3 + i.
+    const labels = [0, 0, 1, 0, 0, 1];
+    const instances = [0, 1, 2, 0, 1, 2];
+    const value = (t: tf.Scalar) => {
+      const v = t.dataSync()[0]!;
+      t.dispose();
+      return v;
+    };
+    const byClass = value(loss(e, labels));
+    const byInstance = value(loss(e, instances));
+    expect(byInstance).not.toBeCloseTo(byClass, 3);
+    const mixed = withInstances(loss, 0.25);
+    expect(value(mixed(e, labels, instances))).toBeCloseTo(0.75 * byClass + 0.25 * byInstance, 5);
+    expect(value(mixed(e, labels))).toBeCloseTo(byClass, 6);
+    expect(withInstances(loss, 0)).toBe(loss);
     e.dispose();
   });
 });

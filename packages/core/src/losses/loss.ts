@@ -8,7 +8,12 @@ import type { Rng } from '../random.ts';
 export type PairLoss = (same: tf.Tensor, output: tf.Tensor, weights?: tf.Tensor) => tf.Scalar;
 
 /** A batch loss scores a whole batch of embeddings [m, d] with their class labels, without a head. */
-export type BatchLoss = (embeddings: tf.Tensor, labels: ArrayLike<number>) => tf.Scalar;
+export type BatchLoss = (
+  embeddings: tf.Tensor,
+  labels: ArrayLike<number>,
+  /** With several views per image: which rows are views of one image (equal numbers); absent, all distinct. */
+  instances?: ArrayLike<number>,
+) => tf.Scalar;
 
 /** The loss's parameters as a recipe states them; each loss reads the ones it has. */
 export interface LossParams {
@@ -24,6 +29,8 @@ export interface LossParams {
   msBase: number;
   /** Multi-similarity's pair mining: the slack ε around each anchor's hardest positive and hardest negative. */
   msEpsilon: number;
+  /** Supcon with views: the share of the loss that tells images apart rather than classes. */
+  instanceWeight: number;
   /** Normalised softmax: the margin taken off the cosine to the image's own class proxy (CosFace; 0 = NormFace). */
   proxyMargin: number;
 }

@@ -32,8 +32,10 @@ export function withProjection(
   const w2 = gaussian(dim, width, 1);
   const scored = inner(width);
   return {
-    loss: (embeddings, labels) =>
-      tf.tidy(() => scored.loss(tf.matMul(tf.relu(tf.add(tf.matMul(embeddings, w1), b1)), w2), labels)),
+    loss: (embeddings, labels, instances) =>
+      tf.tidy(() =>
+        scored.loss(tf.matMul(tf.relu(tf.add(tf.matMul(embeddings, w1), b1)), w2), labels, instances),
+      ),
     variables: [w1, b1, w2, ...scored.variables],
   };
 }

@@ -34,6 +34,30 @@ export function supervisedContrastiveLoss(temperature: number): BatchLoss {
 
 export const supcon: BatchLossSpec = {
   kind: 'batch',
-  summary: 'supervised contrastive (NT-Xent with labels) on L2-normalised embeddings, at a temperature',
-  create: ({ temperature }) => ({ loss: supervisedContrastiveLoss(temperature), variables: [] }),
+  summary:
+    'supervised contrastive (NT-Xent with labels) on L2-normalised embeddings, at a temperature; with views, ' +
+    'part instance discrimination (SimCLR)',
+  create: ({ temperature, instanceWeight }) => ({
+    loss: withInstances(supervisedContrastiveLoss(temperature), instanceWeight),
+    variables: [],
+  }),
 };
+
+/**
+ * (1 − w) × the loss over classes + w × the same loss over instances, where the only positives are other views of
+ * the image itself (NT-Xent, SimCLR): features that tell images apart, not only the training classes, carry
+ * over to classes never seen. Without views (no instances) or with w = 0, the class loss alone.
+ */
+export function withInstances(loss: BatchLoss, weight: number): BatchLoss {
+  if (weight === 0) return loss;
+  return (embeddings, labels, instances) => {
+    if (!instances) return loss(embeddings, labels);
+    return tf.tidy(
+      () =>
+        tf.add(
+          tf.mul(loss(embeddings, labels), 1 - weight),
+          tf.mul(loss(embeddings, instances), weight),
+        ) as tf.Scalar,
+    );
+  };
+}

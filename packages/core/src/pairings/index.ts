@@ -12,12 +12,12 @@ export const PAIRINGS = new Registry<PairingSpec>('pairing')
 
 /** An epoch of a recipe in its pairing's own terms: steps, and images through the tower per step. */
 export function epochShape(
-  recipe: { pairing: { kind: string }; pairsPerEpoch: number; batchSize: number },
+  recipe: { pairing: { kind: string; views?: number }; pairsPerEpoch: number; batchSize: number },
   classes: number,
 ): { steps: number; images: number } {
   const pairing = PAIRINGS.get(recipe.pairing.kind);
   return {
     steps: pairing.stepsPerEpoch(recipe.pairsPerEpoch, recipe.batchSize),
-    images: pairing.imagesPerStep(recipe.batchSize, classes),
+    images: pairing.imagesPerStep(recipe.batchSize, classes, recipe.pairing.views),
   };
 }

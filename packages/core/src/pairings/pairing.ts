@@ -20,6 +20,8 @@ export interface EpochContext {
   rng: Rng;
   /** Threshold on the head's output for the running training accuracy. */
   threshold: number;
+  /** In-batch with a batch loss: how many differently augmented views of each drawn image the batch holds (1). */
+  views?: number;
   /** Augments every training batch before the step (absent: the recipe has no augmentation, nothing is drawn). */
   augment?: Augmenter;
 }
@@ -51,6 +53,6 @@ export interface PairingSpec {
   /** The one formula for an epoch's length: as many steps as pairsPerEpoch explicit pairs take at batchSize. */
   stepsPerEpoch(pairsPerEpoch: number, batchSize: number): number;
   /** Images through the tower per step, for throughput figures and logs. */
-  imagesPerStep(batchSize: number, classes: number): number;
+  imagesPerStep(batchSize: number, classes: number, views?: number): number;
   plan(context: EpochContext): EpochPlan;
 }

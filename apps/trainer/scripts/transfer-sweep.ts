@@ -1,0 +1,98 @@
+// Trains recipe variants of a hold-out preset and prints how each transfers to classes it never saw: the
+// validation classes' N-way 1-shot after every epoch (what a choice may look at), then the held-out classes'
+// 3-way 1- and 5-shot on test images by cosine and by Euclidean distance, beside raw pixels on the same
+// episodes (for the record only: no choice reads them). No export, no UMAP: a sweep, not a run.
+//
+//   pnpm --filter trainer transfer-sweep -- --dataset mnist --out sweep.jsonl \
+//     '{"loss":{"kind":"supcon"}}' '{"loss":{"kind":"multi-similarity"},"epochs":2}'
+import { appendFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import {
+  checkRecipe,
+  embed,
+  embeddingDim,
+  episodeAccuracy,
+  fit,
+  pairwiseCosine,
+  pairwiseDistances,
+  prepareData,
+  preset,
+  type RecipeOverrides,
+  rawPixelSimilarity,
+  recipeStream,
+  type SimilarityFn,
+  STREAM,
+  withOverrides,
+} from '@twinnet/core';
+import { initBackend } from '@twinnet/core/node';
+import { type Dataset, loadDataset } from '@twinnet/datasets';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { dataset: { type: 'string', default: 'mnist' }, out: { type: 'string' } },
+});
+await initBackend('auto', { log: () => {} });
+const dataset = await loadDataset(values.dataset as Dataset['name']);
+
+/** Similarity of test embeddings by a matrix function (cosine, or negative distance). */
+function byMatrix(
+  e: Float32Array,
+  dim: number,
+  f: (q: tf.Tensor2D, s: tf.Tensor2D) => tf.Tensor2D,
+): SimilarityFn {
+  const rows = (ids: Int32Array) => {
+    const out = new Float32Array(ids.length * dim);
+    ids.forEach((r, i) => {
+      out.set(e.subarray(r * dim, (r + 1) * dim), i * dim);
+    });
+    return tf.tensor2d(out, [ids.length, dim]);
+  };
+  return (q, s) => tf.tidy(() => f(rows(q), rows(s)).dataSync() as Float32Array);
+}
+
+for (const text of positionals.length ? positionals : ['{}']) {
+  const base = preset(dataset.name, 'metric', true);
+  const recipe = checkRecipe(withOverrides(base, JSON.parse(text) as RecipeOverrides, 10), 10);
+  const data = prepareData(recipe, { name: dataset.name, train: dataset.train, test: dataset.test });
+  const curve: number[] = [];
+  const started = performance.now();
+  const result = await fit(recipe, data, {
+    onEpoch: (r) => {
+      curve.push(r.valTransfer?.accuracy ?? Number.NaN);
+      console.error(`${text} epoch ${r.epoch}: validation ${(100 * curve.at(-1)!).toFixed(1)}%`);
+    },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const e = embed(result.model.tower, dataset.test.images);
+  const dim = embeddingDim(result.model.tower);
+  const similarities: Record<string, SimilarityFn> = {
+    cosine: byMatrix(e, dim, pairwiseCosine),
+    euclidean: byMatrix(e, dim, (q, s) => tf.neg(pairwiseDistances(q, s))),
+    pixels: rawPixelSimilarity(dataset.test.images),
+  };
+  const unseen = Object.fromEntries(
+    Object.entries(similarities).map(([name, similarity]) => [
+      name,
+      [1, 5].map(
+        (shots) =>
+          episodeAccuracy({
+            labels: dataset.test.labels,
+            classes: recipe.heldOutClasses,
+            ways: recipe.heldOutClasses.length,
+            shots,
+            episodes: recipe.evaluation.episodes,
+            rng: recipeStream(recipe.seed, shots === 1 ? STREAM.unseenOneShot : STREAM.unseenFiveShot),
+            similarity,
+          }).accuracy,
+      ),
+    ]),
+  );
+  const row = { dataset: dataset.name, overrides: JSON.parse(text), validation: curve, unseen, seconds };
+  const pct = (x: number) => (100 * x).toFixed(1);
+  console.log(
+    `${dataset.name} ${text}: validation ${curve.map(pct).join(' → ')} | unseen cosine ${unseen.cosine!.map(pct).join('/')}` +
+      ` euclidean ${unseen.euclidean!.map(pct).join('/')} pixels ${unseen.pixels!.map(pct).join('/')} | ${seconds.toFixed(0)} s`,
+  );
+  if (values.out) await appendFile(values.out, `${JSON.stringify(row)}\n`);
+}
