@@ -1,12 +1,22 @@
+import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { BACKEND_NAMES, type BackendName } from '@twinnet/core';
 import { choiceFlag, type OptionSpec, parseCommandLine, rangeFlag, UsageError } from '@twinnet/core/node';
+import { DEFAULT_THRESHOLD } from './ab/interval.ts';
+import { AB_DEFAULTS } from './ab/protocol.ts';
 import { DEFAULT_PYTHON } from './peer.ts';
 
 export const USAGE = `usage: pnpm bench [-- options]
-  --compare BASE.json    after the run, exit 1 if accuracy fell by more than 0.3 points or a throughput
-                         ratio by more than 15% (e.g. --compare bench/baseline.json)
-  --current RESULT.json  with --compare: check an existing result instead of running the bench
+  --compare [REF]        A/B against a git branch, tag or commit (default HEAD: the last commit against
+                         uncommitted work): REF in a cached worktree and the working tree measured in one run,
+                         round by round; exit 1 on a regression, 3 when a figure stays inconclusive, else 0
+    --rounds N           rounds before a verdict (default ${AB_DEFAULTS.full.rounds}; ${AB_DEFAULTS.quick.rounds} with --quick)
+    --max-seconds S      measuring time allowed for more rounds while a figure is inconclusive
+                         (default ${AB_DEFAULTS.full.maxSeconds}; 0: none)
+    --threshold PCT      slower by more than this is a regression (default 10)
+  --compare BASE.json    after the run, exit 1 if a short-run accuracy fell by more than 0.3 points against a
+                         stored result (e.g. bench/baseline.json); throughput is shown for information
+  --current RESULT.json  with --compare BASE.json: check an existing result instead of running the bench
   --quick                tiny budgets, for trying the bench out (never compared with a full run)
   --no-peer              skip PyTorch
   --python PATH          interpreter with PyTorch (default ${DEFAULT_PYTHON})
@@ -17,7 +27,14 @@ export const USAGE = `usage: pnpm bench [-- options]
   --help`;
 
 export interface BenchArgs {
+  /** --compare BASE.json: a stored result's path. */
   compare: string | null;
+  /** --compare REF: a git ref. */
+  compareRef: string | null;
+  rounds: number | null;
+  maxSeconds: number | null;
+  /** Fraction: 0.1 is 10% slower. */
+  threshold: number;
   current: string | null;
   quick: boolean;
   python: string | null;
@@ -35,6 +52,9 @@ export function resolveFrom(path: string, cwd = process.env.INIT_CWD ?? process.
 
 const OPTIONS = {
   compare: { type: 'string' },
+  rounds: { type: 'string' },
+  'max-seconds': { type: 'string' },
+  threshold: { type: 'string' },
   current: { type: 'string' },
   quick: { type: 'boolean' },
   'no-peer': { type: 'boolean' },
@@ -46,11 +66,41 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Record<string, OptionSpec>;
 
-export function parseBenchArgs(argv: readonly string[]): BenchArgs {
-  const values = parseCommandLine(argv, OPTIONS);
-  if (values.current !== undefined && values.compare === undefined) {
-    throw new UsageError('--current goes with --compare');
+/** `--compare` with no value compares against HEAD. */
+export const DEFAULT_REF = 'HEAD';
+
+/** A bare --compare (last, or followed by another flag) gets the default REF. */
+function withDefaultRef(argv: readonly string[]): string[] {
+  const args = argv[0] === '--' ? argv.slice(1) : [...argv];
+  return args.flatMap((arg, i) =>
+    arg === '--compare' && (args[i + 1] === undefined || args[i + 1]!.startsWith('-'))
+      ? [arg, DEFAULT_REF]
+      : [arg],
+  );
+}
+
+/** A stored result when it names a .json or an existing file; a git ref otherwise. */
+function isResultFile(value: string): boolean {
+  if (value.endsWith('.json')) return true;
+  try {
+    return statSync(resolveFrom(value)).isFile();
+  } catch {
+    return false;
   }
+}
+
+export function parseBenchArgs(argv: readonly string[]): BenchArgs {
+  const values = parseCommandLine(withDefaultRef(argv), OPTIONS);
+  const compare = values.compare as string | undefined;
+  const ref = compare !== undefined && !isResultFile(compare) ? compare : null;
+  if (values.current !== undefined && (compare === undefined || ref !== null)) {
+    throw new UsageError('--current goes with --compare BASE.json');
+  }
+  for (const flag of ['rounds', 'max-seconds', 'threshold'] as const) {
+    if (values[flag] !== undefined && ref === null) throw new UsageError(`--${flag} goes with --compare REF`);
+  }
+  const number = (flag: 'rounds' | 'max-seconds' | 'threshold', range: Parameters<typeof rangeFlag>[2]) =>
+    values[flag] === undefined ? null : rangeFlag(`--${flag}`, String(values[flag]), range);
   const threads = values['peer-tta-threads'];
   const peerTtaThreads =
     threads === undefined
@@ -60,7 +110,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
           .map((s) => rangeFlag('--peer-tta-threads', s.trim(), { min: 1, max: 1024, integer: true }));
   const path = (v: unknown) => (typeof v === 'string' ? resolveFrom(v) : null);
   return {
-    compare: path(values.compare),
+    compare: ref === null ? path(compare) : null,
+    compareRef: ref,
+    rounds: number('rounds', { min: 2, max: 1000, integer: true }),
+    maxSeconds: number('max-seconds', { min: 0, max: 3600 }),
+    threshold: (number('threshold', { min: 1, max: 100 }) ?? 100 * DEFAULT_THRESHOLD) / 100,
     current: path(values.current),
     quick: values.quick === true,
     python: values['no-peer'] ? null : ((values.python as string | undefined) ?? DEFAULT_PYTHON),

@@ -319,7 +319,8 @@ function assembleTta(raw: RawRun, ratioThreads: number, notes: string[]): TimeTo
 
 /**
  * Rates are the best round of each side. Ratios are the median, over rounds, of ours ÷ the peer's round taken
- * right after it (same load), at the ratio thread count; `calibrated` likewise against the calibration round.
+ * right after it (same load), at the ratio thread count, with the lowest and highest of them as its range;
+ * `calibrated` likewise against the calibration round.
  */
 export function assembleThroughput(
   t: ThroughputRounds,
@@ -345,6 +346,9 @@ export function assembleThroughput(
       ours: best(t.ours[op].map(rate)),
       peer: t.peers.map((p) => ({ threads: p.threads, value: best(p[op].map(rate)) })),
       ratio: pairedRatios.length > 0 ? median(pairedRatios) : null,
+      ...(pairedRatios.length > 0
+        ? { ratioRange: [Math.min(...pairedRatios), Math.max(...pairedRatios)] as [number, number] }
+        : {}),
     };
   };
   const latency = (summary: (ms: number[]) => number) =>

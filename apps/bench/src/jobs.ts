@@ -8,15 +8,28 @@ import type { ServeReplies, ServeRequest, WorkerJob, WorkerOutput } from './work
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
 /**
+ * Which worker script runs, and from where: this tree's by default; --compare REF runs REF's own worker from its
+ * worktree, so REF's bench code and packages measure REF.
+ */
+export interface WorkerScript {
+  path: string;
+  /** The child's working directory (tsx reads the tsconfig there). */
+  cwd?: string;
+}
+
+export const THIS_WORKER: WorkerScript = { path: WORKER };
+
+/**
  * Runs one job of ours in a child process. The child gets this process's Node flags, which carry tsx's loader
  * when the bench runs under tsx (as `pnpm bench` does).
  */
-export async function runWorker(job: WorkerJob): Promise<WorkerOutput> {
+export async function runWorker(job: WorkerJob, script: WorkerScript = THIS_WORKER): Promise<WorkerOutput> {
   const dir = await mkdtemp(join(tmpdir(), 'twinnet-bench-job-'));
   const out = join(dir, 'out.json');
   try {
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(process.execPath, [...process.execArgv, WORKER, JSON.stringify(job), out], {
+      const child = spawn(process.execPath, [...process.execArgv, script.path, JSON.stringify(job), out], {
+        cwd: script.cwd,
         stdio: ['ignore', 'inherit', 'inherit'],
       });
       child.on('error', reject);
@@ -36,8 +49,11 @@ export class WorkerSession {
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error) => void }>();
 
-  constructor() {
-    this.child = fork(WORKER, ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  constructor(script: WorkerScript = THIS_WORKER) {
+    this.child = fork(script.path, ['--serve'], {
+      cwd: script.cwd,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     this.child.on('message', (message: { id: number; reply?: unknown; error?: string }) => {
       const waiting = this.pending.get(message.id);
       this.pending.delete(message.id);
@@ -60,6 +76,6 @@ export class WorkerSession {
 
   /** Ends the worker after its last reply ('finish'). */
   close(): void {
-    this.child.disconnect();
+    if (this.child.connected) this.child.disconnect();
   }
 }

@@ -22,6 +22,11 @@ const ms = (v: number) => v.toFixed(2);
 const percent = (v: number) => `${(100 * v).toFixed(2)}%`;
 const fixed = (digits: number) => (v: number) => v.toFixed(digits);
 const ratioText = (v: number | null) => (v === null ? DASH : `${v.toFixed(2)}×`);
+/** The ratio and, for throughput, the range its rounds spanned: PyTorch's own rate moves between processes. */
+const ratioWithRange = (figure: Compared) =>
+  figure.ratioRange && figure.ratio !== null
+    ? `${ratioText(figure.ratio)} (${figure.ratioRange[0].toFixed(2)}–${figure.ratioRange[1].toFixed(2)})`
+    : ratioText(figure.ratio);
 
 function row(label: string, figure: Compared, threads: number[], format: (v: number) => string): Row {
   return {
@@ -31,7 +36,7 @@ function row(label: string, figure: Compared, threads: number[], format: (v: num
       const p = figure.peer.find((f) => f.threads === t);
       return p ? format(p.value) : DASH;
     }),
-    ratio: ratioText(figure.ratio),
+    ratio: ratioWithRange(figure),
   };
 }
 
@@ -129,7 +134,9 @@ function header(result: BenchResult): string[] {
     'figure',
     `twinnet (${result.backend.name}, ${result.backend.threads} thread${result.backend.threads === 1 ? '' : 's'})`,
     ...result.peer.threads.map((n) => `PyTorch ${n} thread${n === 1 ? '' : 's'}`),
-    ...(result.peer.threads.length > 0 ? [`twinnet/PyTorch (${t} thread${t === 1 ? '' : 's'})`] : []),
+    ...(result.peer.threads.length > 0
+      ? [`twinnet/PyTorch (${t} thread${t === 1 ? '' : 's'}; lowest–highest round)`]
+      : []),
   ];
 }
 
@@ -159,7 +166,7 @@ function context(result: BenchResult): string[] {
     `backend ${result.backend.description}; ${result.machine.cpuModel}, ${result.machine.logicalCores} logical cores; load average ${load(result.machine.loadAverage.start)} at start, ${load(result.machine.loadAverage.end)} at end`,
     `${versions}; calibration (${result.calibration.workload}): ${Math.round(result.calibration.unitsPerSecond)}/s, ${Math.round(result.calibration.unitsPerCpuSecond)}/CPU s`,
     result.peer.available
-      ? `PyTorch peer: ${result.peer.script}, measured at ${result.peer.threads.join(' and ')} thread(s); ratios against ${result.peer.ratioThreads}, the thread count of our backend`
+      ? `PyTorch peer (what a user would pick instead; never the regression reference): ${result.peer.script}, measured at ${result.peer.threads.join(' and ')} thread(s); ratios against ${result.peer.ratioThreads}, the thread count of our backend`
       : `PyTorch peer not measured: ${result.peer.reason}`,
   ];
 }
@@ -200,10 +207,11 @@ export function markdownReport(result: BenchResult): string {
 }
 
 export function comparisonReport(checks: readonly Check[], basePath: string): string {
-  const mark = { pass: 'ok  ', fail: 'FAIL', skip: 'skip' } as const;
+  const mark = { pass: 'ok  ', fail: 'FAIL', skip: 'skip', info: 'info' } as const;
   const failed = checks.filter((c) => c.status === 'fail').length;
   return [
-    `compared with ${basePath}:`,
+    `compared with ${basePath} (accuracy is checked; throughput is shown for information, ` +
+      'as a stored baseline cannot separate a slowdown from the machine’s drift: --compare REF decides speed):',
     ...checks.map((c) => `  ${mark[c.status]} ${c.name}: ${c.detail}`),
     failed > 0 ? `${failed} regression${failed === 1 ? '' : 's'}` : 'no regressions',
   ].join('\n');

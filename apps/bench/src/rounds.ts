@@ -102,6 +102,7 @@ export async function measureThroughput(
     ] as const) {
       for (let r = 0; r < rounds; r++) {
         const mine = await ours.request({ op, variant });
+        if (!mine.calibration) throw new Error('the worker ran no calibration round (init with calibrate)');
         result.ours[op].push(mine.seconds);
         result.ours[op === 'train' ? 'trainCalibration' : 'embedCalibration'].push(mine.calibration);
         for (const peer of live) {

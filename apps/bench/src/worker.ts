@@ -1,7 +1,8 @@
 /**
  * twinnet's side of the bench, in child processes: each job's peak resident memory is then the process's own
  * (process.resourceUsage().maxRSS), and tfjs state never leaks between jobs.
- *   worker.ts --serve            throughput, one timed round per IPC request (alternated with the peer's)
+ *   worker.ts --serve            throughput, one timed round per IPC request (alternated with the peer's, or
+ *                                under --compare REF with REF's own worker, started from its worktree)
  *   worker.ts JOB_JSON OUT_FILE  a short run or time to accuracy
  */
 import { writeFile } from 'node:fs/promises';
@@ -26,7 +27,8 @@ export interface WorkerOutput {
 }
 
 export type ServeRequest =
-  | { op: 'init'; backend: BackendName; protocol: BenchProtocol }
+  /** calibrate false skips the calibration rounds (--compare REF has no use for them; older workers ignore it). */
+  | { op: 'init'; backend: BackendName; protocol: BenchProtocol; calibrate?: boolean }
   | { op: 'setup'; variant: Variant; batchSize: number }
   | { op: 'train' | 'embed'; variant: Variant }
   | { op: 'latency'; variant: Variant }
@@ -35,9 +37,9 @@ export type ServeRequest =
 export interface ServeReplies {
   init: { backend: BackendInfo };
   setup: { towerParameters: number; units: { train: number; embed: number } };
-  /** A calibration round runs right after each timed round, in this process. */
-  train: { seconds: Seconds; calibration: Seconds };
-  embed: { seconds: Seconds; calibration: Seconds };
+  /** A calibration round runs right after each timed round, in this process, unless init turned it off. */
+  train: { seconds: Seconds; calibration: Seconds | null };
+  embed: { seconds: Seconds; calibration: Seconds | null };
   latency: { latencyMs: number[] };
   finish: { peakRssMiB: number };
 }
@@ -65,6 +67,7 @@ async function runJob(job: WorkerJob): Promise<WorkerOutput> {
 function serve(): void {
   let data: BenchData | undefined;
   let protocol: BenchProtocol | undefined;
+  let calibrate = true;
   const sessions = new Map<Variant, ThroughputSession>();
   const session = (variant: Variant) => {
     const found = sessions.get(variant);
@@ -76,9 +79,10 @@ function serve(): void {
       case 'init': {
         const backend = await initBackend(request.backend, { log: () => {} });
         protocol = request.protocol;
+        calibrate = request.calibrate ?? true;
         data = await loadBenchData(protocol.seed);
         // Lets the JIT optimise the calibration before its first timed round.
-        for (let r = 0; r < 5; r++) calibrationRound();
+        if (calibrate) for (let r = 0; r < 5; r++) calibrationRound();
         return { backend };
       }
       case 'setup': {
@@ -93,7 +97,7 @@ function serve(): void {
       case 'embed': {
         const s = session(request.variant);
         const seconds = request.op === 'train' ? s.trainRound() : s.embedRound();
-        return { seconds, calibration: calibrationRound() };
+        return { seconds, calibration: calibrate ? calibrationRound() : null };
       }
       case 'latency':
         return { latencyMs: session(request.variant).latency() };

@@ -44,8 +44,10 @@ describe('assembleThroughput', () => {
       { threads: 1, value: 1280 },
       { threads: 2, value: 1600 },
     ]);
-    // Per round: 0.5, 0.5, 0.5/1.1 → median 0.5.
+    // Per round: 0.5, 0.5, 0.5/1.1 → median 0.5, ranging from 0.5/1.1 to 0.5.
     expect(t.trainPairsPerCpuSecond.ratio).toBe(0.5);
+    expect(t.trainPairsPerCpuSecond.ratioRange?.[0]).toBeCloseTo(0.5 / 1.1);
+    expect(t.trainPairsPerCpuSecond.ratioRange?.[1]).toBe(0.5);
     expect(t.trainImagesPerSecond.ours).toBe(1280);
     // Embedding: 0.25/0.5 in round 1 and 3, 0.5/0.5 in round 2 → median 0.5.
     expect(t.embedImagesPerCpuSecond.ratio).toBe(0.5);

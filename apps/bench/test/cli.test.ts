@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseBenchArgs } from '../src/args.ts';
 import { main } from '../src/cli.ts';
 import { syntheticResult, withAccuracy, withSpeed } from './fixtures.ts';
 
@@ -30,15 +31,16 @@ async function run(argv: string[]) {
 }
 
 describe('pnpm bench --compare', () => {
-  it('exits 0 for an equal result and 1 for a slower or less accurate one', async () => {
+  it('exits 0 for an equal or slower result, 1 for a less accurate one', async () => {
     const equal = await files(syntheticResult());
     expect((await run(['--', '--compare', equal.base, '--current', equal.now])).code).toBe(0);
 
+    // Speed against a stored baseline is information; --compare REF decides it.
     const slower = await files(withSpeed(syntheticResult(), 0.8));
     const slow = await run(['--compare', slower.base, '--current', slower.now]);
-    expect(slow.code).toBe(1);
+    expect(slow.code).toBe(0);
     expect(slow.out).toMatch(
-      /FAIL contrastive batch 64 training throughput per CPU second: ÷ PyTorch .*−20\.0%/,
+      /info contrastive batch 64 training throughput per CPU second: ÷ PyTorch .*−20\.0%.*check with --compare REF/,
     );
 
     const worse = await files(withAccuracy(syntheticResult(), -0.01));
@@ -63,5 +65,51 @@ describe('pnpm bench --compare', () => {
     const alone = await run(['--current', 'x.json']);
     expect(alone.code).toBe(2);
     expect(alone.err).toContain('--current goes with --compare');
+  });
+});
+
+describe('pnpm bench --compare REF', () => {
+  it('takes a git ref, HEAD by default, and a .json or existing file as a stored result', () => {
+    expect(parseBenchArgs(['--compare']).compareRef).toBe('HEAD');
+    expect(parseBenchArgs(['--', '--compare', '--quick'])).toMatchObject({ compareRef: 'HEAD', quick: true });
+    const ref = parseBenchArgs([
+      '--compare',
+      'main',
+      '--rounds',
+      '20',
+      '--max-seconds',
+      '0',
+      '--threshold',
+      '5',
+    ]);
+    expect(ref).toMatchObject({
+      compare: null,
+      compareRef: 'main',
+      rounds: 20,
+      maxSeconds: 0,
+      threshold: 0.05,
+    });
+    expect(parseBenchArgs(['--compare', 'HEAD~3']).threshold).toBe(0.1);
+    const file = parseBenchArgs(['--compare', 'bench/baseline.json']);
+    expect(file.compareRef).toBeNull();
+    expect(file.compare).toMatch(/bench\/baseline\.json$/);
+  });
+
+  it('refuses options of the other mode', () => {
+    expect(() => parseBenchArgs(['--compare', 'main', '--current', 'x.json'])).toThrow(
+      '--current goes with --compare BASE.json',
+    );
+    expect(() => parseBenchArgs(['--compare', 'base.json', '--rounds', '10'])).toThrow(
+      '--rounds goes with --compare REF',
+    );
+    expect(() => parseBenchArgs(['--max-seconds', '10'])).toThrow('--max-seconds goes with --compare REF');
+    expect(() => parseBenchArgs(['--compare', 'main', '--rounds', '1'])).toThrow(/--rounds/);
+  });
+
+  it('exits 2 naming a ref git does not know, before preparing anything', async () => {
+    const bad = await run(['--compare', 'no-such-branch-for-the-bench']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/bench: 'no-such-branch-for-the-bench' is not a commit of the repository at /);
+    expect(bad.err).toContain('--compare HEAD');
   });
 });

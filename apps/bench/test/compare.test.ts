@@ -9,7 +9,7 @@ const failures = (checks: ReturnType<typeof compareResults>) =>
 describe('compareResults', () => {
   const base = syntheticResult();
 
-  const gated = [
+  const informational = [
     'contrastive batch 64 training throughput per CPU second',
     'contrastive batch 64 embedding throughput per CPU second',
     'bce batch 64 training throughput per CPU second',
@@ -22,17 +22,21 @@ describe('compareResults', () => {
     expect(checks.filter((c) => c.status === 'pass').map((c) => c.name)).toEqual([
       'contrastive short-run test accuracy',
       'bce short-run test accuracy',
-      ...gated,
     ]);
+    expect(checks.filter((c) => c.status === 'info').map((c) => c.name)).toEqual(informational);
   });
 
-  it('fails a result 20% slower, and passes one 10% slower', () => {
+  it('shows throughput against a stored baseline for information, never as a failure', () => {
     const slow = compareResults(base, withSpeed(base, 0.8));
-    expect(failures(slow)).toEqual(gated);
+    expect(failures(slow)).toEqual([]);
+    expect(slow[2]).toMatchObject({ name: informational[0], status: 'info' });
     expect(slow[2]?.detail).toBe(
-      '÷ PyTorch (1 thread) 0.400 vs 0.500 (−20.0%), ÷ calibration 0.320 vs 0.400 (−20.0%); limit −15% against both',
+      '÷ PyTorch (1 thread) 0.400 vs 0.500 (−20.0%), ÷ calibration 0.320 vs 0.400 (−20.0%); ' +
+        'down more than 15% against both: check with --compare REF',
     );
-    expect(comparisonFailed(compareResults(base, withSpeed(base, 0.9)))).toBe(false);
+    expect(compareResults(base, withSpeed(base, 0.9))[2]?.detail).toBe(
+      '÷ PyTorch (1 thread) 0.450 vs 0.500 (−10.0%), ÷ calibration 0.360 vs 0.400 (−10.0%)',
+    );
   });
 
   it('compares throughput at the same batch size only', () => {
@@ -57,13 +61,13 @@ describe('compareResults', () => {
     expect(comparisonFailed(compareResults(base, withAccuracy(base, -0.002)))).toBe(false);
   });
 
-  it('needs ours to fall against both references: one noisy reference alone is no regression', () => {
+  it('hints at a slowdown only when ours fell against both references', () => {
     const peerFaster = syntheticResult();
     for (const t of peerFaster.throughput) t.trainPairsPerCpuSecond.ratio! /= 2;
-    expect(comparisonFailed(compareResults(base, peerFaster))).toBe(false);
+    expect(compareResults(base, peerFaster)[2]?.detail).not.toContain('--compare REF');
     const calibrationFaster = syntheticResult();
     for (const t of calibrationFaster.throughput) t.calibrated.trainPairs /= 2;
-    expect(comparisonFailed(compareResults(base, calibrationFaster))).toBe(false);
+    expect(compareResults(base, calibrationFaster)[2]?.detail).not.toContain('--compare REF');
   });
 
   it('compares runs without the peer on the calibration ratio alone', () => {
@@ -76,9 +80,10 @@ describe('compareResults', () => {
       })),
     });
     const slow = compareResults(base, noPeer(withSpeed(base, 0.8)));
-    expect(failures(slow)).toEqual(gated);
-    expect(slow[2]?.detail).toBe('÷ calibration 0.320 vs 0.400 (−20.0%); limit −15% against the calibration');
-    expect(comparisonFailed(compareResults(base, noPeer(syntheticResult())))).toBe(false);
+    expect(failures(slow)).toEqual([]);
+    expect(slow[2]?.detail).toBe(
+      '÷ calibration 0.320 vs 0.400 (−20.0%); down more than 15% against the calibration: check with --compare REF',
+    );
   });
 
   it('checks artifact accuracy when both runs read artifacts', () => {

@@ -7,7 +7,7 @@ describe('reports', () => {
     const result = syntheticResult();
     const markdown = markdownReport(result);
     expect(markdown).toContain(
-      '| figure | twinnet (wasm, 1 thread) | PyTorch 1 thread | PyTorch 2 threads | twinnet/PyTorch (1 thread) |',
+      '| figure | twinnet (wasm, 1 thread) | PyTorch 1 thread | PyTorch 2 threads | twinnet/PyTorch (1 thread; lowest–highest round) |',
     );
     expect(markdown).toContain(
       '| contrastive (small tower, distance), batch 64: pairs/s | 2,000 | 4,000 | 6,000 | 0.50× |',
@@ -17,6 +17,17 @@ describe('reports', () => {
     );
     expect(terminalReport(result)).toMatch(
       /bce \(deep tower, mlp\), batch 64: pairs\/s +300 +600 +900 +0\.50×/,
+    );
+  });
+
+  it('show how far a throughput ratio moved over the rounds, and that PyTorch is no regression reference', () => {
+    const result = syntheticResult();
+    result.throughput[0]!.trainPairsPerSecond.ratioRange = [0.41, 0.63];
+    expect(markdownReport(result)).toContain(
+      '| contrastive (small tower, distance), batch 64: pairs/s | 2,000 | 4,000 | 6,000 | 0.50× (0.41–0.63) |',
+    );
+    expect(terminalReport(result)).toContain(
+      'PyTorch peer (what a user would pick instead; never the regression reference)',
     );
   });
 

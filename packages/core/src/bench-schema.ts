@@ -35,6 +35,8 @@ export const ComparedSchema = z.object({
   ours: finite.nullable(),
   peer: z.array(PeerFigureSchema),
   ratio: finite.nullable(),
+  /** Throughput: the lowest and highest per-round ratio, how far the peer comparison moved within the run. */
+  ratioRange: z.tuple([finite, finite]).optional(),
 });
 export type Compared = z.infer<typeof ComparedSchema>;
 
