@@ -30,7 +30,12 @@ import { type Dataset, loadDataset } from '@twinnet/datasets';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { dataset: { type: 'string', default: 'mnist' }, out: { type: 'string' } },
+  options: {
+    dataset: { type: 'string', default: 'mnist' },
+    out: { type: 'string' },
+    // Selection in rotation: each fold keeps another pair of seen classes out as validation classes.
+    folds: { type: 'string', default: '1' },
+  },
 });
 await initBackend('auto', { log: () => {} });
 const dataset = await loadDataset(values.dataset as Dataset['name']);
@@ -51,9 +56,23 @@ function byMatrix(
   return (q, s) => tf.tidy(() => f(rows(q), rows(s)).dataSync() as Float32Array);
 }
 
-for (const text of positionals.length ? positionals : ['{}']) {
+/** Fold f's validation classes: the preset's own pair first, then further disjoint pairs of a seeded shuffle. */
+function foldClasses(base: TrainRecipe, fold: number): number[] {
+  if (fold === 0) return base.validationClasses;
+  const rest = Int32Array.from(seenClasses({ ...base, validationClasses: [] }, 10)).filter(
+    (c) => !base.validationClasses.includes(c),
+  );
+  shuffleInPlace(rest, recipeStream(base.seed, STREAM.validationClasses));
+  return Array.from(rest.subarray(2 * (fold - 1), 2 * fold)).sort((a, b) => a - b);
+}
+
+const folds = Number(values.folds);
+for (const [text, fold] of (positionals.length ? positionals : ['{}']).flatMap((t) =>
+  Array.from({ length: folds }, (_, f) => [t, f] as const),
+)) {
   const base = preset(dataset.name, 'metric', true);
-  const recipe = checkRecipe(withOverrides(base, JSON.parse(text) as RecipeOverrides, 10), 10);
+  const overrides = { ...(JSON.parse(text) as RecipeOverrides), validationClasses: foldClasses(base, fold) };
+  const recipe = checkRecipe(withOverrides(base, overrides, 10), 10);
   const data = prepareData(recipe, { name: dataset.name, train: dataset.train, test: dataset.test });
   const curve: number[] = [];
   const started = performance.now();
@@ -88,10 +107,17 @@ for (const text of positionals.length ? positionals : ['{}']) {
       ),
     ]),
   );
-  const row = { dataset: dataset.name, overrides: JSON.parse(text), validation: curve, unseen, seconds };
+  const row = {
+    dataset: dataset.name,
+    overrides: JSON.parse(text),
+    validationClasses: recipe.validationClasses,
+    validation: curve,
+    unseen,
+    seconds,
+  };
   const pct = (x: number) => (100 * x).toFixed(1);
   console.log(
-    `${dataset.name} ${text}: validation ${curve.map(pct).join(' → ')} | unseen cosine ${unseen.cosine!.map(pct).join('/')}` +
+    `${dataset.name} ${text} fold ${recipe.validationClasses}: validation ${curve.map(pct).join(' → ')} | unseen cosine ${unseen.cosine!.map(pct).join('/')}` +
       ` euclidean ${unseen.euclidean!.map(pct).join('/')} pixels ${unseen.pixels!.map(pct).join('/')} | ${seconds.toFixed(0)} s`,
   );
   if (values.out) await appendFile(values.out, `${JSON.stringify(row)}\n`);

@@ -311,8 +311,8 @@ function validateEpoch(
   };
 }
 
-/** Episodes per epoch on the validation classes: enough for a ±2-point interval, cheap beside an epoch. */
-const VALIDATION_EPISODES = 500;
+/** Episodes per epoch on the validation classes: a ±1-point interval, to choose between recipes a few points apart. */
+const VALIDATION_EPISODES = 2000;
 
 /**
  * N-way 1-shot on all N validation classes, the same episodes every epoch (one fixed stream), scored by
