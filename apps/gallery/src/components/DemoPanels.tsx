@@ -1,26 +1,26 @@
 'use client';
 
-import Link from 'next/link';
 import { useRunModel } from '../lib/client/use-run-model.ts';
-import { demoPageUrl } from '../lib/urls.ts';
-import { NewClassDemo } from './NewClassDemo.tsx';
+import type { NewClassModel } from '../lib/new-class-models.ts';
+import { NewClassSection } from './new-classes/NewClassSection.tsx';
 import { OneShotDemo } from './OneShotDemo.tsx';
 
-/** Loads the run's model in the browser once and hands it to both demos. */
+/**
+ * Both demos: drawing against one example of every class with the page's run, and new classes with the
+ * dataset's transfer run by default (any run of the dataset can be picked).
+ */
 export function DemoPanels({
   run,
   classNames,
-  heldOutClasses,
   title,
-  holdoutRuns,
+  newClassModels,
 }: {
   run: string;
   classNames: string[];
-  heldOutClasses: number[];
   /** The dataset's name. */
   title: string;
-  /** Other published runs of this dataset that held classes out, to point to from a run that did not. */
-  holdoutRuns: string[];
+  /** The dataset's published runs, ranked for the new-class demo (rankNewClassModels). */
+  newClassModels: NewClassModel[];
 }) {
   const { model, error } = useRunModel(run);
   if (error) return <p className="error">Could not load the model: {error}</p>;
@@ -36,35 +36,9 @@ export function DemoPanels({
         <h2>Draw and compare</h2>
         <OneShotDemo model={model} classNames={classNames} title={title} />
       </section>
-      <section>
+      <section id="new-classes">
         <h2>New classes</h2>
-        {heldOutClasses.length > 0 ? (
-          <p>
-            This run never saw {heldOutClasses.map((c) => classNames[c]).join(', ')} in training. Give one
-            example of each, then ask queries: the closest class wins, unless none is within the run's
-            threshold.
-          </p>
-        ) : (
-          <p>
-            This run trained on every class: draw your own symbols as classes, one example each, then draw
-            queries.{' '}
-            {holdoutRuns.length > 0 ? (
-              <>
-                For classes a model never saw, try{' '}
-                {holdoutRuns.map((r, i) => (
-                  <span key={r}>
-                    {i > 0 && ', '}
-                    <Link href={demoPageUrl(r)}>{r}</Link>
-                  </span>
-                ))}
-                .
-              </>
-            ) : (
-              <>A hold-out run (trained with --holdout) lets you try classes the model never saw.</>
-            )}
-          </p>
-        )}
-        <NewClassDemo model={model} classNames={classNames} heldOutClasses={heldOutClasses} />
+        <NewClassSection models={newClassModels} classNames={classNames} pageRun={run} />
       </section>
     </div>
   );

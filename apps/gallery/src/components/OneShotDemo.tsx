@@ -1,18 +1,17 @@
 'use client';
 
-import { type LabelDistance, type Matcher, type Polarity, predictsSame } from '@twinnet/core';
 import { useEffect, useMemo, useState } from 'react';
-import { type Drawing, measureOf, type Outcome } from '../lib/client/query.ts';
+import type { Drawing, Outcome } from '../lib/client/query.ts';
 import { imageAt } from '../lib/client/run-data.ts';
 import { examplesOf, type RunModel, useSupports } from '../lib/client/use-run-model.ts';
 import { classColor } from '../lib/colors.ts';
-import { measureName, similaritySign } from '../lib/format.ts';
 import { DigitImage } from './DigitImage.tsx';
 import { DrawPad } from './DrawPad.tsx';
+import { Legend, ScoreRow } from './ScoreRows.tsx';
 
 /**
  * Draw something; it is compared with one test image of every class (the "one shot"), and every class gets
- * the matcher's distance or score. The closest class wins; classes within the validation threshold match.
+ * the matcher's distance, similarity or score. The closest class wins; classes within the run's threshold match.
  */
 export function OneShotDemo({
   model,
@@ -24,7 +23,7 @@ export function OneShotDemo({
   /** The dataset's name, for the prompt. */
   title: string;
 }) {
-  const { oneShot: matcher, images, labels, backend } = model;
+  const { matcher, images, labels, backend } = model;
   const [offset, setOffset] = useState(0);
   const examples = useMemo(
     () =>
@@ -109,65 +108,4 @@ export function OneShotDemo({
       </div>
     </div>
   );
-}
-
-/** How to read the numbers: what they measure, and the threshold that makes a match. */
-export function Legend({ matcher, what }: { matcher: Matcher; what: string }) {
-  return (
-    <p className="muted small">
-      Numbers are the {measureName(matcher.measure)} between the query and {what};{' '}
-      {matcher.polarity === 'lower-is-same' ? 'below' : 'above'} the validation threshold{' '}
-      {matcher.threshold.toFixed(3)} counts as a match (✓).
-    </p>
-  );
-}
-
-export function ScoreRow({
-  name,
-  color,
-  pixels,
-  distance,
-  best,
-  matcher,
-  ranked,
-  testId = 'class-score',
-}: {
-  name: string;
-  color: string;
-  pixels: Uint8Array;
-  /** This label's entry in the answer, if there is one. */
-  distance: LabelDistance | undefined;
-  best: boolean;
-  matcher: Matcher;
-  /** Every label of the answer, for the bar's scale. */
-  ranked: readonly LabelDistance[];
-  testId?: string;
-}) {
-  const value = distance ? measureOf(distance) : undefined;
-  const match = value !== undefined && predictsSame(value, matcher.threshold, matcher.polarity);
-  const fraction = value === undefined ? 0 : barFraction(ranked.map(measureOf), value, matcher.polarity);
-  return (
-    <li className={best ? 'best' : ''} data-testid={testId} data-class={name} data-score={value}>
-      <DigitImage pixels={pixels} size={36} label={`example of ${name}`} />
-      <span className="score-name" style={{ color }}>
-        {name}
-      </span>
-      <span className="score-bar">
-        <span style={{ width: `${Math.round(100 * fraction)}%`, background: color }} />
-      </span>
-      <span className="score-value" title={measureName(matcher.measure)}>
-        {value === undefined ? '' : value.toFixed(3)}
-        {match ? ' ✓' : ''}
-      </span>
-    </li>
-  );
-}
-
-/** Bar length: how alike, relative to the range of this answer's values (the closest gets a full bar). */
-export function barFraction(values: readonly number[], value: number, polarity: Polarity): number {
-  const sign = similaritySign(polarity);
-  const alike = values.map((v) => sign * v);
-  const lo = Math.min(...alike);
-  const hi = Math.max(...alike);
-  return hi === lo ? 1 : 0.08 + (0.92 * (sign * value - lo)) / (hi - lo);
 }

@@ -3,7 +3,7 @@
 import type { Prediction, Predictions } from '@twinnet/core';
 import { useEffect, useMemo, useState } from 'react';
 import { decodeImage, loadPredictions } from '../lib/client/run-data.ts';
-import { scoreName, similaritySign } from '../lib/format.ts';
+import { similaritySign } from '../lib/format.ts';
 import { DigitImage } from './DigitImage.tsx';
 
 const FILTERS = {
@@ -29,7 +29,16 @@ interface Shown extends Prediction {
  * "Hardest positives" are same-class pairs the model finds least alike; "hardest negatives" are
  * different-class pairs it finds most alike (whether or not it got them wrong).
  */
-export function PairGrid({ run, classNames }: { run: string; classNames: string[] }) {
+export function PairGrid({
+  run,
+  classNames,
+  scoreName,
+}: {
+  run: string;
+  classNames: string[];
+  /** What the pairs' score is (a calibrated distance, a cosine similarity, a logit). */
+  scoreName: string;
+}) {
   const [predictions, setPredictions] = useState<Predictions>();
   const [error, setError] = useState<string>();
   const [filter, setFilter] = useState<Filter>('all');
@@ -68,7 +77,6 @@ export function PairGrid({ run, classNames }: { run: string; classNames: string[
 
   if (error) return <p className="error">Could not load the test pairs: {error}</p>;
   if (!predictions) return <p className="muted">Loading test pairs…</p>;
-  const name = scoreName(predictions.polarity);
   const errors = all.filter((p) => p.error).length;
   return (
     <div>
@@ -91,13 +99,13 @@ export function PairGrid({ run, classNames }: { run: string; classNames: string[
       </div>
       <p className="muted small" data-testid="pair-count">
         {FILTERS[filter]}: {shown.length} of {all.length} pairs ({errors} errors among all; the pairs are a
-        random sample of the test pairs plus the worst mistakes of each kind). Threshold: {name}{' '}
+        random sample of the test pairs plus the worst mistakes of each kind). Threshold: {scoreName}{' '}
         {predictions.polarity === 'lower-is-same' ? '<' : '>'} {predictions.threshold.toFixed(3)} means
         "same".
       </p>
       <ul className="pair-grid">
         {shown.slice(0, limit).map((p) => (
-          <PairCard key={p.id} pair={p} classNames={classNames} name={name} />
+          <PairCard key={p.id} pair={p} classNames={classNames} name={scoreName} />
         ))}
       </ul>
       {shown.length > limit && (

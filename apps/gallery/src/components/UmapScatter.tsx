@@ -37,10 +37,16 @@ export function UmapScatter({
   run,
   classNames,
   heldOutClasses,
+  validationClasses,
+  metric,
 }: {
   run: string;
   classNames: string[];
   heldOutClasses: number[];
+  /** Classes also kept out of training, for the run's choices (transfer runs). */
+  validationClasses: number[];
+  /** How the run compares embeddings, so neighbours are the ones its matcher would find closest. */
+  metric: NeighbourMetric;
 }) {
   const [umap, setUmap] = useState<Umap>();
   const [embeddings, setEmbeddings] = useState<Embeddings>();
@@ -107,8 +113,8 @@ export function UmapScatter({
   }, [layout, hidden]);
 
   const neighbours = useMemo(
-    () => (hover && embeddings ? nearest(embeddings, hover.index, NEIGHBOURS) : []),
-    [hover, embeddings],
+    () => (hover && embeddings ? nearest(embeddings, hover.index, NEIGHBOURS, metric) : []),
+    [hover, embeddings, metric],
   );
 
   const draw = useCallback(() => {
@@ -231,6 +237,11 @@ export function UmapScatter({
             <span className="swatch" style={{ background: classColor(label) }} />
             {name}
             {heldOutClasses.includes(label) && <span className="badge">unseen</span>}
+            {validationClasses.includes(label) && (
+              <span className="badge" title="never trained on; the run's choices were made on it">
+                val
+              </span>
+            )}
             <span className="muted">{counts[label]}</span>
           </button>
         ))}
@@ -265,6 +276,7 @@ export function UmapScatter({
             images={images}
             neighbours={neighbours}
             labels={umap.labels}
+            metric={metric}
             width={width}
             height={height}
           />
@@ -286,6 +298,7 @@ function Tooltip({
   images,
   neighbours,
   labels,
+  metric,
   width,
   height,
 }: {
@@ -293,8 +306,9 @@ function Tooltip({
   label: number;
   classNames: string[];
   images: Uint8Array | undefined;
-  neighbours: { index: number; distance: number }[];
+  neighbours: Neighbour[];
   labels: number[];
+  metric: NeighbourMetric;
   width: number;
   height: number;
 }) {
@@ -315,7 +329,9 @@ function Tooltip({
           <div className="muted small">test image #{hover.index}</div>
         </div>
       </div>
-      <div className="muted small">nearest in embedding space</div>
+      <div className="muted small">
+        nearest in embedding space ({metric === 'cosine' ? 'cosine similarity' : 'Euclidean distance'})
+      </div>
       <div className="tooltip-neighbours">
         {neighbours.map((n) => (
           <figure key={n.index}>
@@ -325,7 +341,9 @@ function Tooltip({
             <figcaption style={{ color: classColor(labels[n.index]!) }}>
               {classNames[labels[n.index]!]}
               <br />
-              <span className="muted">{n.distance.toFixed(2)}</span>
+              <span className="muted" data-testid="neighbour-value">
+                {n.value.toFixed(2)}
+              </span>
             </figcaption>
           </figure>
         ))}
@@ -334,26 +352,46 @@ function Tooltip({
   );
 }
 
-/** The k nearest other points to point i by Euclidean distance (a linear scan: 5,000 × dim is instant). */
-function nearest(
-  { header, values }: Embeddings,
-  i: number,
-  k: number,
-): { index: number; distance: number }[] {
+/** Euclidean distance, or (cosine-head runs) cosine similarity: what the run's matcher compares by. */
+export type NeighbourMetric = 'euclidean' | 'cosine';
+
+interface Neighbour {
+  index: number;
+  /** Distance, or cosine similarity. */
+  value: number;
+}
+
+/**
+ * The k nearest other points to point i: by Euclidean distance, or by cosine similarity (highest first). A
+ * linear scan: 5,000 × dim is instant.
+ */
+function nearest({ header, values }: Embeddings, i: number, k: number, metric: NeighbourMetric): Neighbour[] {
   const { dim, count } = header;
-  const best: { index: number; distance: number }[] = [];
+  const norm = (j: number) => {
+    let s = 0;
+    for (let c = 0; c < dim; c++) s += values[j * dim + c]! ** 2;
+    return Math.sqrt(s) || 1;
+  };
+  const ni = metric === 'cosine' ? norm(i) : 1;
+  // Lower is nearer: the squared distance, or minus the cosine similarity.
+  const cost = (j: number) => {
+    let d = 0;
+    if (metric === 'cosine') {
+      for (let c = 0; c < dim; c++) d += values[i * dim + c]! * values[j * dim + c]!;
+      return -d / (ni * norm(j));
+    }
+    for (let c = 0; c < dim; c++) d += (values[i * dim + c]! - values[j * dim + c]!) ** 2;
+    return d;
+  };
+  const best: { index: number; cost: number }[] = [];
   for (let j = 0; j < count; j++) {
     if (j === i) continue;
-    let d = 0;
-    for (let c = 0; c < dim; c++) {
-      const diff = values[i * dim + c]! - values[j * dim + c]!;
-      d += diff * diff;
-    }
-    if (best.length < k || d < best[best.length - 1]!.distance) {
-      best.push({ index: j, distance: d });
-      best.sort((a, b) => a.distance - b.distance);
+    const d = cost(j);
+    if (best.length < k || d < best[best.length - 1]!.cost) {
+      best.push({ index: j, cost: d });
+      best.sort((a, b) => a.cost - b.cost);
       if (best.length > k) best.pop();
     }
   }
-  return best.map((b) => ({ index: b.index, distance: Math.sqrt(b.distance) }));
+  return best.map((b) => ({ index: b.index, value: metric === 'cosine' ? -b.cost : Math.sqrt(b.cost) }));
 }

@@ -8,3 +8,6 @@ export const runDataUrl = (run: string, file: string): string =>
 
 export const runPageUrl = (run: string): string => `/runs/${encodeURIComponent(run)}/`;
 export const demoPageUrl = (run: string): string => `/runs/${encodeURIComponent(run)}/one-shot/`;
+export const transferPageUrl = '/transfer/';
+/** The new-class demo of a run, scrolled to (the run's one-shot page holds both demos). */
+export const newClassDemoUrl = (run: string): string => `${demoPageUrl(run)}#new-classes`;

@@ -1,4 +1,4 @@
-import { extent, line, scaleLinear } from 'd3';
+import { area, extent, line, scaleLinear } from 'd3';
 import { Axes, HEIGHT, Keys, MARGIN, WIDTH } from './Axes.tsx';
 
 export interface Series {
@@ -6,6 +6,8 @@ export interface Series {
   color: string;
   dashed?: boolean;
   points: [number, number][];
+  /** A shaded interval around the line: [x, low, high] per point. */
+  band?: [number, number, number][];
 }
 
 /** Lines with a dot per point (a one-epoch run is a single dot), drawn on the server as SVG. */
@@ -28,7 +30,13 @@ export function LineChart({
   yFormat?: (v: number) => string;
   integerX?: boolean;
 }) {
-  const all = series.flatMap((s) => s.points);
+  const all = series.flatMap((s) => [
+    ...s.points,
+    ...(s.band ?? []).flatMap(([bx, lo, hi]): [number, number][] => [
+      [bx, lo],
+      [bx, hi],
+    ]),
+  ]);
   const [xMin, xMax] = extent(all, (p) => p[0]) as [number, number];
   const [yMin, yMax] = yDomain ?? (extent(all, (p) => p[1]) as [number, number]);
   const x = scaleLinear()
@@ -41,6 +49,10 @@ export function LineChart({
   const path = line<[number, number]>()
     .x((p) => x(p[0]))
     .y((p) => y(p[1]));
+  const shade = area<[number, number, number]>()
+    .x((p) => x(p[0]))
+    .y0((p) => y(p[1]))
+    .y1((p) => y(p[2]));
   // Epochs: every one when there are few, else round ones; never a fractional or empty tick.
   const xTicks = integerX
     ? xMax - xMin <= 12
@@ -54,6 +66,10 @@ export function LineChart({
         <Axes x={x} y={y} xLabel={xLabel} yLabel={yLabel} xTicks={xTicks} {...{ xFormat, yFormat }} />
         {series.map((s) => (
           <g key={s.name}>
+            {s.band && <path d={shade(s.band) ?? ''} fill={s.color} fillOpacity={0.15} stroke="none" />}
+            {s.band?.map(([bx, lo, hi]) => (
+              <line key={`band ${bx}`} x1={x(bx)} x2={x(bx)} y1={y(lo)} y2={y(hi)} stroke={s.color} />
+            ))}
             <path
               d={path(s.points) ?? ''}
               fill="none"

@@ -1,5 +1,6 @@
 // The run's matchers in the browser: core's Matcher, loaded over HTTP from the published run folder. It matches a
-// distance-head run by embedding distance and an MLP-head run through head/, so the gallery has no model code.
+// distance-head run by embedding distance, a cosine-head run by cosine similarity and an MLP-head run through
+// head/, so the gallery has no model code.
 import { type BackendInfo, initBackend, Matcher } from '@twinnet/core';
 import { runDataUrl, WASM_URL } from '../urls.ts';
 

@@ -1,4 +1,4 @@
-import type { DecodedImage, LabelDistance, Matcher, MatchResult } from '@twinnet/core';
+import type { DecodedImage, Matcher, MatchResult } from '@twinnet/core';
 
 /** A finished stroke on a draw pad: a fresh object per stroke; the canvas holds the pixels. */
 export interface Drawing {
@@ -63,9 +63,6 @@ export function ask(matcher: Matcher, query: Query): Outcome {
     return { error: (error as Error).message };
   }
 }
-
-/** A ranked label's value on the matcher's measure (distance or score; exactly one is set). */
-export const measureOf = (d: LabelDistance): number => d.distance ?? d.score ?? Number.NaN;
 
 /**
  * Runs one drawn query through every step once, so the JIT has compiled the preprocessing and the backend its

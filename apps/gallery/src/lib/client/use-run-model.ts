@@ -7,32 +7,46 @@ import { ask, type Outcome, type Query, warmUp } from './query.ts';
 import { loadEmbeddings, loadImages } from './run-data.ts';
 
 export interface RunModel {
-  /** One matcher per demo: each keeps its own support set. */
-  oneShot: Matcher;
-  newClasses: Matcher;
+  /** The run it was loaded from. */
+  run: string;
+  /** The run's matcher, holding one demo's support set. */
+  matcher: Matcher;
   backend: BackendInfo['name'];
-  /** The embedded test images (count × 784) and their labels, to pick examples from. */
+  /** The embedded test images (count × 784), their labels and their indices in the test split. */
   images: Uint8Array;
   labels: number[];
+  indices: number[];
 }
 
-/** The run's matchers and test images, loaded once per page for both demos, and freed when it unmounts. */
+/**
+ * A matcher of the run and its test images, loaded when `run` changes and freed when it changes again or the
+ * component unmounts. Each demo loads its own (a Matcher holds one support set); the files are fetched once.
+ */
 export function useRunModel(run: string): { model?: RunModel; error?: string } {
   const [state, setState] = useState<{ model?: RunModel; error?: string }>({});
   useEffect(() => {
     let live = true;
+    setState({});
     const loading = Promise.all([
       ensureBackend(),
-      loadMatchers(run, 2),
+      loadMatchers(run, 1),
       loadImages(run),
       loadEmbeddings(run),
     ]);
     loading.then(
-      ([info, [oneShot, newClasses], images, embeddings]) => {
+      ([info, [matcher], images, { header }]) => {
         if (!live) return;
-        for (const m of [oneShot!, newClasses!]) warmUp(m);
-        const model = { oneShot: oneShot!, newClasses: newClasses!, backend: info.name, images };
-        setState({ model: { ...model, labels: embeddings.header.labels } });
+        warmUp(matcher!);
+        setState({
+          model: {
+            run,
+            matcher: matcher!,
+            backend: info.name,
+            images,
+            labels: header.labels,
+            indices: header.indices,
+          },
+        });
       },
       (error: unknown) => live && setState({ error: (error as Error).message }),
     );
@@ -46,7 +60,8 @@ export function useRunModel(run: string): { model?: RunModel; error?: string } {
       );
     };
   }, [run]);
-  return state;
+  // A model of another run is never handed out, not even for the render before the effect clears it.
+  return state.model && state.model.run !== run ? {} : state;
 }
 
 export interface SupportEntry {

@@ -1,6 +1,6 @@
 // What a run's training amounted to, in the pairing's own terms. Server-only: epochShape brings tfjs along, which
 // prerendering loads anyway (data.ts reads the schemas from the same module), but no page bundle should.
-import { epochShape, type Metrics, seenClasses } from '@twinnet/core';
+import { type Embedding, embeddingFor, epochShape, type Metrics, seenClasses } from '@twinnet/core';
 
 const plural = (n: number, word: string) => `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;
 
@@ -28,4 +28,23 @@ export const commitLabel = ({ gitCommit, gitDirty }: Metrics): string =>
 
 /** The classes held out of training, by name. */
 export const heldOutLabel = ({ recipe, classNames }: Metrics): string =>
-  recipe.heldOutClasses.length ? recipe.heldOutClasses.map((c) => classNames[c]).join(', ') : 'none';
+  classesLabel(recipe.heldOutClasses, classNames);
+
+/** How the run compares embeddings: metrics.json's `embedding`, or (runs written before it) its head's way. */
+export const runEmbedding = ({ embedding, recipe }: Metrics): Embedding =>
+  embedding ?? embeddingFor(recipe.head.kind);
+
+/** "128-d, L2-normalised, cosine similarity": the embedding and how it is compared. */
+export function embeddingLabel(m: Metrics): string {
+  const { normalize, metric } = runEmbedding(m);
+  const compared = { euclidean: 'Euclidean distance', cosine: 'cosine similarity', head: 'MLP head' }[metric];
+  return `${m.recipe.tower.embeddingDim}-d${normalize === 'l2' ? ', L2-normalised' : ''}, ${compared}`;
+}
+
+/** Classes by name, or 'none'. */
+export const classesLabel = (classes: readonly number[], classNames: readonly string[]): string =>
+  classes.length ? classes.map((c) => classNames[c]).join(', ') : 'none';
+
+/** The classes kept out of training for the run's choices (transfer runs), by name. */
+export const validationLabel = ({ recipe, classNames }: Metrics): string =>
+  classesLabel(recipe.validationClasses, classNames);

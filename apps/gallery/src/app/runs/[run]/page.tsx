@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { Histogram } from '../../../components/charts/Histogram.tsx';
 import { LineChart } from '../../../components/charts/LineChart.tsx';
 import { RocChart } from '../../../components/charts/RocChart.tsx';
+import { EpochTable } from '../../../components/EpochTable.tsx';
 import { NoRunsNotice } from '../../../components/NoRunsNotice.tsx';
 import { PairGrid } from '../../../components/PairGrid.tsx';
 import { RunSummary } from '../../../components/RunSummary.tsx';
@@ -10,6 +11,7 @@ import { UmapScatter } from '../../../components/UmapScatter.tsx';
 import { scoreName } from '../../../lib/format.ts';
 import { readHistory, readMetrics } from '../../../lib/server/data.ts';
 import { NO_RUN, runParams } from '../../../lib/server/run-params.ts';
+import { classesLabel, runEmbedding } from '../../../lib/server/training.ts';
 import { demoPageUrl } from '../../../lib/urls.ts';
 
 export const dynamicParams = false;
@@ -27,7 +29,11 @@ export default async function RunPage({ params }: Props) {
   if (run === NO_RUN) return <NoRunsNotice />;
   const [metrics, history] = await Promise.all([readMetrics(run), readHistory(run)]);
   const epochs = history.epochs;
-  const name = scoreName(metrics.polarity);
+  const { metric } = runEmbedding(metrics);
+  const name = scoreName(metric);
+  // Transfer runs: N-way 1-shot on the validation classes after each epoch (what the run selected on).
+  const transfer = epochs.flatMap((e) => (e.valTransfer ? [[e.epoch, e.valTransfer] as const] : []));
+  const validation = classesLabel(metrics.recipe.validationClasses, metrics.classNames);
   return (
     <>
       <h1>{run}</h1>
@@ -43,11 +49,13 @@ export default async function RunPage({ params }: Props) {
           run={run}
           classNames={metrics.classNames}
           heldOutClasses={metrics.recipe.heldOutClasses}
+          validationClasses={metrics.recipe.validationClasses}
+          metric={metric === 'cosine' ? 'cosine' : 'euclidean'}
         />
       </section>
       <section>
         <h2>Test pairs</h2>
-        <PairGrid run={run} classNames={metrics.classNames} />
+        <PairGrid run={run} classNames={metrics.classNames} scoreName={name} />
       </section>
       <section>
         <h2>Training</h2>
@@ -83,11 +91,31 @@ export default async function RunPage({ params }: Props) {
               },
             ]}
           />
+          {transfer.length > 0 && (
+            <LineChart
+              title="Transfer to validation classes per epoch"
+              xLabel="epoch"
+              yLabel="accuracy"
+              integerX
+              yFormat={(v) => `${Math.round(v * 100)}%`}
+              series={[
+                {
+                  name: `${transfer[0]![1].ways}-way ${transfer[0]![1].shots}-shot on ${validation} (±95%)`,
+                  color: '#2a9d8f',
+                  points: transfer.map(([epoch, t]) => [epoch, t.accuracy]),
+                  band: transfer.map(([epoch, t]) => [epoch, t.accuracy - t.ci95, t.accuracy + t.ci95]),
+                },
+              ]}
+            />
+          )}
         </div>
         <p className="muted small">
           Train accuracy is measured during the epoch at a fixed threshold; validation accuracy at the
           threshold chosen on validation pairs after it.
+          {transfer.length > 0 &&
+            ` Transfer: nearest-prototype episodes on test images of the validation classes (${validation}), which the run chose its epoch on; the held-out classes are never looked at during training.`}
         </p>
+        <EpochTable epochs={epochs} />
       </section>
       <section>
         <h2>Scores on test pairs</h2>

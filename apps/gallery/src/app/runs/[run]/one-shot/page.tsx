@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { Demos } from '../../../../components/Demos.tsx';
 import { NoRunsNotice } from '../../../../components/NoRunsNotice.tsx';
 import { readIndex, readMetrics } from '../../../../lib/server/data.ts';
+import { newClassModels } from '../../../../lib/server/new-class-models.ts';
 import { NO_RUN, runParams } from '../../../../lib/server/run-params.ts';
 import { runPageUrl } from '../../../../lib/urls.ts';
 
@@ -20,25 +21,22 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function DemoPage({ params }: Props) {
   const { run } = await params;
   if (run === NO_RUN) return <NoRunsNotice />;
-  const [metrics, index] = await Promise.all([readMetrics(run), readIndex()]);
-  const others = await Promise.all(index.runs.filter((r) => r !== run).map(readMetrics));
+  const index = await readIndex();
+  const runs = await Promise.all(index.runs.map(readMetrics));
+  const metrics = runs.find((m) => m.run === run) ?? (await readMetrics(run));
   const { title } = datasetSpec(metrics.dataset);
-  const holdoutRuns = others
-    .filter((m) => m.dataset === metrics.dataset && m.recipe.heldOutClasses.length > 0)
-    .map((m) => m.run);
   return (
     <>
       <h1>One-shot demo</h1>
       <p>
-        <Link href={runPageUrl(run)}>{run}</Link> · {metrics.dataset}, {metrics.recipe.variant}. The model
-        runs in your browser; drawings are framed as {title} images were before they are embedded.
+        <Link href={runPageUrl(run)}>{run}</Link> · {metrics.dataset}, {metrics.recipe.variant}. The models
+        run in your browser; drawings are framed as {title} images were before they are embedded.
       </p>
       <Demos
         run={run}
         classNames={metrics.classNames}
-        heldOutClasses={metrics.recipe.heldOutClasses}
         title={title}
-        holdoutRuns={holdoutRuns}
+        newClassModels={newClassModels(metrics.dataset, runs)}
       />
     </>
   );
