@@ -3,16 +3,26 @@
 // (the machine is shared): page loads and query latencies are recorded in test-output/latency.json as data.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Metrics } from '@twinnet/core';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch, openPage, screenshot, WIDTHS } from './setup/browser.ts';
+import { draw, launch, openPage, STROKES, screenshot, WIDTHS } from './setup/browser.ts';
 import { FIXTURE_POINTS, fixtureArtifacts } from './setup/fixtures.ts';
-import { FIXTURE_RUN, MLP_FIXTURE_RUN, OUTPUT } from './setup/paths.ts';
+import {
+  FIXTURE_RUN,
+  LEGACY_FIXTURE_RUN,
+  METRIC_FIXTURE_RUN,
+  MLP_FIXTURE_RUN,
+  OUTPUT,
+} from './setup/paths.ts';
 
 const baseUrl = inject('baseUrl');
-const runUrl = `${baseUrl}/runs/${FIXTURE_RUN}/`;
+const pageUrl = (run: string) => `${baseUrl}/runs/${run}/`;
+const runUrl = pageUrl(FIXTURE_RUN);
 const demoUrl = (run: string) => `${baseUrl}/runs/${run}/one-shot/`;
 const UNSEEN = ['7', '8', '9'];
+/** Every fixture run holds 7–9 out; the metric run also kept 2 and 4 out for its choices. */
+const HOLDOUT_RUNS = [FIXTURE_RUN, MLP_FIXTURE_RUN, METRIC_FIXTURE_RUN, LEGACY_FIXTURE_RUN];
 
 let browser: Browser;
 beforeAll(async () => {
@@ -36,7 +46,7 @@ describe.each(WIDTHS)('at %i px', (width) => {
     await page.goto(baseUrl, { waitUntil: 'load' });
     latencies[`home page load, ${width} px`] = [await loadTime(page)];
     const rows = page.getByTestId('run-row');
-    await expect.poll(() => rows.count()).toBe(2);
+    await expect.poll(() => rows.count()).toBe(HOLDOUT_RUNS.length);
     const row = rows.filter({ hasText: FIXTURE_RUN });
     // An in-batch epoch: ⌈2 × 512 / 64⌉ steps of 7 seen classes × ⌊64 / 7⌋ images.
     await expect
@@ -48,6 +58,15 @@ describe.each(WIDTHS)('at %i px', (width) => {
     await expect
       .poll(() => rows.filter({ hasText: MLP_FIXTURE_RUN }).textContent())
       .toMatch(/bce \(deep tower, mlp head\)/);
+    await expect
+      .poll(() => rows.filter({ hasText: METRIC_FIXTURE_RUN }).textContent())
+      .toMatch(/metric \(deep tower, cosine head\)/);
+    // The new-class demo of MNIST is the transfer run's, and the transfer table is one click away.
+    const newClasses = page.getByTestId('new-class-link');
+    expect(await newClasses.count()).toBe(1);
+    expect(await newClasses.getAttribute('data-run')).toBe(METRIC_FIXTURE_RUN);
+    expect(await newClasses.getAttribute('href')).toBe(`/runs/${METRIC_FIXTURE_RUN}/one-shot/#new-classes`);
+    expect(await page.getByTestId('transfer-link').getAttribute('href')).toBe('/transfer/');
     await page.getByTestId('bench-chart').waitFor();
     expect(await page.getByText('1 line(s) of bench/history.jsonl could not be read').count()).toBe(1);
     await screenshot(page, `home-${width}`);
@@ -134,38 +153,152 @@ describe.each(WIDTHS)('at %i px', (width) => {
     await page.close();
   });
 
+  it('transfer table: unseen-class episodes beside raw pixels, open-set figures, old runs too', async () => {
+    const { page, errors } = await openPage(browser, width);
+    await page.goto(baseUrl, { waitUntil: 'load' });
+    await page.getByTestId('transfer-link').click();
+    await page.waitForURL(`${baseUrl}/transfer/`);
+    const rows = page.getByTestId('transfer-row');
+    expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-run')))).toEqual(
+      [...HOLDOUT_RUNS].sort(),
+    );
+    const metrics = JSON.parse(
+      await readFile(join(fixtureArtifacts(), METRIC_FIXTURE_RUN, 'metrics.json'), 'utf8'),
+    ) as Metrics;
+    for (const run of HOLDOUT_RUNS) {
+      const cells = rows.and(page.locator(`[data-run="${run}"]`)).getByTestId('transfer-cell');
+      // 3-way 1-shot and 5-shot, each beside raw pixels on the same episodes.
+      expect(await cells.evaluateAll((els) => els.map((e) => e.getAttribute('data-key')))).toEqual([
+        '3-way 1-shot',
+        '3-way 5-shot',
+      ]);
+      for (const name of ['data-accuracy', 'data-pixels']) {
+        const values = await cells.evaluateAll((els, n) => els.map((e) => Number(e.getAttribute(n))), name);
+        expect(values.every((v) => v > 0 && v <= 1)).toBe(true);
+      }
+    }
+    const row = (run: string) => rows.and(page.locator(`[data-run="${run}"]`));
+    // The metric run: its figures as metrics.json has them, the cut on cosine similarity, validation classes.
+    const metric = row(METRIC_FIXTURE_RUN);
+    const [oneShot] = await metric
+      .getByTestId('transfer-cell')
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-accuracy'))));
+    expect(oneShot).toBeCloseTo(metrics.oneShot!.unseen[0]!.accuracy, 10);
+    const auroc = Number(await metric.getByTestId('open-set').getAttribute('data-auroc'));
+    expect(auroc).toBeCloseTo(metrics.openSet!.test!.auroc, 10);
+    expect(await metric.getByTestId('unknown-rates').textContent()).toMatch(
+      /^\d+\.\d% with supports\d+\.\d% without$/,
+    );
+    expect(await metric.getByTestId('open-set-cut').textContent()).toMatch(
+      /cosine similarity > \d\.\d{3}\s*5-shot, for best F1/,
+    );
+    expect(await metric.getByTestId('validation-classes').textContent()).toBe('validation: 2, 4');
+    // Runs without validation classes, and runs written before the open-set fields, say why there is no cut.
+    expect(await row(FIXTURE_RUN).getByTestId('open-set').textContent()).toMatch(/no validation classes/);
+    expect(await row(LEGACY_FIXTURE_RUN).getByTestId('open-set').textContent()).toMatch(
+      /before open-set calibration/,
+    );
+    expect(await row(LEGACY_FIXTURE_RUN).getByTestId('validation-classes').textContent()).toBe(
+      'validation: none',
+    );
+    await screenshot(page, `transfer-${width}`);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('one-shot demo (distance head): every class scored; new classes from picked and drawn examples', () =>
     demoTest(FIXTURE_RUN, width));
 });
 
-// The MLP head is matched through head/, not by distance: the same demos, at one width.
+it('run page of a cosine-head run: similarity labels, validation-class transfer per epoch, open set', async () => {
+  const { page, errors } = await openPage(browser, WIDTHS[0]);
+  await page.goto(pageUrl(METRIC_FIXTURE_RUN), { waitUntil: 'load' });
+  for (const title of [
+    'Cosine similarity of same and different pairs',
+    'Transfer to validation classes per epoch',
+  ]) {
+    expect(await page.getByRole('img', { name: title }).count()).toBe(1);
+  }
+  const transfer = page.getByTestId('val-transfer');
+  expect(await transfer.count()).toBe(1);
+  expect(Number(await transfer.getAttribute('data-accuracy'))).toBeGreaterThan(0);
+  expect(await page.getByTestId('open-set-summary').textContent()).toMatch(
+    /AUROC \d\.\d{3}; unknown [\d.]+% with supports, [\d.]+% without[\s\S]*cosine similarity >/,
+  );
+  expect(await page.locator('.summary').textContent()).toMatch(
+    /128-d, L2-normalised, cosine similarity[\s\S]*validation classes2, 4/,
+  );
+  const cards = page.getByTestId('pair-card');
+  await expect.poll(() => cards.count(), { timeout: 30_000 }).toBe(24);
+  expect(await cards.first().textContent()).toMatch(/cosine similarity -?\d\.\d{3}/);
+  // Neighbours in the scatter are the run's own: by cosine similarity.
+  const canvas = page.getByTestId('umap-canvas');
+  await expect
+    .poll(() => canvas.getAttribute('data-points-drawn').then(Number), { timeout: 30_000 })
+    .toBe(500);
+  await hoverPoint(page, canvas);
+  const tooltip = page.getByTestId('umap-tooltip');
+  await tooltip.waitFor();
+  expect(await tooltip.textContent()).toMatch(/nearest in embedding space \(cosine similarity\)/);
+  const similarities = await tooltip
+    .getByTestId('neighbour-value')
+    .evaluateAll((els) => els.map((e) => Number(e.textContent)));
+  expect(similarities).toHaveLength(5);
+  expect(similarities.every((v) => v >= -1 && v <= 1)).toBe(true);
+  expect(similarities).toEqual([...similarities].sort((a, b) => b - a));
+  await screenshot(page, `run-${METRIC_FIXTURE_RUN}-1280`);
+  expect(errors).toEqual([]);
+  await page.close();
+});
+
+it('run page of a run written before validation classes: no transfer column, no open set', async () => {
+  const { page, errors } = await openPage(browser, WIDTHS[0]);
+  await page.goto(pageUrl(LEGACY_FIXTURE_RUN), { waitUntil: 'load' });
+  expect(await page.getByRole('img', { name: 'Logit of same and different pairs' }).count()).toBe(1);
+  expect(await page.getByRole('img', { name: 'Transfer to validation classes per epoch' }).count()).toBe(0);
+  expect(await page.getByTestId('epoch-row').count()).toBe(1);
+  expect(await page.getByTestId('val-transfer').count()).toBe(0);
+  expect(await page.getByTestId('open-set-summary').count()).toBe(0);
+  expect(await page.locator('.summary').textContent()).toMatch(/64-d, MLP head[\s\S]*validation classesnone/);
+  expect(errors).toEqual([]);
+  await page.close();
+});
+
+// The MLP head is matched through head/, the cosine head by similarity: the same demos, at one width.
 it('one-shot demo (MLP head): every class scored; new classes from picked and drawn examples', () =>
   demoTest(MLP_FIXTURE_RUN, WIDTHS[0]));
 
+it('one-shot demo (cosine head): similarities in [-1, 1]; the run is the new-class default', () =>
+  demoTest(METRIC_FIXTURE_RUN, WIDTHS[0]));
+
+/** What a run's matcher measures, by the fixture run: the cosine head's values are similarities in [-1, 1]. */
+const inRange = (run: string) => (v: number) =>
+  Number.isFinite(v) && (run !== METRIC_FIXTURE_RUN || (v >= -1 && v <= 1));
+
 /**
- * The demos on one run: a drawing is scored against one example of every class; the unseen classes' test images
- * become supports, a picked query goes to one of them, and a drawn symbol becomes a class of its own.
+ * The demos on one run: a drawing is scored against one example of every class by the page's run. New classes
+ * start with the dataset's transfer run (the metric fixture): the unseen classes' test images become supports and
+ * a picked query goes to one of them; then the page's own run is picked, the supports stay, and a drawn symbol
+ * becomes a class of its own.
  */
 async function demoTest(run: string, width: number): Promise<void> {
   const { page, errors } = await openPage(browser, width);
   await page.goto(demoUrl(run), { waitUntil: 'load' });
   await page.getByTestId('demos').waitFor({ timeout: 60_000 });
 
-  // Draw a "7" with the mouse: every class gets a distance or score.
+  // Draw a "7" with the mouse: every class gets a distance, similarity or score.
   const pad = page.getByTestId('oneshot-pad');
   const scores = page.getByTestId('class-scores');
-  await draw(page, pad, [
-    [0.25, 0.2],
-    [0.75, 0.2],
-    [0.45, 0.85],
-  ]);
+  await draw(page, pad, STROKES.seven);
   await expect.poll(() => scores.getAttribute('data-answered')).toBe('yes');
   const values = await page
     .getByTestId('class-score')
     .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-score'))));
   expect(values).toHaveLength(await classCount(run));
-  expect(values.every(Number.isFinite)).toBe(true);
+  expect(values.every(inRange(run))).toBe(true);
   expect(await page.getByTestId('oneshot-verdict').textContent()).toMatch(/Most like \S/);
+  const measure = run === METRIC_FIXTURE_RUN ? 'similarity' : run === FIXTURE_RUN ? 'distance' : 'score';
+  expect(await page.getByTestId('score-legend').first().getAttribute('data-measure')).toBe(measure);
 
   // More strokes, each answered anew; the page's own timing of each query is kept as data.
   const ms = [Number(await scores.getAttribute('data-latency-ms'))];
@@ -181,39 +314,60 @@ async function demoTest(run: string, width: number): Promise<void> {
   const backend = await page.getByTestId('demos').getAttribute('data-backend');
   latencies[`drawn query, ${run}, ${width} px, ${backend}`] = ms;
 
-  // New classes: one test image of each unseen class as supports, then a picked query.
+  // New classes, with the transfer run by default: it never trained on 7–9 (held out) nor 2 and 4 (validation).
+  const picker = page.getByTestId('newclass-model');
+  expect(await picker.inputValue()).toBe(METRIC_FIXTURE_RUN);
+  const demo = page.getByTestId('newclass-demo');
+  await expect.poll(() => demo.getAttribute('data-loaded'), { timeout: 60_000 }).toBe('yes');
+  const offered = page.getByTestId('support-candidates');
+  expect(await offered.evaluateAll((els) => els.map((e) => e.getAttribute('data-class')))).toEqual([
+    ...UNSEEN,
+    '2',
+    '4',
+  ]);
   for (const label of UNSEEN) {
     await page.locator(`[data-testid=support-candidate][data-class="${label}"]`).first().click();
   }
-  await expect.poll(() => page.getByTestId('supports').locator('li').count()).toBe(UNSEEN.length);
+  const supports = page.getByTestId('supports').locator('li');
+  await expect.poll(() => supports.count()).toBe(UNSEEN.length);
   const result = page.getByTestId('newclass-result');
-  await page.getByTestId('query-candidate').first().click();
+  await page
+    .locator('[data-testid=query-candidate]:is([data-class="7"], [data-class="8"], [data-class="9"])')
+    .first()
+    .click();
   await expect.poll(() => result.getAttribute('data-winner')).toMatch(/^[789]$/);
-  expect(await result.getByTestId('support-score').count()).toBe(UNSEEN.length);
+  const similarities = await result
+    .getByTestId('support-score')
+    .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-score'))));
+  expect(similarities).toHaveLength(UNSEEN.length);
+  expect(similarities.every(inRange(METRIC_FIXTURE_RUN))).toBe(true);
+  expect(await result.getByTestId('score-legend').getAttribute('data-measure')).toBe('similarity');
+
+  // The page's own run, picked: the supports stay and are embedded by it.
+  if (run !== METRIC_FIXTURE_RUN) {
+    await picker.selectOption(run);
+    await expect.poll(() => demo.getAttribute('data-run')).toBe(run);
+    await expect.poll(() => demo.getAttribute('data-loaded'), { timeout: 60_000 }).toBe('yes');
+    expect(new URL(page.url()).searchParams.get('model')).toBe(run);
+    await expect.poll(() => supports.count()).toBe(UNSEEN.length);
+    await page.getByTestId('query-candidate').first().click();
+    await expect.poll(() => result.getAttribute('data-winner')).toMatch(/^[789]$/);
+    expect(await result.getByTestId('score-legend').getAttribute('data-measure')).toBe(measure);
+  }
 
   // A drawn symbol becomes a fourth class, and a drawn query is answered against all four.
-  await draw(page, page.getByTestId('support-pad'), [
-    [0.2, 0.8],
-    [0.5, 0.15],
-    [0.8, 0.8],
-    [0.3, 0.55],
-    [0.7, 0.55],
-  ]);
+  await draw(page, page.getByTestId('support-pad'), STROKES.letterA);
   await page.getByTestId('add-drawn-support').click();
-  await expect.poll(() => page.getByTestId('supports').locator('li').count()).toBe(UNSEEN.length + 1);
+  await expect.poll(() => supports.count()).toBe(UNSEEN.length + 1);
   const before = await result.getAttribute('data-answer');
-  await draw(page, page.getByTestId('query-pad'), [
-    [0.25, 0.8],
-    [0.5, 0.2],
-    [0.75, 0.8],
-  ]);
+  await draw(page, page.getByTestId('query-pad'), STROKES.caret);
   await expect.poll(() => result.getAttribute('data-answer')).not.toBe(before);
   await expect.poll(() => result.getAttribute('data-winner')).toMatch(/^([789]|A)$/);
   const shown = await result
     .getByTestId('support-score')
     .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-score'))));
   expect(shown).toHaveLength(UNSEEN.length + 1);
-  expect(shown.every(Number.isFinite)).toBe(true);
+  expect(shown.every(inRange(run))).toBe(true);
   latencies[`new-class query, ${run}, ${width} px`] = [Number(await result.getAttribute('data-latency-ms'))];
 
   await screenshot(page, `one-shot-${run}-${width}`);
@@ -233,17 +387,6 @@ function loadTime(page: Page): Promise<number> {
     const [nav] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
     return nav!.loadEventEnd - nav!.startTime;
   });
-}
-
-/** Draws a polyline given in fractions of the canvas, as mouse events. */
-async function draw(page: Page, canvas: Locator, points: [number, number][]): Promise<void> {
-  await canvas.scrollIntoViewIfNeeded();
-  const box = (await canvas.boundingBox())!;
-  const at = ([x, y]: [number, number]) => [box.x + x * box.width, box.y + y * box.height] as const;
-  await page.mouse.move(...at(points[0]!));
-  await page.mouse.down();
-  for (const p of points.slice(1)) await page.mouse.move(...at(p), { steps: 6 });
-  await page.mouse.up();
 }
 
 /** Moves the mouse onto a drawn point, found by reading the canvas's pixels. */

@@ -1,36 +1,13 @@
-// Headless Debian Chromium driven by playwright-core (its own browser downloads are not available here).
-import { existsSync } from 'node:fs';
+// The browser tests' pages: Chromium (scripts/chromium.ts) at two widths, every page watched for errors.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { OUTPUT } from './paths.ts';
 
-export const CHROMIUM = process.env.TWINNET_CHROMIUM ?? '/usr/bin/chromium';
+export { checkChromium, draw, launch, STROKES } from '../../scripts/chromium.ts';
+
 export const SCREENSHOTS = join(OUTPUT, 'screenshots');
 export const WIDTHS = [1280, 390] as const;
-
-/** Fails early (before the fixtures and the build) with what to do when there is no browser. */
-export function checkChromium(): void {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `no Chromium at ${CHROMIUM}: install it (apt-get install -y chromium) or set TWINNET_CHROMIUM to its path`,
-    );
-  }
-}
-
-export function launch(): Promise<Browser> {
-  checkChromium();
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-dev-shm-usage',
-    ],
-  });
-}
 
 export interface WatchedPage {
   page: Page;
