@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   BACKEND_NAMES,
   type BackendName,
@@ -11,10 +12,13 @@ import { DEFAULT_BATCH, DEFAULT_MAX_PIXELS, FLAG_RANGES } from './flags.ts';
 
 export { UsageError };
 
-export const USAGE = `usage: pnpm match --run RUN_DIR (--support DIR | --supports FILE) --query FILE_OR_DIR [options]
-  --run DIR             a trainer run, e.g. artifacts/mnist-contrastive-holdout (distance head: ranked by
-                        embedding distance; cosine head: by cosine similarity; MLP head: by its head/ model's
-                        score)
+/** The run `pnpm match` uses without --run: the metric variant on every MNIST class, built for new symbols. */
+export const DEFAULT_RUN = fileURLToPath(new URL('../../../artifacts/mnist-metric', import.meta.url));
+
+export const USAGE = `usage: pnpm match [--run RUN_DIR] (--support DIR | --supports FILE) --query FILE_OR_DIR [options]
+  --run DIR             a trainer run (default: <repo>/artifacts/mnist-metric, trained on every digit to tell
+                        new symbols apart); e.g. artifacts/mnist-metric-holdout (cosine head: ranked by cosine
+                        similarity; distance head: by embedding distance; MLP head: by its head/ model's score)
   --support DIR         one sub-folder per class (its name is the label), each with a few PNG or JPEG files
   --supports FILE       supports saved earlier with --save-supports (no re-embedding); may be combined with --support
   --query FILE_OR_DIR   an image, or a folder of images (searched recursively)
@@ -78,7 +82,7 @@ export function parseMatchArgs(argv: readonly string[], cwd: string): MatchReque
   };
   const threshold = text('threshold');
   const request: MatchRequest = {
-    run: path('run') ?? '',
+    run: path('run') ?? DEFAULT_RUN,
     support: path('support'),
     supports: path('supports'),
     query: path('query'),
@@ -94,7 +98,6 @@ export function parseMatchArgs(argv: readonly string[], cwd: string): MatchReque
     help: values.help === true,
   };
   if (request.help) return request;
-  if (!request.run) throw new UsageError('--run is required');
   if (!request.support && !request.supports) throw new UsageError('give --support DIR or --supports FILE');
   if (!request.query && !request.saveSupports)
     throw new UsageError('--query is required (unless you only --save-supports)');

@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend, Matcher } from '@twinnet/core/node';
-import { type MatchRequest, parseMatchArgs, USAGE, UsageError } from './args.ts';
+import { DEFAULT_RUN, type MatchRequest, parseMatchArgs, USAGE, UsageError } from './args.ts';
 import { decodeImage } from './decode.ts';
 import {
   type InputFile,
@@ -47,6 +49,12 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   if (request.help) {
     io.stdout(USAGE);
     return 0;
+  }
+  if (request.run === DEFAULT_RUN && !existsSync(join(DEFAULT_RUN, 'metrics.json'))) {
+    io.stderr(
+      `match: no --run given, and the default run ${DEFAULT_RUN} is not trained yet: run \`pnpm turbo train\`, or pass --run DIR`,
+    );
+    return 2;
   }
   try {
     return await run(request, io);

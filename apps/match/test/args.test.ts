@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMatchArgs, UsageError } from '../src/args.ts';
+import { DEFAULT_RUN, parseMatchArgs, UsageError } from '../src/args.ts';
 
 describe('parseMatchArgs', () => {
   it('strips the `--` pnpm forwards and resolves paths against the directory the user typed in', () => {
@@ -43,7 +43,9 @@ describe('parseMatchArgs', () => {
       expect(() => parseMatchArgs(args, '/w')).toThrow(UsageError);
       expect(() => parseMatchArgs(args, '/w')).toThrow(message);
     };
-    fails(['--support', 'd', '--query', 'q'], /--run is required/);
+    // Without --run: the metric run on every MNIST class, in the repository's artifacts folder.
+    expect(parseMatchArgs(['--support', 'd', '--query', 'q'], '/w').run).toBe(DEFAULT_RUN);
+    expect(DEFAULT_RUN).toMatch(/artifacts\/mnist-metric$/);
     fails(['--run', 'r', '--query', 'q'], /--support DIR or --supports FILE/);
     fails(['--run', 'r', '--support', 'd'], /--query is required/);
     const q = ['--run', 'r', '--support', 'd', '--query', 'q'];
