@@ -330,9 +330,9 @@ describe('pnpm match', () => {
     ]);
     expect(negative.code).toBe(1);
     expect(negative.stderr).toMatch(/match: threshold must be a number above 0 and at most 1000000, got -1/);
-    const usage = await run(['--support', support]);
+    const usage = await run(['--run', runDir, '--support', support]);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toMatch(/--run is required\nusage: pnpm match/);
+    expect(usage.stderr).toMatch(/--query is required.*\nusage: pnpm match/);
   });
 
   it('leaves no tensors behind', async () => {
