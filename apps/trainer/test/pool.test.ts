@@ -27,20 +27,20 @@ const options = (outDir: string, extra: Partial<PoolOptions> = {}): PoolOptions 
 });
 
 describe('dispatchOrder', () => {
-  it('starts the deep-tower runs first, then the others in config order', () => {
+  it('starts the costliest runs first (images × tower cost), ties in config order', () => {
     const runs = defaultRecipes();
     const names = dispatchOrder(runs).map((i) => runs[i]!.run);
     expect(names).toEqual([
       'fashion-mnist-bce',
       'mnist-bce',
-      'mnist-metric',
-      'fashion-mnist-metric',
-      'mnist-metric-holdout',
-      'fashion-mnist-metric-holdout',
       'mnist-contrastive',
       'fashion-mnist-contrastive',
       'mnist-contrastive-holdout',
       'fashion-mnist-contrastive-holdout',
+      'mnist-metric',
+      'fashion-mnist-metric',
+      'mnist-metric-holdout',
+      'fashion-mnist-metric-holdout',
     ]);
   });
 });

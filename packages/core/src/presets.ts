@@ -10,7 +10,15 @@ export { PRESET_VARIANTS, type PresetVariant, VARIANTS, type Variant } from './v
 
 type Family = Pick<
   TrainRecipe,
-  'tower' | 'head' | 'loss' | 'pairing' | 'batchSize' | 'optimizer' | 'schedule'
+  | 'tower'
+  | 'head'
+  | 'loss'
+  | 'pairing'
+  | 'batchSize'
+  | 'pairsPerEpoch'
+  | 'augmentation'
+  | 'optimizer'
+  | 'schedule'
 >;
 
 /**
@@ -28,6 +36,8 @@ const FAMILIES: Record<PresetVariant, Family> = {
     loss: { ...LOSS_DEFAULTS, kind: 'contrastive', margin: 1, temperature: 0.1 },
     pairing: { kind: 'in-batch', balance: true, views: 1 },
     batchSize: 64,
+    pairsPerEpoch: 30_000,
+    augmentation: [],
     optimizer: { kind: 'adam', learningRate: 0.002 },
     schedule: { kind: 'cosine', floor: 0.05 },
   },
@@ -40,23 +50,29 @@ const FAMILIES: Record<PresetVariant, Family> = {
     loss: { ...LOSS_DEFAULTS, kind: 'bce', margin: 1, temperature: 0.1 },
     pairing: { kind: 'in-batch', balance: false, views: 1 },
     batchSize: 64,
+    pairsPerEpoch: 30_000,
+    augmentation: [],
     optimizer: { kind: 'adam', learningRate: 0.001 },
     schedule: { kind: 'cosine', floor: 0.05 },
   },
-  // Built to transfer to classes never seen in training: a wider embedding compared by cosine, trained by a
-  // batch loss over class-balanced P×K batches (docs/transfer.md has what was tried and why this won).
+  // Built to transfer to classes never seen in training: the encoder's 512 pooled features compared by cosine,
+  // trained by supervised contrastive loss through a 128-wide projection head on augmented P×K batches. Chosen
+  // over multi-similarity, normalised softmax, views with instance discrimination and the deep tower's own
+  // embedding by validation-class transfer in rotation (docs/transfer.md: what was tried and what it gave).
   metric: {
-    tower: { kind: 'deep', embeddingDim: 128 },
+    tower: { kind: 'encoder', embeddingDim: 512 },
     head: { kind: 'cosine', hidden: 128 },
-    loss: { ...LOSS_DEFAULTS, kind: 'supcon', margin: 1, temperature: 0.1 },
+    loss: { ...LOSS_DEFAULTS, kind: 'supcon', margin: 1, temperature: 0.1, projection: 128 },
     pairing: { kind: 'in-batch', balance: false, views: 1 },
     batchSize: 64,
+    pairsPerEpoch: 10_000,
+    augmentation: [{ kind: 'affine', rotation: 15, scale: 0.1, shift: 2 }],
     optimizer: { kind: 'adam', learningRate: 0.002 },
     schedule: { kind: 'cosine', floor: 0.05 },
   },
 };
 
-/** Epochs per family, all classes or held out. An epoch takes as many steps as 30,000 explicit pairs. */
+/** Epochs per family, all classes or held out (an epoch: as many steps as pairsPerEpoch explicit pairs). */
 const EPOCHS: Record<PresetVariant, { all: number; holdout: number }> = {
   contrastive: { all: 12, holdout: 6 },
   bce: { all: 4, holdout: 2 },
@@ -101,8 +117,6 @@ export function preset(dataset: string, variant: PresetVariant, holdout = false)
       // Only transfer runs choose on unseen classes; the seed reproductions keep their published protocol.
       validationClasses: variant === 'metric' && holdout ? drawValidationClasses(seen, seed) : [],
       ...FAMILIES[variant],
-      pairsPerEpoch: 30_000,
-      augmentation: [],
       epochs,
       seed,
       data: { trainSize: 0, validationFraction: 1 / 12 },
