@@ -7,25 +7,10 @@ import { INPUT_SHAPE, type TowerOptions, type TowerSpec } from './tower.ts';
  * stack with Glorot weights can sit at chance for a whole epoch.
  */
 function deepTower({ embeddingDim, seed }: TowerOptions): tf.Sequential {
-  const init = (offset: number) => tf.initializers.heNormal({ seed: seed * 101 + offset });
-  const conv = (filters: number, strides: number, offset: number, first = false) =>
-    tf.layers.conv2d({
-      ...(first ? { inputShape: INPUT_SHAPE } : {}),
-      filters,
-      kernelSize: 3,
-      strides,
-      padding: 'same',
-      activation: 'relu',
-      kernelInitializer: init(offset),
-    });
   return tf.sequential({
     name: 'tower',
     layers: [
-      // 28 → 14 → 7 → 4 → 2: every convolution downsamples, which keeps the 512-wide layer affordable on a CPU.
-      conv(32, 2, 1, true),
-      conv(64, 2, 2),
-      conv(128, 2, 3),
-      conv(512, 2, 4),
+      ...stridedConvolutions(512, seed),
       tf.layers.globalAveragePooling2d({}),
       tf.layers.dense({
         units: embeddingDim,
@@ -33,6 +18,26 @@ function deepTower({ embeddingDim, seed }: TowerOptions): tf.Sequential {
       }),
     ],
   });
+}
+
+/**
+ * Four 3×3 ReLU convolutions of 32, 64, 128 and `lastFilters` channels, each downsampling by stride 2:
+ * 28 → 14 → 7 → 4 → 2, which keeps a 512-wide last layer affordable on a CPU. Shared by the deep and encoder
+ * towers, with the same initialisers, so one seed builds the same convolutions in both.
+ */
+export function stridedConvolutions(lastFilters: number, seed: number): tf.layers.Layer[] {
+  const init = (offset: number) => tf.initializers.heNormal({ seed: seed * 101 + offset });
+  const conv = (filters: number, offset: number, first = false) =>
+    tf.layers.conv2d({
+      ...(first ? { inputShape: INPUT_SHAPE } : {}),
+      filters,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: init(offset),
+    });
+  return [conv(32, 1, true), conv(64, 2), conv(128, 3), conv(lastFilters, 4)];
 }
 
 export const deep: TowerSpec = {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { INPUT_SHAPE, type TowerOptions, type TowerSpec } from './tower.ts';
+import { stridedConvolutions } from './deep.ts';
+import type { TowerOptions, TowerSpec } from './tower.ts';
 
 /**
  * The deep tower's strided convolutions with the pooled features themselves as the embedding: no linear layer
@@ -8,26 +9,9 @@ import { INPUT_SHAPE, type TowerOptions, type TowerSpec } from './tower.ts';
  * projection transfers better than the projection's output).
  */
 function encoderTower({ embeddingDim, seed }: TowerOptions): tf.Sequential {
-  const init = (offset: number) => tf.initializers.heNormal({ seed: seed * 101 + offset });
-  const conv = (filters: number, offset: number, first = false) =>
-    tf.layers.conv2d({
-      ...(first ? { inputShape: INPUT_SHAPE } : {}),
-      filters,
-      kernelSize: 3,
-      strides: 2,
-      padding: 'same',
-      activation: 'relu',
-      kernelInitializer: init(offset),
-    });
   return tf.sequential({
     name: 'tower',
-    layers: [
-      conv(32, 1, true),
-      conv(64, 2),
-      conv(128, 3),
-      conv(embeddingDim, 4),
-      tf.layers.globalAveragePooling2d({}),
-    ],
+    layers: [...stridedConvolutions(embeddingDim, seed), tf.layers.globalAveragePooling2d({})],
   });
 }
 
