@@ -123,7 +123,8 @@ export function resumeKey(recipe: TrainRecipe): Record<string, unknown> {
     validationClasses,
     tower,
     head,
-    loss: loss.kind,
+    // The projection's width shapes variables the checkpoint holds; the other loss parameters may change.
+    loss: { kind: loss.kind, projection: loss.projection },
     pairing,
     optimizer: optimizer.kind,
     seed,
