@@ -3,7 +3,7 @@
 // (the machine is shared): page loads and query latencies are recorded in test-output/latency.json as data.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Metrics } from '@twinnet/core';
+import { type Metrics, preset } from '@twinnet/core';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { draw, launch, openPage, STROKES, screenshot, WIDTHS } from './setup/browser.ts';
@@ -15,6 +15,9 @@ import {
   MLP_FIXTURE_RUN,
   OUTPUT,
 } from './setup/paths.ts';
+
+/** The metric preset's tower, as the fixture run was trained with it. */
+const METRIC_TOWER = preset('mnist', 'metric', true).tower;
 
 const baseUrl = inject('baseUrl');
 const pageUrl = (run: string) => `${baseUrl}/runs/${run}/`;
@@ -60,7 +63,7 @@ describe.each(WIDTHS)('at %i px', (width) => {
       .toMatch(/bce \(deep tower, mlp head\)/);
     await expect
       .poll(() => rows.filter({ hasText: METRIC_FIXTURE_RUN }).textContent())
-      .toMatch(/metric \(deep tower, cosine head\)/);
+      .toMatch(new RegExp(`metric \\(${METRIC_TOWER.kind} tower, cosine head\\)`));
     // The new-class demo of MNIST is the transfer run's, and the transfer table is one click away.
     const newClasses = page.getByTestId('new-class-link');
     expect(await newClasses.count()).toBe(1);
@@ -226,7 +229,9 @@ it('run page of a cosine-head run: similarity labels, validation-class transfer 
     /AUROC \d\.\d{3}; unknown [\d.]+% with supports, [\d.]+% without[\s\S]*cosine similarity >/,
   );
   expect(await page.locator('.summary').textContent()).toMatch(
-    /128-d, L2-normalised, cosine similarity[\s\S]*validation classes2, 4/,
+    new RegExp(
+      `${METRIC_TOWER.embeddingDim}-d, L2-normalised, cosine similarity[\\s\\S]*validation classes2, 4`,
+    ),
   );
   const cards = page.getByTestId('pair-card');
   await expect.poll(() => cards.count(), { timeout: 30_000 }).toBe(24);

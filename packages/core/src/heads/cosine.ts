@@ -13,9 +13,12 @@ function cosineHead(_options: HeadOptions): Head {
   return <T extends tf.Tensor | tf.SymbolicTensor>(a: T, b: T) => cosine.apply([a, b] as tf.Tensor[]) as T;
 }
 
-/** Cosine similarity of every row of q [m, d] with every row of s [n, d]: [m, n]. */
+/**
+ * Cosine similarity of every row of q [m, d] with every row of s [n, d]: [m, n], clipped to [−1, 1]: an image
+ * against itself can round to 1.0000001, outside the range thresholds and readers rely on.
+ */
 export function pairwiseCosine(q: tf.Tensor2D, s: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => tf.matMul(l2Normalize(q), l2Normalize(s), false, true));
+  return tf.tidy(() => tf.clipByValue(tf.matMul(l2Normalize(q), l2Normalize(s), false, true), -1, 1));
 }
 
 /** Rows scaled to unit length; an all-zero row stays zero (its similarity to anything is 0). */
