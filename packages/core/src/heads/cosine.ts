@@ -18,7 +18,9 @@ function cosineHead(_options: HeadOptions): Head {
  * against itself can round to 1.0000001, outside the range thresholds and readers rely on.
  */
 export function pairwiseCosine(q: tf.Tensor2D, s: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => tf.clipByValue(tf.matMul(l2Normalize(q), l2Normalize(s), false, true), -1, 1));
+  return tf.tidy(
+    () => tf.clipByValue(tf.matMul(l2Normalize(q), l2Normalize(s), false, true), -1, 1) as tf.Tensor2D,
+  );
 }
 
 /** Rows scaled to unit length; an all-zero row stays zero (its similarity to anything is 0). */
