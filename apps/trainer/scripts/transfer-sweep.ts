@@ -23,6 +23,9 @@ import {
   recipeStream,
   type SimilarityFn,
   STREAM,
+  seenClasses,
+  shuffleInPlace,
+  type TrainRecipe,
   withOverrides,
 } from '@twinnet/core';
 import { initBackend } from '@twinnet/core/node';
@@ -35,6 +38,7 @@ const { values, positionals } = parseArgs({
     out: { type: 'string' },
     // Selection in rotation: each fold keeps another pair of seen classes out as validation classes.
     folds: { type: 'string', default: '1' },
+    'first-fold': { type: 'string', default: '0' },
   },
 });
 await initBackend('auto', { log: () => {} });
@@ -68,7 +72,7 @@ function foldClasses(base: TrainRecipe, fold: number): number[] {
 
 const folds = Number(values.folds);
 for (const [text, fold] of (positionals.length ? positionals : ['{}']).flatMap((t) =>
-  Array.from({ length: folds }, (_, f) => [t, f] as const),
+  Array.from({ length: folds }, (_, f) => [t, f + Number(values['first-fold'])] as const),
 )) {
   const base = preset(dataset.name, 'metric', true);
   const overrides = { ...(JSON.parse(text) as RecipeOverrides), validationClasses: foldClasses(base, fold) };
