@@ -7,15 +7,15 @@
 //     '{"loss":{"kind":"supcon"}}' '{"loss":{"kind":"multi-similarity"},"epochs":2}'
 import { appendFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
 import {
   checkRecipe,
   embed,
   embeddingDim,
   episodeAccuracy,
   fit,
+  matrixSimilarity,
+  negativeDistances,
   pairwiseCosine,
-  pairwiseDistances,
   prepareData,
   preset,
   type RecipeOverrides,
@@ -43,22 +43,6 @@ const { values, positionals } = parseArgs({
 });
 await initBackend('auto', { log: () => {} });
 const dataset = await loadDataset(values.dataset as Dataset['name']);
-
-/** Similarity of test embeddings by a matrix function (cosine, or negative distance). */
-function byMatrix(
-  e: Float32Array,
-  dim: number,
-  f: (q: tf.Tensor2D, s: tf.Tensor2D) => tf.Tensor2D,
-): SimilarityFn {
-  const rows = (ids: Int32Array) => {
-    const out = new Float32Array(ids.length * dim);
-    ids.forEach((r, i) => {
-      out.set(e.subarray(r * dim, (r + 1) * dim), i * dim);
-    });
-    return tf.tensor2d(out, [ids.length, dim]);
-  };
-  return (q, s) => tf.tidy(() => f(rows(q), rows(s)).dataSync() as Float32Array);
-}
 
 /** Fold f's validation classes: the preset's own pair first, then further disjoint pairs of a seeded shuffle. */
 function foldClasses(base: TrainRecipe, fold: number): number[] {
@@ -90,8 +74,8 @@ for (const [text, fold] of (positionals.length ? positionals : ['{}']).flatMap((
   const e = embed(result.model.tower, dataset.test.images);
   const dim = embeddingDim(result.model.tower);
   const similarities: Record<string, SimilarityFn> = {
-    cosine: byMatrix(e, dim, pairwiseCosine),
-    euclidean: byMatrix(e, dim, (q, s) => tf.neg(pairwiseDistances(q, s))),
+    cosine: matrixSimilarity(e, dim, pairwiseCosine),
+    euclidean: matrixSimilarity(e, dim, negativeDistances),
     pixels: rawPixelSimilarity(dataset.test.images),
   };
   const unseen = Object.fromEntries(

@@ -87,22 +87,42 @@ export function pairBatch(images: Uint8Array, pairs: Pairs, start: number, end: 
 
 /**
  * Similarity between embedded images for episodes and matching: negative Euclidean distance for a distance
- * head, the head's logit for an MLP head (computed for all query × support pairs in one batch).
+ * head, cosine similarity for a cosine head, the head's logit for an MLP head (computed for all query × support
+ * pairs in one batch).
  */
 export function embeddingSimilarity(model: SiameseModel, embeddings: Float32Array): SimilarityFn {
   const dim = embeddingDim(model.tower);
+  if (model.headKind === 'distance') return matrixSimilarity(embeddings, dim, negativeDistances);
+  if (model.headKind === 'cosine') return matrixSimilarity(embeddings, dim, pairwiseCosine);
+  return matrixSimilarity(embeddings, dim, (q, s) => {
+    const [m, n] = [q.shape[0], s.shape[0]];
+    const qa = tf.reshape(tf.tile(tf.expandDims(q, 1), [1, n, 1]), [-1, dim]);
+    const sb = tf.tile(s, [m, 1]);
+    return model.head(qa, sb) as tf.Tensor;
+  });
+}
+
+/** Negative Euclidean distances, so that higher means more alike as a SimilarityFn needs. */
+export const negativeDistances = (q: tf.Tensor2D, s: tf.Tensor2D): tf.Tensor =>
+  tf.neg(pairwiseDistances(q, s));
+
+/**
+ * A SimilarityFn over rows of `embeddings` (n × dim): the query and support rows are gathered and compared by
+ * `matrix`, which gives every query × support value, row-major (higher = more alike).
+ */
+export function matrixSimilarity(
+  embeddings: Float32Array,
+  dim: number,
+  matrix: (queries: tf.Tensor2D, supports: tf.Tensor2D) => tf.Tensor,
+): SimilarityFn {
   return (queries, supports) =>
-    tf.tidy(() => {
-      const q = gatherRows(embeddings, queries, dim);
-      const s = gatherRows(embeddings, supports, dim);
-      if (model.headKind === 'distance') {
-        return tf.neg(pairwiseDistances(q, s)).dataSync() as Float32Array;
-      }
-      if (model.headKind === 'cosine') return pairwiseCosine(q, s).dataSync() as Float32Array;
-      const qa = tf.reshape(tf.tile(tf.expandDims(q, 1), [1, supports.length, 1]), [-1, dim]);
-      const sb = tf.tile(s, [queries.length, 1]);
-      return (model.head(qa, sb) as tf.Tensor).dataSync() as Float32Array;
-    });
+    tf.tidy(
+      () =>
+        matrix(
+          gatherRows(embeddings, queries, dim),
+          gatherRows(embeddings, supports, dim),
+        ).dataSync() as Float32Array,
+    );
 }
 
 function gatherRows(embeddings: Float32Array, rows: ArrayLike<number>, dim: number): tf.Tensor2D {

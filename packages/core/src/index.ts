@@ -33,6 +33,8 @@ export {
   embed,
   embeddingDim,
   embeddingSimilarity,
+  matrixSimilarity,
+  negativeDistances,
   type PairScores,
   pairBatch,
   pairwiseDistances,
