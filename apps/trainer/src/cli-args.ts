@@ -123,6 +123,8 @@ export const USAGE = [
   `  --holdout                                 hold out classes ${DEFAULT_HELD_OUT.join(',')} for one-shot matching`,
   '  --held-out LIST|none                      classes never trained on, e.g. 7,8,9',
   '  --validation-classes LIST|none            classes also kept out of training, for every choice, e.g. 5,6',
+  '  --refit, --no-refit                       after choosing on validation classes, train the final model on',
+  '                                            all seen classes (default: on for metric hold-out runs)',
   ...RECIPE_FLAGS.map(flagLine),
   usageLine('--augment LIST|none', 'random changes to training images, e.g. rotation=15,scale=0.1,shift=2'),
   ...describeAugmentParams().map((line) => `      ${line}`),
@@ -152,6 +154,8 @@ const OPTIONS: Record<string, OptionSpec> = {
   holdout: { type: 'boolean' },
   'held-out': { type: 'string' },
   'validation-classes': { type: 'string' },
+  refit: { type: 'boolean' },
+  'no-refit': { type: 'boolean' },
   ...Object.fromEntries(RECIPE_FLAGS.map(({ flag }) => [flag, { type: 'string' }])),
   augment: { type: 'string' },
   backend: { type: 'string' },
@@ -201,6 +205,12 @@ function applyFlags(recipe: TrainRecipe, values: Record<string, unknown>): Train
       String(values['validation-classes']),
       recipe.dataset,
     );
+  if (values.refit === true && values['no-refit'] === true)
+    throw new UsageError('--refit and --no-refit contradict each other: give one');
+  if (values.refit === true) overrides.refit = true;
+  // Without validation classes there is nothing to choose before a refit.
+  if (values['no-refit'] === true || (overrides.validationClasses as number[] | undefined)?.length === 0)
+    overrides.refit = false;
   if (values.augment !== undefined) overrides.augmentation = augmentFlag(String(values.augment));
   try {
     return withOverrides(recipe, overrides as RecipeOverrides, datasetSpec(recipe.dataset).classNames.length);
@@ -209,7 +219,9 @@ function applyFlags(recipe: TrainRecipe, values: Record<string, unknown>): Train
     const flag =
       error.path === 'validationClasses'
         ? 'validation-classes'
-        : RECIPE_FLAGS.find((f) => f.path.join('.') === error.path)?.flag;
+        : error.path === 'refit'
+          ? 'refit'
+          : RECIPE_FLAGS.find((f) => f.path.join('.') === error.path)?.flag;
     throw new UsageError(flag ? `--${flag}: ${error.message}` : error.message);
   }
 }

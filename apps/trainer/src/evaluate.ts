@@ -11,6 +11,7 @@ import {
   MEASURE_OF_METRIC,
   type Metrics,
   measureOnRows,
+  type OpenSetCalibration,
   type OpenSetQueries,
   type OpenSetRates,
   type OpenSetTarget,
@@ -48,7 +49,12 @@ export interface Evaluation {
  * Final figures on the canonical test split: pair accuracy, loss and AUC on seeded test pairs of the seen
  * classes, nearest-neighbour precision, and one-shot episodes on the unseen classes and on all classes.
  */
-export function evaluateRun(recipe: TrainRecipe, fitted: FitResult, data: RunData): Evaluation {
+export function evaluateRun(
+  recipe: TrainRecipe,
+  fitted: FitResult,
+  data: RunData,
+  openSetChoice = chooseOpenSetCut(recipe, fitted, data),
+): Evaluation {
   const { model, objective, state } = fitted;
   const last = state.history.at(-1);
   if (!last) throw new Error(`${recipe.run}: no epoch was trained (epochs = ${recipe.epochs})`);
@@ -78,7 +84,7 @@ export function evaluateRun(recipe: TrainRecipe, fitted: FitResult, data: RunDat
     validation: { pairs: fitted.validationPairs!.count, accuracy: last.valAccuracy, threshold },
     oneShot: oneShotFigures(recipe, fitted, data, testEmbeddings),
     embedding: embeddingFor(recipe.head.kind),
-    openSet: openSetFigures(recipe, fitted, data, testEmbeddings),
+    openSet: openSetFigures(recipe, fitted, data, testEmbeddings, openSetChoice),
     roc: rocCurve(test.scores, testPairs.same, model.polarity),
     histogram: scoreHistogram(test.scores, testPairs.same),
   };
@@ -123,70 +129,92 @@ export const OPEN_SET_SHOTS = 5;
 /** What the cut is chosen for (TensorFlow Similarity's calibrate offers the same two kinds). */
 export const OPEN_SET_TARGET: OpenSetTarget = { kind: 'best-f1' };
 
+/** The open-set cut, calibrated on validation classes the model never trained on, and what it did there. */
+export interface OpenSetChoice {
+  calibration: OpenSetCalibration;
+  validation: OpenSetRecord;
+}
+
 /**
  * The open-set cut on the matcher's own measure, calibrated on the validation classes (never trained on): in
- * each episode some of them get supports and the rest none (two classes: one each way in turn). Then the same
- * cut on test-image episodes of the held-out classes, some with supports and the rest without. Null without
- * at least two validation classes.
+ * each episode some of them get supports and the rest none (two classes: one each way in turn). Null without
+ * at least two validation classes. A refit run makes this choice with its selection model.
  */
+export function chooseOpenSetCut(
+  recipe: TrainRecipe,
+  { model }: FitResult,
+  data: RunData,
+): OpenSetChoice | null {
+  const validationClasses = data.validationClasses ?? [];
+  if (validationClasses.length < 2) return null;
+  const embeddings = embed(model.tower, data.validation.images);
+  const validation = openSetRun(
+    recipe,
+    model,
+    data.validation.labels,
+    embeddings,
+    validationClasses,
+    STREAM.openSetValidation,
+  );
+  const calibration = calibrateOpenSet(validation.queries, model.polarity, OPEN_SET_TARGET);
+  return { calibration, validation: openSetRecord(validation, calibration.rates, calibration.auroc) };
+}
+
+/** The chosen cut with the figures it gives on test-image episodes of the held-out classes. */
 function openSetFigures(
   recipe: TrainRecipe,
   { model }: FitResult,
   data: RunData,
   testEmbeddings: Float32Array,
+  choice: OpenSetChoice | null,
 ): NonNullable<Metrics['openSet']> | null {
-  const validationClasses = data.validationClasses ?? [];
-  if (validationClasses.length < 2) return null;
-  const dim = embeddingDim(model.tower);
-  const { metric } = embeddingFor(recipe.head.kind);
-  const scorer = scorerFor(metric, dim, recipe.run, { model: model.headModel, polarity: model.polarity });
-  const { polarity } = model;
-  /** Seeded episodes on some classes: half of them (rounded up) with supports in each, the rest without. */
-  const episodes = (
-    labels: ArrayLike<number>,
-    embeddings: Float32Array,
-    classes: readonly number[],
-    purpose: number,
-  ): OpenSetRun => {
-    const supportedWays = Math.ceil(classes.length / 2);
-    const queries = openSetEpisodes({
-      labels,
-      classes,
-      supportedWays,
-      shots: OPEN_SET_SHOTS,
-      episodes: recipe.evaluation.episodes,
-      rng: recipeStream(recipe.seed, purpose),
-      measure: measureOnRows(scorer, embeddings, dim),
-      polarity,
-    });
-    return { classes: [...classes], supportedWays, episodes: recipe.evaluation.episodes, queries };
-  };
-  const validation = episodes(
-    data.validation.labels,
-    embed(model.tower, data.validation.images),
-    validationClasses,
-    STREAM.openSetValidation,
-  );
-  const calibration = calibrateOpenSet(validation.queries, polarity, OPEN_SET_TARGET);
+  if (!choice) return null;
+  const { calibration } = choice;
   const heldOut = recipe.heldOutClasses;
   let test: OpenSetRecord | null = null;
   if (heldOut.length >= 2) {
-    const run = episodes(data.test.labels, testEmbeddings, heldOut, STREAM.openSetTest);
+    const run = openSetRun(recipe, model, data.test.labels, testEmbeddings, heldOut, STREAM.openSetTest);
     test = openSetRecord(
       run,
-      openSetRates(run.queries, calibration.threshold, polarity),
-      openSetAuroc(run.queries, polarity),
+      openSetRates(run.queries, calibration.threshold, model.polarity),
+      openSetAuroc(run.queries, model.polarity),
     );
   }
   return {
     target: calibration.target,
     met: calibration.met,
     shots: OPEN_SET_SHOTS,
-    measure: MEASURE_OF_METRIC[metric],
+    measure: MEASURE_OF_METRIC[embeddingFor(recipe.head.kind).metric],
     threshold: calibration.threshold,
-    validation: openSetRecord(validation, calibration.rates, calibration.auroc),
+    validation: choice.validation,
     test,
   };
+}
+
+/** Seeded episodes on some classes: half of them (rounded up) with supports in each, the rest without. */
+function openSetRun(
+  recipe: TrainRecipe,
+  model: FitResult['model'],
+  labels: ArrayLike<number>,
+  embeddings: Float32Array,
+  classes: readonly number[],
+  purpose: number,
+): OpenSetRun {
+  const dim = embeddingDim(model.tower);
+  const { metric } = embeddingFor(recipe.head.kind);
+  const scorer = scorerFor(metric, dim, recipe.run, { model: model.headModel, polarity: model.polarity });
+  const supportedWays = Math.ceil(classes.length / 2);
+  const queries = openSetEpisodes({
+    labels,
+    classes,
+    supportedWays,
+    shots: OPEN_SET_SHOTS,
+    episodes: recipe.evaluation.episodes,
+    rng: recipeStream(recipe.seed, purpose),
+    measure: measureOnRows(scorer, embeddings, dim),
+    polarity: model.polarity,
+  });
+  return { classes: [...classes], supportedWays, episodes: recipe.evaluation.episodes, queries };
 }
 
 interface OpenSetRun {

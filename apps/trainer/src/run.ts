@@ -18,6 +18,7 @@ import {
   type RunData,
   rawPixelSimilarity,
   recipeStream,
+  refitRecipe,
   STREAM,
   type TrainRecipe,
   validationTransfer,
@@ -25,7 +26,7 @@ import {
 import { saveModelToDir, writeJsonAtomic } from '@twinnet/core/node';
 import { type Dataset, loadDataset } from '@twinnet/datasets';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
-import { type Evaluation, evaluateRun } from './evaluate.ts';
+import { chooseOpenSetCut, type Evaluation, evaluateRun } from './evaluate.ts';
 import { exportEmbeddings, selectPredictions } from './export.ts';
 import { epochProgress } from './progress.ts';
 import { writeRunFolder } from './run-folder.ts';
@@ -46,27 +47,69 @@ export interface RunContext {
 export type RunOutcome = { status: 'done'; metrics: Metrics } | { status: 'interrupted'; epochsDone: number };
 
 /** Checkpoints live beside the runs, not in them, so a run folder is replaced whole when the run ends. */
-export const checkpointDir = (outDir: string, run: string) => join(outDir, '.checkpoints', run);
+export const checkpointDir = (outDir: string, run: string, stage?: string) =>
+  join(outDir, '.checkpoints', stage ? `${run}.${stage}` : run);
 
 /** One run: its data, fit, the test figures, and the run folder written whole. */
 export async function trainRun(recipe: TrainRecipe, ctx: RunContext): Promise<RunOutcome> {
   const started = performance.now();
-  const data = prepareData(recipe, await cachedDataset(ctx, recipe.dataset));
+  const dataset = await cachedDataset(ctx, recipe.dataset);
+  const data = prepareData(recipe, dataset);
   ctx.log(describeRun(recipe, data));
-  const fitted = await fitWithCheckpoints(recipe, data, ctx);
-  if (fitted.status === 'aborted') {
-    ctx.log(
-      `${recipe.run}: interrupted in epoch ${fitted.state.epochsDone + 1}; checkpoint saved. Continue with --resume.`,
-    );
-    release(fitted);
-    return { status: 'interrupted', epochsDone: fitted.state.epochsDone };
-  }
-  const evaluation = evaluateRun(recipe, fitted, data);
+  const fitted = await fitWithCheckpoints(recipe, data, ctx, recipe.refit ? 'selection' : undefined);
+  if (fitted.status === 'aborted') return interrupted(recipe, fitted, ctx);
+  if (!recipe.refit) return finishRun(recipe, fitted, data, evaluateRun(recipe, fitted, data), ctx, started);
+
+  // Refit: the selection model has made the choices on classes it never saw; the final model learns them too.
+  const openSetChoice = chooseOpenSetCut(recipe, fitted, data);
+  const selection: Selection = {
+    validationClasses: recipe.validationClasses,
+    trainImages: data.train.count,
+    seconds: fitted.state.seconds,
+    epochs: fitted.state.history,
+  };
+  release(fitted);
+  const final = refitRecipe(recipe);
+  const finalData = prepareData(final, dataset);
+  ctx.log(
+    `${recipe.run}: refit on all seen classes ${finalData.classes.join(',')} (${finalData.train.count} images); ` +
+      `the open-set cut stays as validation classes ${recipe.validationClasses.join(',')} chose it`,
+  );
+  const refitted = await fitWithCheckpoints(final, finalData, ctx, 'refit');
+  if (refitted.status === 'aborted') return interrupted(recipe, refitted, ctx);
+  const evaluation = evaluateRun(final, refitted, finalData, openSetChoice);
+  return finishRun(final, refitted, finalData, evaluation, ctx, started, selection);
+}
+
+/** What a refit run's selection fit did: the classes it chose on and its epochs (with their transfer figures). */
+type Selection = NonNullable<Metrics['selection']>;
+
+function interrupted(recipe: TrainRecipe, fitted: FitResult, ctx: RunContext): RunOutcome {
+  ctx.log(
+    `${recipe.run}: interrupted in epoch ${fitted.state.epochsDone + 1}; checkpoint saved. Continue with --resume.`,
+  );
+  release(fitted);
+  return { status: 'interrupted', epochsDone: fitted.state.epochsDone };
+}
+
+/** The run folder, written whole, and the summary line. */
+async function finishRun(
+  recipe: TrainRecipe,
+  fitted: FitResult,
+  data: RunData,
+  evaluation: Evaluation,
+  ctx: RunContext,
+  started: number,
+  selection?: Selection,
+): Promise<RunOutcome> {
   const umapStarted = performance.now();
   let metrics: Metrics | undefined;
   await writeRunFolder(ctx.outDir, recipe.run, async (dir) => {
     await writeExports(dir, recipe, fitted, data, evaluation);
-    metrics = runMetrics(recipe, fitted, data, evaluation, ctx, started);
+    metrics = {
+      ...runMetrics(recipe, fitted, data, evaluation, ctx, started),
+      ...(selection ? { selection } : {}),
+    };
     // Last: its presence marks a finished run.
     await writeJsonAtomic(join(dir, ARTIFACT_FILES.metrics), metrics);
   });
@@ -76,8 +119,14 @@ export async function trainRun(recipe: TrainRecipe, ctx: RunContext): Promise<Ru
 }
 
 /** fit, with checkpoints on disk, progress bars, and the message a non-finite loss deserves. */
-async function fitWithCheckpoints(recipe: TrainRecipe, data: RunData, ctx: RunContext): Promise<FitResult> {
-  const dir = checkpointDir(ctx.outDir, recipe.run);
+async function fitWithCheckpoints(
+  recipe: TrainRecipe,
+  data: RunData,
+  ctx: RunContext,
+  stage?: string,
+): Promise<FitResult> {
+  const dir = checkpointDir(ctx.outDir, recipe.run, stage);
+  const name = stage ? `${recipe.run} (${stage})` : recipe.run;
   let progress: ReturnType<typeof epochProgress> | undefined;
   let epochsDone = 0;
   const hooks: FitHooks = {
@@ -90,22 +139,22 @@ async function fitWithCheckpoints(recipe: TrainRecipe, data: RunData, ctx: RunCo
         : `epoch ${state?.epochsDone}`;
       ctx.log(
         state
-          ? `${recipe.run}: resuming after ${where} of ${recipe.epochs}`
-          : `${recipe.run}: no checkpoint in ${dir}; starting from scratch`,
+          ? `${name}: resuming after ${where} of ${recipe.epochs}`
+          : `${name}: no checkpoint in ${dir}; starting from scratch`,
       );
       return state;
     },
     checkpoint: (model, optimizer, state, lossVariables) =>
       saveCheckpoint(dir, model, optimizer, recipe, state, lossVariables),
     onEpochStart: ({ epoch, epochs, steps }) => {
-      progress = epochProgress(`${recipe.run} epoch ${epoch}/${epochs}`, steps);
+      progress = epochProgress(`${name} epoch ${epoch}/${epochs}`, steps);
     },
     onStep: ({ step, pairs, loss }) => progress?.update(step, pairs, loss),
     onEpoch: (r, state) => {
       progress?.stop();
       epochsDone = state.epochsDone;
       ctx.log(
-        `${recipe.run} epoch ${r.epoch}/${recipe.epochs}: loss ${r.trainLoss.toFixed(4)}, val loss ${r.valLoss.toFixed(4)}, ` +
+        `${name} epoch ${r.epoch}/${recipe.epochs}: loss ${r.trainLoss.toFixed(4)}, val loss ${r.valLoss.toFixed(4)}, ` +
           `val acc ${(100 * r.valAccuracy).toFixed(2)}%, ` +
           (r.valTransfer
             ? `validation classes ${r.valTransfer.ways}-way 1-shot ${(100 * r.valTransfer.accuracy).toFixed(1)}%, `
@@ -122,7 +171,7 @@ async function fitWithCheckpoints(recipe: TrainRecipe, data: RunData, ctx: RunCo
     progress?.stop();
     if (!(error instanceof NonFiniteLossError)) throw error;
     throw new Error(
-      `${recipe.run}: ${error.message}. The last good checkpoint (after epoch ${epochsDone}) is kept in ${dir}.`,
+      `${name}: ${error.message}. The last good checkpoint (after epoch ${epochsDone}) is kept in ${dir}.`,
     );
   }
 }

@@ -30,6 +30,24 @@ describe('parseCli', () => {
       pairing: { kind: 'in-batch', balance: true },
     });
     expect(configs.at(-1)!.heldOutClasses).toEqual([7, 8, 9]);
+    expect(configs.filter((c) => c.refit).map((c) => c.run)).toEqual([
+      'mnist-metric-holdout',
+      'fashion-mnist-metric-holdout',
+    ]);
+  });
+
+  it('turns refit on and off; without validation classes there is nothing to refit after', () => {
+    const metric = ['--dataset', 'mnist', '--variant', 'metric', '--holdout'];
+    expect(parseCli(metric).recipes[0]!.refit).toBe(true);
+    expect(parseCli([...metric, '--no-refit']).recipes[0]!.refit).toBe(false);
+    expect(parseCli([...metric, '--validation-classes', 'none']).recipes[0]).toMatchObject({
+      refit: false,
+      validationClasses: [],
+    });
+    const contrastive = ['--dataset', 'mnist', '--variant', 'contrastive', '--holdout'];
+    expect(parseCli([...contrastive, '--validation-classes', '5,6', '--refit']).recipes[0]!.refit).toBe(true);
+    expect(() => parseCli([...contrastive, '--refit'])).toThrow(/^--refit: refit .* needs some/);
+    expect(() => parseCli([...metric, '--refit', '--no-refit'])).toThrow(/contradict/);
   });
 
   it('lets flags override every preset field, after the `--` pnpm forwards', () => {

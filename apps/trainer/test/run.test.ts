@@ -132,6 +132,46 @@ describe('trainRun', () => {
     );
   });
 
+  it('refits on all seen classes after choosing on validation classes, keeping the cut they chose', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'twinnet-refit-'));
+    const base = tiny();
+    const recipe = checkRecipe({
+      ...base,
+      run: 'mnist-refit',
+      validationClasses: [5, 6],
+      refit: true,
+      head: { ...base.head, kind: 'cosine' },
+      loss: { ...base.loss, kind: 'supcon' },
+      tower: { ...base.tower, embeddingDim: 16 },
+      data: { ...base.data, trainSize: 0 },
+      pairsPerEpoch: 128,
+      epochs: 1,
+    });
+    const lines: string[] = [];
+    const outcome = await trainRun(recipe, context(out, { log: (line) => lines.push(line) }));
+    expect(outcome.status).toBe('done');
+    const metrics = await readJsonArtifact(MetricsSchema, join(out, 'mnist-refit', 'metrics.json'));
+    // The files and figures are the final model's: trained on 0-6, so only 7, 8, 9 are new to it.
+    expect(metrics.recipe).toMatchObject({ validationClasses: [], refit: false, heldOutClasses: [7, 8, 9] });
+    const selection = metrics.selection!;
+    expect(selection.validationClasses).toEqual([5, 6]);
+    expect(selection.epochs).toHaveLength(1);
+    expect(selection.epochs[0]!.valTransfer?.ways).toBe(2);
+    expect(metrics.training.trainImages).toBeGreaterThan(selection.trainImages);
+    // The cut was chosen by the selection model on 5 and 6, then applied to the final model's test episodes.
+    expect(metrics.openSet?.validation.classes).toEqual([5, 6]);
+    expect(metrics.openSet?.test?.classes).toEqual([7, 8, 9]);
+    expect(lines.some((l) => /refit on all seen classes 0,1,2,3,4,5,6/.test(l))).toBe(true);
+    expect(
+      lines.some((l) => /mnist-refit \(selection\) epoch 1\/1: .*validation classes 2-way/.test(l)),
+    ).toBe(true);
+    expect(lines.some((l) => /mnist-refit \(refit\) epoch 1\/1/.test(l))).toBe(true);
+    const checkpoints = (await readdir(join(out, '.checkpoints'))).sort();
+    expect(checkpoints).toEqual(['mnist-refit.refit', 'mnist-refit.selection']);
+    // Without validation classes there is nothing to choose before a refit.
+    expect(() => checkRecipe({ ...recipe, validationClasses: [] })).toThrow(/refit .* needs some/);
+  });
+
   it('checkpoints mid-epoch on interrupt and resumes from that step', async () => {
     const out = await mkdtemp(join(tmpdir(), 'twinnet-resume-'));
     const stop = new AbortController();

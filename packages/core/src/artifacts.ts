@@ -182,6 +182,18 @@ export const MetricsSchema = z.object({
   openSet: OpenSetSchema.nullable().optional(),
   roc: z.array(RocPointSchema),
   histogram: HistogramSchema,
+  /**
+   * Refit runs (recipe.refit): the selection fit that made the choices on validation classes, before the final
+   * model (this run's recipe, test figures and files) was trained on all seen classes.
+   */
+  selection: z
+    .object({
+      validationClasses: z.array(z.number().int().nonnegative()).min(2),
+      trainImages: z.number().int().positive(),
+      seconds: finite,
+      epochs: z.array(EpochRecordSchema),
+    })
+    .optional(),
   /** What training did (the recipe says what it was asked to do). */
   training: z.object({
     epochs: z.number().int().nonnegative(),

@@ -180,6 +180,7 @@ export {
   checkRecipe,
   RecipeError,
   type RecipeOverrides,
+  refitRecipe,
   resumeKey,
   seenClasses,
   type TrainRecipe,

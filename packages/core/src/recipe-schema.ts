@@ -41,6 +41,12 @@ export const TrainRecipeSchema = z.object({
    * threshold, the open-set cut): disjoint from the held-out classes, so nothing about those steers the run.
    */
   validationClasses: z.array(int(0, 255)).default([]),
+  /**
+   * With validation classes: once they have made the run's choices (the open-set cut, the per-epoch transfer
+   * figures), train the final model again on all seen classes, validation classes included. More classes to
+   * learn from is what transfer needs most; the choices carry over, as in k-fold selection.
+   */
+  refit: z.boolean().default(false),
   tower: z.object({ kind: kindName, embeddingDim: int(1, 4096) }),
   head: z.object({ kind: kindName, hidden: int(1, 4096) }),
   /** The loss and its parameters; each loss reads the ones it has, the others keep their defaults. */

@@ -90,6 +90,14 @@ function checkValidationClasses(r: TrainRecipe, classes: number): void {
     throw new RecipeError(`class ${shared.join(',')} cannot be both held out and a validation class`, path);
   if (seenClasses(r, classes).length < 2)
     throw new RecipeError('held-out and validation classes must leave at least 2 classes to train on', path);
+  if (r.refit && chosen.length === 0)
+    throw new RecipeError('refit trains again after choosing on validation classes: it needs some', 'refit');
+}
+
+/** The final model's recipe of a refit run: the same, on all seen classes, validation classes included. */
+export function refitRecipe(recipe: TrainRecipe): TrainRecipe {
+  if (!recipe.refit) throw new RecipeError(`recipe ${recipe.run} does not refit`, 'refit');
+  return { ...recipe, validationClasses: [], refit: false };
 }
 
 /** The classes a recipe trains on: all of the dataset's but the held-out and validation ones. */
@@ -131,6 +139,7 @@ export function resumeKey(recipe: TrainRecipe): Record<string, unknown> {
     data,
     // Only when there is some, so checkpoints made before augmentation existed still resume.
     ...(recipe.augmentation.length > 0 ? { augmentation: recipe.augmentation } : {}),
+    ...(recipe.refit ? { refit: true } : {}),
   };
 }
 

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { prepareData } from '../src/data.ts';
 import { preset } from '../src/presets.ts';
-import { checkRecipe, RecipeError, seenClasses, type TrainRecipe } from '../src/recipe.ts';
+import {
+  checkRecipe,
+  RecipeError,
+  refitRecipe,
+  resumeKey,
+  seenClasses,
+  type TrainRecipe,
+} from '../src/recipe.ts';
 
 const PIXELS = 28 * 28;
 
@@ -97,5 +104,30 @@ describe('class-disjoint split', () => {
 
   it('counts validation classes out of the classes trained on', () => {
     expect(seenClasses(transferRecipe(), 10)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('refits on the validation classes too, and still on no held-out class nor test image', () => {
+    const recipe = transferRecipe({ refit: true });
+    const final = refitRecipe(recipe);
+    expect(final).toMatchObject({ validationClasses: [], refit: false, heldOutClasses: [7, 8, 9] });
+    expect(seenClasses(final, 10)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    const data = prepareData(final, dataset);
+    expect(new Set(data.train.labels)).toEqual(new Set([0, 1, 2, 3, 4, 5, 6]));
+    const testIds = ids(dataset.test);
+    for (const id of ids(data.train)) expect(testIds.has(id)).toBe(false);
+    // The selection fit and the refit resume from their own checkpoints: their keys differ.
+    expect(resumeKey(recipe)).toMatchObject({ refit: true, validationClasses: [5, 6] });
+    expect(resumeKey(final)).not.toHaveProperty('refit');
+    expect(() => refitRecipe(final)).toThrow(/does not refit/);
+    let error: unknown;
+    try {
+      transferRecipe({ refit: true, validationClasses: [] });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as RecipeError).path).toBe('refit');
+    // The transfer preset's hold-out runs refit; the seed reproductions do not.
+    expect(preset('mnist', 'metric', true)).toMatchObject({ refit: true, validationClasses: [2, 4] });
+    expect(preset('mnist', 'contrastive', true).refit).toBe(false);
   });
 });
