@@ -49,6 +49,9 @@ const USAGE = `usage: pnpm --filter match evaluate -- --run DIR [options]
   --seen-queries N    test images of classes without supports, for the unknown rates (that many of the trained
                       classes, and as many of the validation classes): ${describeRange(RANGES.seenQueries)}
                       (default 2000)
+  --without-supports LIST
+                      held-out classes given no supports: their test queries join the never-seen ones (a
+                      refit run trained on its validation classes, so this is its never-seen test), e.g. 9
   --cli-queries N     images per unseen class (and in all for seen classes) written as PNG for the CLI run:
                       ${describeRange(RANGES.cliQueries)} (default 300; 0 skips it)
   --backend auto|tfjs-node|native|wasm|cpu  --json  --help`;
@@ -89,6 +92,7 @@ const OPTIONS = {
   seed: { type: 'string' },
   'seen-queries': { type: 'string' },
   'cli-queries': { type: 'string' },
+  'without-supports': { type: 'string' },
   backend: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -101,8 +105,18 @@ interface EvaluateRequest {
   seed: number;
   seenQueries: number;
   cliQueries: number;
+  /** Held-out classes kept without supports, as never-seen queries. */
+  withoutSupports: number[];
   backend: BackendName;
   json: boolean;
+}
+
+function classList(flag: string, text: string | undefined): number[] {
+  if (text === undefined || text === 'none') return [];
+  const classes = text.split(',').map((part) => Number(part.trim()));
+  if (classes.some((c) => !Number.isInteger(c) || c < 0 || c > 255))
+    throw new UsageError(`${flag} expects class numbers separated by commas (or 'none'), got '${text}'`);
+  return [...new Set(classes)].sort((a, b) => a - b);
 }
 
 /** The request, or a UsageError naming the flag and its range. */
@@ -124,6 +138,7 @@ export function parseEvaluateArgs(argv: readonly string[], cwd: string): Evaluat
     seed: number('seed', RANGES.seed, 1),
     seenQueries: number('seen-queries', RANGES.seenQueries, 2000),
     cliQueries: number('cli-queries', RANGES.cliQueries, 300),
+    withoutSupports: classList('--without-supports', values['without-supports'] as string | undefined),
     backend: choiceFlag('--backend', values.backend, BACKEND_NAMES) ?? 'auto',
     json: values.json === true,
   };
@@ -145,21 +160,34 @@ async function evaluate(argv: readonly string[]): Promise<number> {
   const { runDir, seed, trials, backend } = request;
   await initBackend(backend, { log: (line) => console.error(line) });
   const metrics = await readJsonArtifact(MetricsSchema, join(runDir, 'metrics.json'));
-  const heldOut = metrics.recipe.heldOutClasses;
+  const { withoutSupports } = request;
+  const unsupportedOdd = withoutSupports.filter((c) => !metrics.recipe.heldOutClasses.includes(c));
+  if (unsupportedOdd.length > 0)
+    throw new UsageError(
+      `--without-supports: class ${unsupportedOdd.join(',')} is not one of run '${metrics.run}''s held-out classes ` +
+        `(${metrics.recipe.heldOutClasses.join(',')})`,
+    );
+  const heldOut = metrics.recipe.heldOutClasses.filter((c) => !withoutSupports.includes(c));
   if (heldOut.length < 2)
-    throw new Error(`${runDir}: run '${metrics.run}' holds out no classes; train it with --holdout`);
-  const validationClasses = metrics.recipe.validationClasses ?? [];
+    throw new Error(
+      `${runDir}: run '${metrics.run}' needs at least 2 held-out classes with supports` +
+        (withoutSupports.length ? ' (fewer --without-supports)' : '; train it with --holdout'),
+    );
+  // Never trained on and given no supports: the chosen held-out classes, or else the validation classes.
+  const neverSeen = withoutSupports.length > 0 ? withoutSupports : (metrics.recipe.validationClasses ?? []);
   const seen = metrics.classNames
     .map((_, c) => c)
-    .filter((c) => !heldOut.includes(c) && !validationClasses.includes(c));
+    .filter(
+      (c) => !metrics.recipe.heldOutClasses.includes(c) && !metrics.recipe.validationClasses.includes(c),
+    );
   const dataset = await loadDataset(metrics.dataset as DatasetName);
   const unseenTrain = selectClasses(dataset.train, heldOut);
   const unseenTest = selectClasses(dataset.test, heldOut);
   const seenTest = drawQueries(selectClasses(dataset.test, seen), request.seenQueries, seed);
   // Test images only: the run chose its open-set cut on these classes' training images.
   const neverSeenTest =
-    validationClasses.length > 0
-      ? drawQueries(selectClasses(dataset.test, validationClasses), request.seenQueries, seed)
+    neverSeen.length > 0
+      ? drawQueries(selectClasses(dataset.test, neverSeen), request.seenQueries, seed)
       : null;
   // Class names as labels and folder names ('T-shirt/top' cannot be a folder name as it is).
   const label = (c: number) => metrics.classNames[c]!.replace(/[/\\]/g, '-');
@@ -170,7 +198,8 @@ async function evaluate(argv: readonly string[]): Promise<number> {
     `${metrics.run}: supports for unseen classes ${heldOut.map(label).join(', ')}; ${unseenTest.count} of their ` +
       `test queries, ${seenTest.count} of trained classes without supports` +
       (neverSeenTest
-        ? `, ${neverSeenTest.count} of validation classes ${validationClasses.map(label).join(', ')} (never trained on, no supports)`
+        ? `, ${neverSeenTest.count} of ${withoutSupports.length ? 'held-out' : 'validation'} classes ` +
+          `${neverSeen.map(label).join(', ')} (never trained on, no supports)`
         : '') +
       `; ${matcher.measure} threshold ${matcher.threshold.toFixed(4)} (${THRESHOLD_SOURCES[matcher.thresholdSource]})`,
   );
@@ -229,7 +258,7 @@ async function evaluate(argv: readonly string[]): Promise<number> {
   matcher.dispose();
   if (request.json) {
     const { measure, threshold, thresholdSource } = matcher;
-    const head = { run: metrics.run, measure, threshold, thresholdSource, validationClasses };
+    const head = { run: metrics.run, measure, threshold, thresholdSource, neverSeenClasses: neverSeen };
     console.log(JSON.stringify({ ...head, summaries }, null, 1));
   } else console.log(report(metrics.run, summaries));
   return 0;
@@ -247,7 +276,7 @@ export interface DrawResults {
   truth: readonly string[];
   /** Queries of classes the run trained on. */
   trained: readonly Pick<MatchResult, 'unknown' | 'ranked'>[];
-  /** Queries of classes the run never trained on (its validation classes); null when it has none. */
+  /** Queries of classes the run never trained on and without supports; null when there are none. */
   neverSeen: readonly Pick<MatchResult, 'unknown' | 'ranked'>[] | null;
 }
 
