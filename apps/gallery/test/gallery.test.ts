@@ -195,7 +195,9 @@ describe.each(WIDTHS)('at %i px', (width) => {
     expect(await metric.getByTestId('open-set-cut').textContent()).toMatch(
       /cosine similarity > \d\.\d{3}\s*5-shot, for best F1/,
     );
-    expect(await metric.getByTestId('validation-classes').textContent()).toBe('validation: 2, 4');
+    expect(await metric.getByTestId('validation-classes').textContent()).toBe(
+      'validation: 2, 4, then refit on all seen classes',
+    );
     // Runs without validation classes, and runs written before the open-set fields, say why there is no cut.
     expect(await row(FIXTURE_RUN).getByTestId('open-set').textContent()).toMatch(/no validation classes/);
     expect(await row(LEGACY_FIXTURE_RUN).getByTestId('open-set').textContent()).toMatch(

@@ -48,6 +48,8 @@ describe('transfer table rows', () => {
   it('carries the open-set cut and validation classes of a transfer run', () => {
     const metric = row(METRIC_FIXTURE_RUN);
     expect(metric.validationClasses).toEqual([2, 4]);
+    // The preset refits: the final model trained on 2 and 4 as well, after they chose its cut.
+    expect(metric.refit).toBe(true);
     expect(metric.openSet?.measure).toBe('similarity');
     expect(metric.openSet?.test?.classes).toEqual([7, 8, 9]);
     expect(targetLabel(metric.openSet!.target)).toBe('best F1');
@@ -57,6 +59,7 @@ describe('transfer table rows', () => {
     expect(row(FIXTURE_RUN).openSet).toBeNull();
     expect(row(LEGACY_FIXTURE_RUN).openSet).toBeUndefined();
     expect(row(LEGACY_FIXTURE_RUN).validationClasses).toEqual([]);
+    expect(row(LEGACY_FIXTURE_RUN).refit).toBe(false);
   });
 
   it('marks the best model figure per dataset and column', () => {

@@ -63,6 +63,7 @@ export function TransferTable({ rows }: { rows: TransferRow[] }) {
                   <div>test: {classesLabel(row.heldOutClasses, names)}</div>
                   <div className="muted small" data-testid="validation-classes">
                     validation: {classesLabel(row.validationClasses, names)}
+                    {row.refit && ', then refit on all seen classes'}
                   </div>
                 </div>
               </td>

@@ -18,7 +18,9 @@ export interface TransferRow {
   variant: string;
   classNames: string[];
   heldOutClasses: number[];
+  /** The classes that made the run's choices; in a refit run, the final model then trained on them too. */
   validationClasses: number[];
+  refit: boolean;
   /** By column key ("3-way 1-shot"). */
   cells: Record<string, TransferCell>;
   /**
@@ -54,7 +56,8 @@ export function transferRows(runs: readonly Metrics[]): TransferRow[] {
         variant: m.recipe.variant,
         classNames: m.classNames,
         heldOutClasses: m.recipe.heldOutClasses,
-        validationClasses: m.recipe.validationClasses,
+        validationClasses: m.selection?.validationClasses ?? m.recipe.validationClasses ?? [],
+        refit: m.selection !== undefined,
         cells,
         openSet: m.openSet,
       };

@@ -31,9 +31,16 @@ export default async function RunPage({ params }: Props) {
   const epochs = history.epochs;
   const { metric } = runEmbedding(metrics);
   const name = scoreName(metric);
-  // Transfer runs: N-way 1-shot on the validation classes after each epoch (what the run selected on).
-  const transfer = epochs.flatMap((e) => (e.valTransfer ? [[e.epoch, e.valTransfer] as const] : []));
-  const validation = classesLabel(metrics.recipe.validationClasses, metrics.classNames);
+  // Transfer runs: N-way 1-shot on the validation classes after each epoch (what the run selected on); a refit
+  // run's selection fit measured them before the final model trained on all seen classes.
+  const { selection } = metrics;
+  const transfer = (selection?.epochs ?? epochs).flatMap((e) =>
+    e.valTransfer ? [[e.epoch, e.valTransfer] as const] : [],
+  );
+  const validation = classesLabel(
+    selection?.validationClasses ?? metrics.recipe.validationClasses ?? [],
+    metrics.classNames,
+  );
   return (
     <>
       <h1>{run}</h1>
@@ -113,7 +120,9 @@ export default async function RunPage({ params }: Props) {
           Train accuracy is measured during the epoch at a fixed threshold; validation accuracy at the
           threshold chosen on validation pairs after it.
           {transfer.length > 0 &&
-            ` Transfer: nearest-prototype episodes on test images of the validation classes (${validation}), which the run chose its epoch on; the held-out classes are never looked at during training.`}
+            ` Transfer: nearest-prototype episodes on training-split images of the validation classes (${validation}), which the run chose its open-set cut on; the held-out classes are never looked at during training.`}
+          {selection &&
+            ` Those figures are the selection fit's, trained without ${validation}; the final model (the other charts, the files) then trained on all seen classes for ${metrics.training.epochs} epochs.`}
         </p>
         <EpochTable epochs={epochs} />
       </section>
