@@ -46,5 +46,7 @@ export const classesLabel = (classes: readonly number[], classNames: readonly st
   classes.length ? classes.map((c) => classNames[c]).join(', ') : 'none';
 
 /** The classes kept out of training for the run's choices (transfer runs), by name. */
-export const validationLabel = ({ recipe, classNames }: Metrics): string =>
-  classesLabel(recipe.validationClasses, classNames);
+export const validationLabel = ({ recipe, classNames, selection }: Metrics): string =>
+  selection
+    ? `${classesLabel(selection.validationClasses, classNames)} (kept out of the selection fit; the final model refit on all seen classes)`
+    : classesLabel(recipe.validationClasses ?? [], classNames);

@@ -125,6 +125,12 @@ export default async function RunPage({ params }: Props) {
             ` Those figures are the selection fit's, trained without ${validation}; the final model (the other charts, the files) then trained on all seen classes for ${metrics.training.epochs} epochs.`}
         </p>
         <EpochTable epochs={epochs} />
+        {selection && (
+          <>
+            <h3>Selection fit, without {validation}</h3>
+            <EpochTable epochs={selection.epochs} />
+          </>
+        )}
       </section>
       <section>
         <h2>Scores on test pairs</h2>
