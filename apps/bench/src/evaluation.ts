@@ -107,10 +107,14 @@ export function drawEpisodes(sets: EvaluationSets, protocol: BenchProtocol): Epi
   return episodes;
 }
 
-/** A similarity that returns consecutive slices of precomputed episode scores (row-major queries × supports). */
+/**
+ * A similarity that returns consecutive slices of precomputed episode scores (row-major queries × supports: the
+ * bench's episodes are 1-shot, so one support per way and no prototype to form).
+ */
 export function replaySimilarity(similarities: Float32Array): SimilarityFn {
   let at = 0;
-  return (queries, supports) => {
+  return (queries, supports, shots) => {
+    if (shots !== 1) throw new Error(`the peer scores 1-shot episodes only, not ${shots}-shot`);
     const n = queries.length * supports.length;
     if (at + n > similarities.length) throw new Error('more episodes scored than similarities supplied');
     const slice = similarities.subarray(at, at + n);

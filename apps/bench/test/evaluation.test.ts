@@ -52,7 +52,8 @@ describe('one-shot episodes for the peer', () => {
 
   it('refuses to replay more scores than were supplied', () => {
     const replay = replaySimilarity(new Float32Array(4));
-    expect(() => replay(Int32Array.from([1, 2, 3]), Int32Array.from([4, 5]))).toThrow(/more episodes/);
+    expect(() => replay(Int32Array.from([1, 2, 3]), Int32Array.from([4, 5]), 1)).toThrow(/more episodes/);
+    expect(() => replay(Int32Array.from([1]), Int32Array.from([4, 5]), 2)).toThrow(/1-shot episodes only/);
   });
 });
 

@@ -13,9 +13,7 @@ import {
   embeddingDim,
   episodeAccuracy,
   fit,
-  matrixSimilarity,
-  negativeDistances,
-  pairwiseCosine,
+  metricSimilarity,
   prepareData,
   preset,
   type RecipeOverrides,
@@ -74,8 +72,8 @@ for (const [text, fold] of (positionals.length ? positionals : ['{}']).flatMap((
   const e = embed(result.model.tower, dataset.test.images);
   const dim = embeddingDim(result.model.tower);
   const similarities: Record<string, SimilarityFn> = {
-    cosine: matrixSimilarity(e, dim, pairwiseCosine),
-    euclidean: matrixSimilarity(e, dim, negativeDistances),
+    cosine: metricSimilarity(e, dim, 'cosine'),
+    euclidean: metricSimilarity(e, dim, 'euclidean'),
     pixels: rawPixelSimilarity(dataset.test.images),
   };
   const unseen = Object.fromEntries(

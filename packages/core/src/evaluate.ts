@@ -5,6 +5,7 @@ import type { BatchLoss, Objective, PairLoss } from './losses/index.ts';
 import type { SimilarityFn } from './metrics/episodes.ts';
 import type { SiameseModel } from './model.ts';
 import type { Pairs } from './pairs.ts';
+import { consecutiveGroups, type GroupScorer, groupValues, meanDirection, meanRow } from './prototypes.ts';
 
 /** Embeds images[indices] (all images when indices is omitted) in inference mode; row-major [n × dim]. */
 export function embed(
@@ -64,8 +65,8 @@ export function scoreEmbeddedPairs(
     const end = Math.min(start + batchSize, pairs.count);
     const n = end - start;
     const [values, batchLoss] = tf.tidy(() => {
-      const ea = gatherRows(embeddings, pairs.a.subarray(start, end), dim);
-      const eb = gatherRows(embeddings, pairs.b.subarray(start, end), dim);
+      const ea = tf.tensor2d(gatherRows(embeddings, pairs.a.subarray(start, end), dim), [n, dim]);
+      const eb = tf.tensor2d(gatherRows(embeddings, pairs.b.subarray(start, end), dim), [n, dim]);
       const out = model.head(ea, eb);
       const y = tf.tensor2d(Float32Array.from(pairs.same.subarray(start, end)), [n, 1]);
       return [out.dataSync() as Float32Array, loss ? loss(y, out).dataSync()[0]! : Number.NaN] as const;
@@ -86,14 +87,14 @@ export function pairBatch(images: Uint8Array, pairs: Pairs, start: number, end: 
 }
 
 /**
- * Similarity between embedded images for episodes and matching: negative Euclidean distance for a distance
- * head, cosine similarity for a cosine head, the head's logit for an MLP head (computed for all query × support
- * pairs in one batch).
+ * Similarity between embedded images for episodes: to each way's prototype, by negative Euclidean distance for
+ * a distance head and by cosine similarity for a cosine head (as the matcher compares); for an MLP head, its
+ * mean logit over the way's supports (all query × support pairs in one batch).
  */
 export function embeddingSimilarity(model: SiameseModel, embeddings: Float32Array): SimilarityFn {
   const dim = embeddingDim(model.tower);
-  if (model.headKind === 'distance') return matrixSimilarity(embeddings, dim, negativeDistances);
-  if (model.headKind === 'cosine') return matrixSimilarity(embeddings, dim, pairwiseCosine);
+  if (model.headKind === 'distance') return metricSimilarity(embeddings, dim, 'euclidean');
+  if (model.headKind === 'cosine') return metricSimilarity(embeddings, dim, 'cosine');
   return matrixSimilarity(embeddings, dim, (q, s) => {
     const [m, n] = [q.shape[0], s.shape[0]];
     const qa = tf.reshape(tf.tile(tf.expandDims(q, 1), [1, n, 1]), [-1, dim]);
@@ -102,34 +103,58 @@ export function embeddingSimilarity(model: SiameseModel, embeddings: Float32Arra
   });
 }
 
+/** Nearest prototype on embeddings compared by cosine similarity or (negative) Euclidean distance. */
+export function metricSimilarity(
+  embeddings: Float32Array,
+  dim: number,
+  metric: 'cosine' | 'euclidean',
+): SimilarityFn {
+  return metric === 'cosine'
+    ? matrixSimilarity(embeddings, dim, pairwiseCosine, meanDirection)
+    : matrixSimilarity(embeddings, dim, negativeDistances, meanRow);
+}
+
 /** Negative Euclidean distances, so that higher means more alike as a SimilarityFn needs. */
 export const negativeDistances = (q: tf.Tensor2D, s: tf.Tensor2D): tf.Tensor =>
   tf.neg(pairwiseDistances(q, s));
 
 /**
  * A SimilarityFn over rows of `embeddings` (n × dim): the query and support rows are gathered and compared by
- * `matrix`, which gives every query × support value, row-major (higher = more alike).
+ * `matrix`, which gives every query × row value (higher = more alike), with each way's prototype when one is
+ * given, else with its supports, averaged.
  */
 export function matrixSimilarity(
   embeddings: Float32Array,
   dim: number,
   matrix: (queries: tf.Tensor2D, supports: tf.Tensor2D) => tf.Tensor,
+  prototype?: GroupScorer['prototype'],
 ): SimilarityFn {
-  return (queries, supports) =>
-    tf.tidy(
-      () =>
-        matrix(
-          gatherRows(embeddings, queries, dim),
-          gatherRows(embeddings, supports, dim),
-        ).dataSync() as Float32Array,
+  const scorer: GroupScorer = {
+    matrix: (q, s) =>
+      tf.tidy(
+        () =>
+          matrix(
+            tf.tensor2d(q, [q.length / dim, dim]),
+            tf.tensor2d(s, [s.length / dim, dim]),
+          ).dataSync() as Float32Array,
+      ),
+    ...(prototype ? { prototype } : {}),
+  };
+  return (queries, supports, shots) =>
+    groupValues(
+      scorer,
+      gatherRows(embeddings, queries, dim),
+      gatherRows(embeddings, supports, dim),
+      consecutiveGroups(supports.length, shots),
+      dim,
     );
 }
 
-function gatherRows(embeddings: Float32Array, rows: ArrayLike<number>, dim: number): tf.Tensor2D {
+function gatherRows(embeddings: Float32Array, rows: ArrayLike<number>, dim: number): Float32Array {
   const out = new Float32Array(rows.length * dim);
   for (let i = 0; i < rows.length; i++)
     out.set(embeddings.subarray(rows[i]! * dim, (rows[i]! + 1) * dim), i * dim);
-  return tf.tensor2d(out, [rows.length, dim]);
+  return out;
 }
 
 /** Euclidean distances between every row of a [m, d] and every row of b [n, d]: [m, n]. */

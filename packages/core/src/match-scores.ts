@@ -3,8 +3,10 @@ import type { EmbeddingMetric, Metrics, OpenSet } from './artifacts.ts';
 import { pairwiseDistances } from './evaluate.ts';
 import { pairwiseCosine } from './heads/cosine.ts';
 import type { MeasureFn } from './metrics/open-set.ts';
+import { consecutiveGroups, groupValues, meanDirection, meanRow } from './prototypes.ts';
 
 export { rankLabels } from './metrics/rank.ts';
+export { consecutiveGroups, groupValues } from './prototypes.ts';
 
 export type Polarity = Metrics['polarity'];
 
@@ -20,6 +22,11 @@ export interface Scorer {
   readonly polarity: Polarity;
   /** Values for every query × support pair, row-major: n × s. */
   matrix(queries: Float32Array, supports: Float32Array, dim: number): Float32Array;
+  /**
+   * One row standing for a label's supports (`count` rows of `dim`): its prototype, compared with queries by
+   * `matrix`. Absent for a head, which compares pairs only: a label's value is then its supports' mean value.
+   */
+  prototype?(supports: Float32Array, count: number, dim: number): Float32Array;
 }
 
 /** About this many values per block of work, so memory stays bounded for any number of queries. */
@@ -33,6 +40,8 @@ export const distanceScorer: Scorer = {
   polarity: 'lower-is-same',
   matrix: (queries, supports, dim) =>
     inBlocks(queries, supports, dim, DISTANCES_PER_BLOCK, (q, s) => pairwiseDistances(q, s)),
+  // Prototypical networks' class mean.
+  prototype: meanRow,
 };
 
 /** Cosine-head runs: cosine similarity of the L2-normalised embeddings, in [−1, 1] (higher = closer). */
@@ -41,6 +50,8 @@ export const cosineScorer: Scorer = {
   polarity: 'higher-is-same',
   matrix: (queries, supports, dim) =>
     inBlocks(queries, supports, dim, DISTANCES_PER_BLOCK, (q, s) => pairwiseCosine(q, s)),
+  // The mean direction: each support counts alike, however long its embedding.
+  prototype: meanDirection,
 };
 
 /**
@@ -60,8 +71,8 @@ export function scorerFor(
 }
 
 /**
- * The scorer's values between rows of `embeddings` (n × dim, row-major), by index: what open-set calibration
- * and episodes sweep, on exactly the matcher's measure.
+ * The scorer's values between rows of `embeddings` (n × dim, row-major), by index, for each group of `shots`
+ * consecutive supports: what open-set calibration and episodes sweep, on exactly the matcher's measure.
  */
 export function measureOnRows(scorer: Scorer, embeddings: Float32Array, dim: number): MeasureFn {
   const rows = (ids: Int32Array) => {
@@ -71,7 +82,8 @@ export function measureOnRows(scorer: Scorer, embeddings: Float32Array, dim: num
     });
     return out;
   };
-  return (queries, supports) => scorer.matrix(rows(queries), rows(supports), dim);
+  return (queries, supports, shots) =>
+    groupValues(scorer, rows(queries), rows(supports), consecutiveGroups(supports.length, shots), dim);
 }
 
 /** The input names the trainer gives the saved head model, in the order a pair model feeds them. */

@@ -17,7 +17,14 @@ import { readLayersModel } from './io/layers-reader.ts';
 import { fetchIo, joinLocation, type ResourceIo } from './io/resource.ts';
 import { type MatchImage, toBatch, toDatasetImages } from './match-input.ts';
 import { checkLabel, MATCH_RANGES, UNKNOWN } from './match-options.ts';
-import { type Measure, type Polarity, rankLabels, type Scorer, scorerFor } from './match-scores.ts';
+import {
+  groupValues,
+  type Measure,
+  type Polarity,
+  rankLabels,
+  type Scorer,
+  scorerFor,
+} from './match-scores.ts';
 import { predictsSame } from './metrics/threshold.ts';
 import type { PreprocessStyle } from './preprocess.ts';
 import { checkNumber } from './ranges.ts';
@@ -39,10 +46,10 @@ export { UNKNOWN };
  */
 export interface LabelDistance {
   label: string;
-  /** Distance-head runs: mean Euclidean distance from the query's embedding to this label's supports. */
+  /** Distance-head runs: Euclidean distance from the query's embedding to the mean of this label's supports'. */
   distance?: number;
   /**
-   * Cosine-head runs: mean cosine similarity of the query's L2-normalised embedding with this label's
+   * Cosine-head runs: cosine similarity of the query's embedding with the mean of this label's L2-normalised
    * supports', in [−1, 1]; higher is closer.
    */
   similarity?: number;
@@ -126,7 +133,8 @@ type RunInfo = z.infer<typeof RunInfoSchema>;
  * batch of queries costs one batched tower call plus one query × support comparison. A distance-head run
  * compares embeddings by Euclidean distance, a cosine-head run by the cosine similarity of the L2-normalised
  * embeddings; an MLP-head run scores each (query, support) pair with its saved head model. A query's closeness
- * to a label is the mean over that label's supports; on the wrong side of the run's calibrated threshold the
+ * to a label is its closeness to the label's prototype, the mean of its supports (nearest prototype; for cosine
+ * the mean of the L2-normalised ones), or for a head the mean score over the supports; on the wrong side of the run's calibrated threshold the
  * answer is 'unknown' rather than the closest label (open set).
  */
 export class Matcher {
@@ -293,12 +301,20 @@ export class Matcher {
     const n = batch.length / PIXELS;
     if (n === 0) return [];
     const dim = this.model.embeddingDim;
-    const values = this.scorer.matrix(embed(this.tower, batch), this.embeddings, dim);
     const groups = this.groups();
+    // One value per label: against its prototype (distance, cosine) or its supports' mean (head score).
+    const values = groupValues(
+      this.scorer,
+      embed(this.tower, batch),
+      this.embeddings,
+      groups.map((g) => g.rows),
+      dim,
+    );
+    const labels = groups.map(({ label }, g) => ({ label, rows: [g] }));
     const field = this.measure;
     return Array.from({ length: n }, (_, q) => {
-      const row = values.subarray(q * this.rows.length, (q + 1) * this.rows.length);
-      const ranked = rankLabels(row, groups, this.polarity, k);
+      const row = values.subarray(q * groups.length, (q + 1) * groups.length);
+      const ranked = rankLabels(row, labels, this.polarity, k);
       const best = ranked[0]!;
       const unknown = !predictsSame(best.value, threshold, this.polarity);
       return {

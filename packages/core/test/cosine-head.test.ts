@@ -41,8 +41,14 @@ describe('cosine head', () => {
     const { scores } = scoreEmbeddedPairs(model, e, pairs);
     for (let k = 0; k < 3; k++) expect(scores[k]).toBeCloseTo(cosine(row(pairs.a[k]!), row(pairs.b[k]!)), 5);
     expect(scores[2]).toBeCloseTo(1, 5);
-    const sims = embeddingSimilarity(model, e)(Int32Array.of(0, 1), Int32Array.of(3, 4, 5));
+    const sims = embeddingSimilarity(model, e)(Int32Array.of(0, 1), Int32Array.of(3, 4, 5), 1);
     expect(sims[1 * 3 + 2]).toBeCloseTo(cosine(row(1), row(5)), 5);
+    // Three shots of one way: the cosine with their prototype, the mean of the L2-normalised supports.
+    const unit = (v: Float32Array) => v.map((x) => x / Math.hypot(...v));
+    const prototype = row(3).map((_, j) => (unit(row(3))[j]! + unit(row(4))[j]! + unit(row(5))[j]!) / 3);
+    const way = embeddingSimilarity(model, e)(Int32Array.of(1), Int32Array.of(3, 4, 5), 3);
+    expect(way).toHaveLength(1);
+    expect(way[0]).toBeCloseTo(cosine(row(1), prototype), 5);
 
     // Built-in layers only: the pair model loads with plain tf.loadLayersModel and scores the same.
     let saved: tf.io.ModelArtifacts | undefined;

@@ -79,7 +79,7 @@ function supportsFor(shots: number, seed: number): Map<string, Uint8Array> {
 }
 
 describe('Matcher', () => {
-  it('ranks labels by the mean distance to their supports, unknown at or past the threshold', async () => {
+  it('ranks labels by the distance to their prototypes (the mean support), unknown at or past the threshold', async () => {
     const matcher = await Matcher.load(runDir);
     // The run's score threshold, turned into the embedding distance where the pair model gives that score.
     expect(matcher.threshold).toBeCloseTo(THRESHOLD, 6);
@@ -95,7 +95,8 @@ describe('Matcher', () => {
       const expected = [...s]
         .map(([label, e]) => ({
           label,
-          distance: (distance(q, i, e, 0) + distance(q, i, e, 1) + distance(q, i, e, 2)) / 3,
+          // Nearest prototype: the distance to the mean of the label's three supports.
+          distance: distance(q, i, meanOf(e), 0),
         }))
         .sort((a, b) => a.distance - b.distance);
       expect(result.ranked.map((r) => r.label)).toEqual(expected.map((r) => r.label));
@@ -396,14 +397,18 @@ describe('Matcher on a cosine-head run', () => {
       }
       return dot / Math.sqrt(na * nb);
     };
+    // The prototype: the mean of the L2-normalised supports.
     const rows = supports.length / DIM;
-    let total = 0;
-    for (let r = 0; r < rows; r++)
-      total += cos(q.subarray(i * DIM, (i + 1) * DIM), supports.subarray(r * DIM, (r + 1) * DIM));
-    return total / rows;
+    const prototype = new Float32Array(DIM);
+    for (let r = 0; r < rows; r++) {
+      const row = supports.subarray(r * DIM, (r + 1) * DIM);
+      const norm = Math.hypot(...row);
+      for (let d = 0; d < DIM; d++) prototype[d]! += row[d]! / norm / rows;
+    }
+    return cos(q.subarray(i * DIM, (i + 1) * DIM), prototype);
   }
 
-  it('ranks labels by the mean cosine similarity to their supports, higher is closer', async () => {
+  it('ranks labels by cosine similarity to their prototypes (the mean normalised support), higher is closer', async () => {
     const matcher = await Matcher.load(oldRun);
     expect(matcher.measure).toBe('similarity');
     expect(matcher.polarity).toBe('higher-is-same');
@@ -699,6 +704,14 @@ function distance(a: Float32Array, i: number, b: Float32Array, j: number): numbe
   let sum = 0;
   for (let d = 0; d < DIM; d++) sum += (a[i * DIM + d]! - b[j * DIM + d]!) ** 2;
   return Math.sqrt(sum);
+}
+
+/** The mean of rows of DIM: a label's prototype. */
+function meanOf(rows: Float32Array): Float32Array {
+  const count = rows.length / DIM;
+  const out = new Float32Array(DIM);
+  for (let r = 0; r < count; r++) for (let d = 0; d < DIM; d++) out[d]! += rows[r * DIM + d]! / count;
+  return out;
 }
 
 function range(n: number): number[] {

@@ -106,9 +106,12 @@ describe('rawPixelSimilarity', () => {
     const images = new Uint8Array(3 * 784);
     images.fill(255, 784, 784 + 4); // image 1: four white pixels
     images.fill(51, 2 * 784, 2 * 784 + 784); // image 2: all 0.2
-    const sims = rawPixelSimilarity(images)(Int32Array.from([0]), Int32Array.from([0, 1, 2]));
+    const sims = rawPixelSimilarity(images)(Int32Array.from([0]), Int32Array.from([0, 1, 2]), 1);
     // 0 to itself; sqrt(4 × 1²) = 2 to image 1; sqrt(784 × 0.2²) = 5.6 to image 2.
     expect(Array.from(sims).map((v) => Number(v.toFixed(5)))).toEqual([0, -2, -5.6]);
+    // Two shots of one way: the distance to their mean image (four pixels at 0.6, the rest at 0.1).
+    const [toMean] = rawPixelSimilarity(images)(Int32Array.from([0]), Int32Array.from([1, 2]), 2);
+    expect(toMean).toBeCloseTo(-Math.sqrt(4 * 0.6 ** 2 + 780 * 0.1 ** 2), 5);
   });
 
   it('drives episodes: perfect when classes differ in their pixels, chance when they do not', () => {

@@ -24,17 +24,19 @@ function clusters(centres: [number, number][], perClass: number, spread: number,
   return { labels: Uint8Array.from(labels), points: Float64Array.from(points) };
 }
 
-/** Euclidean distances between rows (lower is closer), or their negatives (higher is closer). */
+/** Euclidean distances to each group's mean point (lower is closer), or their negatives (higher is closer). */
 function measureOf(points: Float64Array, polarity: Polarity): MeasureFn {
   const sign = polarity === 'lower-is-same' ? 1 : -1;
-  return (queries, supports) => {
-    const out = new Float32Array(queries.length * supports.length);
-    queries.forEach((q, i) => {
-      supports.forEach((s, j) => {
-        const d = Math.hypot(points[2 * q]! - points[2 * s]!, points[2 * q + 1]! - points[2 * s + 1]!);
-        out[i * supports.length + j] = sign * d;
+  return (queries, supports, shots) => {
+    const ways = supports.length / shots;
+    const out = new Float32Array(queries.length * ways);
+    for (let w = 0; w < ways; w++) {
+      const group = supports.subarray(w * shots, (w + 1) * shots);
+      const mean = [0, 1].map((k) => group.reduce((sum, s) => sum + points[2 * s + k]!, 0) / shots);
+      queries.forEach((q, i) => {
+        out[i * ways + w] = sign * Math.hypot(points[2 * q]! - mean[0]!, points[2 * q + 1]! - mean[1]!);
       });
-    });
+    }
     return out;
   };
 }

@@ -1,10 +1,11 @@
 import type { Rng } from '../random.ts';
 
 /**
- * Similarity of every query to every support (higher = more alike), row-major [queries × supports].
- * For a distance model it is the negative distance; for an MLP head, its logit.
+ * Similarity of every query to every way (higher = more alike), row-major [queries × ways], where each way has
+ * `shots` consecutive supports: to the way's prototype for an embedding (negative distance, cosine), the mean
+ * logit over its supports for an MLP head.
  */
-export type SimilarityFn = (queries: Int32Array, supports: Int32Array) => Float32Array;
+export type SimilarityFn = (queries: Int32Array, supports: Int32Array, shots: number) => Float32Array;
 
 export interface EpisodeOptions {
   labels: Uint8Array;
@@ -29,7 +30,7 @@ export interface EpisodeResult {
 
 /**
  * N-way K-shot episodes: each draws N classes, K supports and some queries per class from disjoint images; a
- * query is assigned the class whose supports are most similar on average.
+ * query is assigned the most similar class, as the similarity compares a query with a class's supports.
  */
 export function episodeAccuracy(options: EpisodeOptions): EpisodeResult {
   const { labels, classes, ways, shots, episodes, rng, similarity } = options;
@@ -56,16 +57,15 @@ export function episodeAccuracy(options: EpisodeOptions): EpisodeResult {
       for (let s = 0; s < shots; s++) supports[w * shots + s] = list[picks[s]!]!;
       for (let q = 0; q < queriesPerClass; q++) queries[w * queriesPerClass + q] = list[picks[shots + q]!]!;
     });
-    const sims = similarity(queries, supports);
+    const sims = similarity(queries, supports, shots);
     let correct = 0;
     for (let q = 0; q < queries.length; q++) {
       let bestWay = -1;
       let bestScore = Number.NEGATIVE_INFINITY;
       for (let w = 0; w < ways; w++) {
-        let total = 0;
-        for (let s = 0; s < shots; s++) total += sims[q * supports.length + w * shots + s]!;
-        if (total > bestScore) {
-          bestScore = total;
+        const score = sims[q * ways + w]!;
+        if (score > bestScore) {
+          bestScore = score;
           bestWay = w;
         }
       }

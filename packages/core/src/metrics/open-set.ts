@@ -11,10 +11,11 @@ import { predictsSame } from './threshold.ts';
 // target, as TensorFlow Similarity's `calibrate` does. Pure: the caller supplies the measure's values.
 
 /**
- * Values on the matcher's measure for every query × support pair, row-major [queries × supports]: distances
- * (lower is closer) or similarities and scores (higher is closer), as the polarity says.
+ * Values on the matcher's measure for every query × label, row-major [queries × supports / shots], where each
+ * label has `shots` consecutive supports: distances (lower is closer) or similarities and scores (higher is
+ * closer), as the polarity says. The matcher's rule decides how a label's supports count (match-scores.ts).
  */
-export type MeasureFn = (queries: Int32Array, supports: Int32Array) => Float32Array;
+export type MeasureFn = (queries: Int32Array, supports: Int32Array, shots: number) => Float32Array;
 
 export interface OpenSetEpisodeOptions {
   /** Class of every row the measure can look up. */
@@ -122,7 +123,7 @@ export function openSetEpisodes(options: OpenSetEpisodeOptions): OpenSetQueries 
       const withSupports = isSupported.has(c);
       const picks = sample(rows.length, (withSupports ? shots : 0) + perClass, rng);
       if (withSupports) {
-        groups.push({ label: String(c), rows: range(supports.length, shots) });
+        groups.push({ label: String(c), rows: [groups.length] });
         for (let s = 0; s < shots; s++) supports.push(rows[picks[s]!]!);
       }
       for (const p of picks.slice(withSupports ? shots : 0)) {
@@ -130,8 +131,8 @@ export function openSetEpisodes(options: OpenSetEpisodeOptions): OpenSetQueries 
         truth.push(c);
       }
     }
-    const values = measure(Int32Array.from(queries), Int32Array.from(supports));
-    const width = supports.length;
+    const values = measure(Int32Array.from(queries), Int32Array.from(supports), shots);
+    const width = groups.length;
     for (let q = 0; q < queries.length; q++) {
       const best = rankLabels(values.subarray(q * width, (q + 1) * width), groups, polarity, 1)[0]!;
       out.scores[at] = best.value;
@@ -272,5 +273,3 @@ function combinations(n: number, k: number, limit: number): number[][] | undefin
   pick(0, []);
   return out;
 }
-
-const range = (start: number, length: number) => Array.from({ length }, (_, i) => start + i);
