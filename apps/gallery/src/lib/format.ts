@@ -38,7 +38,8 @@ const MEASURE_NAMES: Record<Measure, string> = {
 export const measureName = (measure: Measure): string => MEASURE_NAMES[measure];
 
 const THRESHOLD_NAMES: Record<ThresholdSource, string> = {
-  'open-set': "the run's open-set cut (calibrated on classes it never trained on)",
+  'open-set':
+    "the run's open-set cut (calibrated on validation classes, kept out of training while it was chosen)",
   'validation-pairs': 'the threshold chosen on validation pairs',
   given: 'the given threshold',
 };
