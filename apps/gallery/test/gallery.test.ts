@@ -24,7 +24,7 @@ const pageUrl = (run: string) => `${baseUrl}/runs/${run}/`;
 const runUrl = pageUrl(FIXTURE_RUN);
 const demoUrl = (run: string) => `${baseUrl}/runs/${run}/one-shot/`;
 const UNSEEN = ['7', '8', '9'];
-/** Every fixture run holds 7–9 out; the metric run also kept 2 and 4 out for its choices. */
+/** Every fixture run holds 7–9 out; the metric run's selection fit also kept 1, 2 and 4 out for its choices. */
 const HOLDOUT_RUNS = [FIXTURE_RUN, MLP_FIXTURE_RUN, METRIC_FIXTURE_RUN, LEGACY_FIXTURE_RUN];
 
 let browser: Browser;
@@ -196,7 +196,7 @@ describe.each(WIDTHS)('at %i px', (width) => {
       /cosine similarity > \d\.\d{3}\s*5-shot, for best F1/,
     );
     expect(await metric.getByTestId('validation-classes').textContent()).toBe(
-      'validation: 2, 4, then refit on all seen classes',
+      'validation: 1, 2, 4, then refit on all seen classes',
     );
     // Runs without validation classes, and runs written before the open-set fields, say why there is no cut.
     expect(await row(FIXTURE_RUN).getByTestId('open-set').textContent()).toMatch(/no validation classes/);
@@ -232,7 +232,7 @@ it('run page of a cosine-head run: similarity labels, validation-class transfer 
   );
   expect(await page.locator('.summary').textContent()).toMatch(
     new RegExp(
-      `${METRIC_TOWER.embeddingDim}-d, L2-normalised, cosine similarity[\\s\\S]*validation classes2, 4`,
+      `${METRIC_TOWER.embeddingDim}-d, L2-normalised, cosine similarity[\\s\\S]*validation classes1, 2, 4`,
     ),
   );
   const cards = page.getByTestId('pair-card');
@@ -321,7 +321,7 @@ async function demoTest(run: string, width: number): Promise<void> {
   const backend = await page.getByTestId('demos').getAttribute('data-backend');
   latencies[`drawn query, ${run}, ${width} px, ${backend}`] = ms;
 
-  // New classes, with the transfer run by default: it never trained on 7–9 (held out); 2 and 4 chose its cut in
+  // New classes, with the transfer run by default: it never trained on 7–9 (held out); 1, 2 and 4 chose its cut in
   // a selection fit, then its final model trained on them too, so they are not offered as new.
   const picker = page.getByTestId('newclass-model');
   expect(await picker.inputValue()).toBe(METRIC_FIXTURE_RUN);

@@ -47,8 +47,8 @@ describe('transfer table rows', () => {
 
   it('carries the open-set cut and validation classes of a transfer run', () => {
     const metric = row(METRIC_FIXTURE_RUN);
-    expect(metric.validationClasses).toEqual([2, 4]);
-    // The preset refits: the final model trained on 2 and 4 as well, after they chose its cut.
+    expect(metric.validationClasses).toEqual([1, 2, 4]);
+    // The preset refits: the final model trained on 1, 2 and 4 as well, after they chose its cut.
     expect(metric.refit).toBe(true);
     expect(metric.openSet?.measure).toBe('similarity');
     expect(metric.openSet?.test?.classes).toEqual([7, 8, 9]);
