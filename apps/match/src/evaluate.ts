@@ -16,6 +16,7 @@ import {
 } from '@twinnet/core';
 import {
   choiceFlag,
+  classListFlag,
   initBackend,
   Matcher,
   parseCommandLine,
@@ -111,14 +112,6 @@ interface EvaluateRequest {
   json: boolean;
 }
 
-function classList(flag: string, text: string | undefined): number[] {
-  if (text === undefined || text === 'none') return [];
-  const classes = text.split(',').map((part) => Number(part.trim()));
-  if (classes.some((c) => !Number.isInteger(c) || c < 0 || c > 255))
-    throw new UsageError(`${flag} expects class numbers separated by commas (or 'none'), got '${text}'`);
-  return [...new Set(classes)].sort((a, b) => a - b);
-}
-
 /** The request, or a UsageError naming the flag and its range. */
 export function parseEvaluateArgs(argv: readonly string[], cwd: string): EvaluateRequest | 'help' {
   const values = parseCommandLine(argv, OPTIONS);
@@ -138,7 +131,12 @@ export function parseEvaluateArgs(argv: readonly string[], cwd: string): Evaluat
     seed: number('seed', RANGES.seed, 1),
     seenQueries: number('seen-queries', RANGES.seenQueries, 2000),
     cliQueries: number('cli-queries', RANGES.cliQueries, 300),
-    withoutSupports: classList('--without-supports', values['without-supports'] as string | undefined),
+    // Checked against the run's held-out classes once its metrics.json is read.
+    withoutSupports: classListFlag(
+      '--without-supports',
+      (values['without-supports'] as string | undefined) ?? '',
+      256,
+    ),
     backend: choiceFlag('--backend', values.backend, BACKEND_NAMES) ?? 'auto',
     json: values.json === true,
   };

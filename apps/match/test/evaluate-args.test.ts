@@ -20,7 +20,7 @@ describe('match evaluate flags', () => {
     expect(parseEvaluateArgs(['--run', 'r', '--without-supports', '9,8,9'], '/w')).toMatchObject({
       withoutSupports: [8, 9],
     });
-    fails(['--without-supports', 'nine'], /--without-supports expects class numbers .*got 'nine'/);
+    fails(['--without-supports', 'nine'], /--without-supports expects class numbers 0-255 .*got 'nine'/);
     fails(['--shots', '1,0'], /^--shots must be a whole number from 1 to 100, got '0'$/);
     fails(['--shots', '1,,5'], /--shots must be .*got ''/);
     fails(['--trials', '1000'], /--trials must be a whole number from 1 to 100/);

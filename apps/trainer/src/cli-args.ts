@@ -25,7 +25,14 @@ import {
   TrainRecipeSchema,
   withOverrides,
 } from '@twinnet/core';
-import { choiceFlag, type OptionSpec, parseCommandLine, rangeFlag, UsageError } from '@twinnet/core/node';
+import {
+  choiceFlag,
+  classListFlag,
+  type OptionSpec,
+  parseCommandLine,
+  rangeFlag,
+  UsageError,
+} from '@twinnet/core/node';
 import { z } from 'zod';
 
 export { UsageError } from '@twinnet/core/node';
@@ -232,17 +239,8 @@ function flagValue(spec: RecipeFlag, raw: unknown): unknown {
   return raw === undefined ? undefined : rangeFlag(flag, String(raw), flagRange(spec.path));
 }
 
-function parseClassList(flag: string, raw: string, dataset: string): number[] {
-  if (raw === 'none' || raw === '') return [];
-  const count = datasetSpec(dataset).classNames.length;
-  const classes = raw.split(',').map((part) => Number(part.trim()));
-  if (classes.some((c) => !Number.isInteger(c) || c < 0 || c >= count)) {
-    throw new UsageError(
-      `${flag} expects class numbers 0-${count - 1} separated by commas (or 'none'), got '${raw}'`,
-    );
-  }
-  return [...new Set(classes)].sort((a, b) => a - b);
-}
+const parseClassList = (flag: string, raw: string, dataset: string): number[] =>
+  classListFlag(flag, raw, datasetSpec(dataset).classNames.length);
 
 /** --augment's list, checked in full here (kinds, names, ranges), so the recipe check finds nothing more in it. */
 function augmentFlag(raw: string): TrainRecipe['augmentation'] {

@@ -137,7 +137,7 @@ export interface OpenSetChoice {
 
 /**
  * The open-set cut on the matcher's own measure, calibrated on the validation classes (never trained on): in
- * each episode some of them get supports and the rest none (two classes: one each way in turn). Null without
+ * each episode half of them (rounded up) get supports and the rest none, in turn. Null without
  * at least two validation classes. A refit run makes this choice with its selection model.
  */
 export function chooseOpenSetCut(

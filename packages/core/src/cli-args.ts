@@ -61,3 +61,18 @@ export function choiceFlag<T extends string>(
     throw new UsageError(`${flag} expects one of ${allowed.join(', ')}; got '${String(raw)}'`);
   return raw as T;
 }
+
+/**
+ * A list of class numbers (0 to classCount − 1) separated by commas, or 'none' (or nothing) for none: sorted,
+ * repeats dropped, anything else a UsageError naming the flag.
+ */
+export function classListFlag(flag: string, raw: string, classCount: number): number[] {
+  if (raw === 'none' || raw === '') return [];
+  const classes = raw.split(',').map((part) => Number(part.trim()));
+  if (classes.some((c) => !Number.isInteger(c) || c < 0 || c >= classCount)) {
+    throw new UsageError(
+      `${flag} expects class numbers 0-${classCount - 1} separated by commas (or 'none'), got '${raw}'`,
+    );
+  }
+  return [...new Set(classes)].sort((a, b) => a - b);
+}

@@ -3,6 +3,7 @@
 export { initBackend } from './backend/node.ts';
 export {
   choiceFlag,
+  classListFlag,
   type OptionSpec,
   type ParsedValues,
   parseCommandLine,
