@@ -39,6 +39,19 @@ function tiny(overrides: Partial<TrainRecipe> = {}): TrainRecipe {
   });
 }
 
+/** A tiny transfer run: cosine head, supcon, validation classes 5 and 6 (held out: 7, 8, 9). */
+function cosineTransfer(overrides: Partial<TrainRecipe> = {}): TrainRecipe {
+  const base = tiny();
+  return checkRecipe({
+    ...base,
+    validationClasses: [5, 6],
+    head: { ...base.head, kind: 'cosine' },
+    loss: { ...base.loss, kind: 'supcon' },
+    tower: { ...base.tower, embeddingDim: 16 },
+    ...overrides,
+  });
+}
+
 function context(outDir: string, overrides: Partial<RunContext> = {}): RunContext {
   return {
     outDir,
@@ -92,15 +105,7 @@ describe('trainRun', () => {
 
   it('calibrates the open-set cut on validation classes and checks it on the held-out ones', async () => {
     const out = await mkdtemp(join(tmpdir(), 'twinnet-open-set-'));
-    const base = tiny();
-    const recipe = checkRecipe({
-      ...base,
-      run: 'mnist-cosine-open-set',
-      validationClasses: [5, 6],
-      head: { ...base.head, kind: 'cosine' },
-      loss: { ...base.loss, kind: 'supcon' },
-      tower: { ...base.tower, embeddingDim: 16 },
-    });
+    const recipe = cosineTransfer({ run: 'mnist-cosine-open-set' });
     const lines: string[] = [];
     const outcome = await trainRun(recipe, context(out, { log: (line) => lines.push(line) }));
     expect(outcome.status).toBe('done');
@@ -135,14 +140,9 @@ describe('trainRun', () => {
   it('refits on all seen classes after choosing on validation classes, keeping the cut they chose', async () => {
     const out = await mkdtemp(join(tmpdir(), 'twinnet-refit-'));
     const base = tiny();
-    const recipe = checkRecipe({
-      ...base,
+    const recipe = cosineTransfer({
       run: 'mnist-refit',
-      validationClasses: [5, 6],
       refit: true,
-      head: { ...base.head, kind: 'cosine' },
-      loss: { ...base.loss, kind: 'supcon' },
-      tower: { ...base.tower, embeddingDim: 16 },
       data: { ...base.data, trainSize: 0 },
       pairsPerEpoch: 128,
       epochs: 1,
