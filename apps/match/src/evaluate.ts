@@ -8,6 +8,7 @@ import {
   describeRange,
   type MatchResult,
   type Measure,
+  type Metrics,
   MetricsSchema,
   measureValue,
   type NumberRange,
@@ -112,6 +113,36 @@ interface EvaluateRequest {
   json: boolean;
 }
 
+/**
+ * Which classes an evaluation gives supports (the held-out ones but those named by --without-supports), which
+ * are never-seen queries without supports (those named, or else the run's validation classes) and which are
+ * trained ones without supports (the rest).
+ */
+export function queryClasses(
+  metrics: Pick<Metrics, 'run' | 'recipe' | 'classNames'>,
+  withoutSupports: readonly number[],
+  runDir: string,
+): { heldOut: number[]; neverSeen: number[]; seen: number[] } {
+  const { heldOutClasses, validationClasses } = metrics.recipe;
+  const odd = withoutSupports.filter((c) => !heldOutClasses.includes(c));
+  if (odd.length > 0)
+    throw new UsageError(
+      `--without-supports: class ${odd.join(',')} is not one of run '${metrics.run}''s held-out classes ` +
+        `(${heldOutClasses.join(',') || 'none'})`,
+    );
+  const heldOut = heldOutClasses.filter((c) => !withoutSupports.includes(c));
+  if (heldOut.length < 2)
+    throw new Error(
+      `${runDir}: run '${metrics.run}' needs at least 2 held-out classes with supports` +
+        (withoutSupports.length ? ' (fewer --without-supports)' : '; train it with --holdout'),
+    );
+  const neverSeen = withoutSupports.length > 0 ? [...withoutSupports] : validationClasses;
+  const seen = metrics.classNames
+    .map((_, c) => c)
+    .filter((c) => !heldOutClasses.includes(c) && !validationClasses.includes(c));
+  return { heldOut, neverSeen, seen };
+}
+
 /** The request, or a UsageError naming the flag and its range. */
 export function parseEvaluateArgs(argv: readonly string[], cwd: string): EvaluateRequest | 'help' {
   const values = parseCommandLine(argv, OPTIONS);
@@ -158,26 +189,8 @@ async function evaluate(argv: readonly string[]): Promise<number> {
   const { runDir, seed, trials, backend } = request;
   await initBackend(backend, { log: (line) => console.error(line) });
   const metrics = await readJsonArtifact(MetricsSchema, join(runDir, 'metrics.json'));
+  const { heldOut, neverSeen, seen } = queryClasses(metrics, request.withoutSupports, runDir);
   const { withoutSupports } = request;
-  const unsupportedOdd = withoutSupports.filter((c) => !metrics.recipe.heldOutClasses.includes(c));
-  if (unsupportedOdd.length > 0)
-    throw new UsageError(
-      `--without-supports: class ${unsupportedOdd.join(',')} is not one of run '${metrics.run}''s held-out classes ` +
-        `(${metrics.recipe.heldOutClasses.join(',')})`,
-    );
-  const heldOut = metrics.recipe.heldOutClasses.filter((c) => !withoutSupports.includes(c));
-  if (heldOut.length < 2)
-    throw new Error(
-      `${runDir}: run '${metrics.run}' needs at least 2 held-out classes with supports` +
-        (withoutSupports.length ? ' (fewer --without-supports)' : '; train it with --holdout'),
-    );
-  // Never trained on and given no supports: the chosen held-out classes, or else the validation classes.
-  const neverSeen = withoutSupports.length > 0 ? withoutSupports : (metrics.recipe.validationClasses ?? []);
-  const seen = metrics.classNames
-    .map((_, c) => c)
-    .filter(
-      (c) => !metrics.recipe.heldOutClasses.includes(c) && !metrics.recipe.validationClasses.includes(c),
-    );
   const dataset = await loadDataset(metrics.dataset as DatasetName);
   const unseenTrain = selectClasses(dataset.train, heldOut);
   const unseenTest = selectClasses(dataset.test, heldOut);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../src/args.ts';
-import { parseEvaluateArgs } from '../src/evaluate.ts';
+import { parseEvaluateArgs, queryClasses } from '../src/evaluate.ts';
 
 describe('match evaluate flags', () => {
   it('are checked against documented ranges', () => {
@@ -29,5 +29,38 @@ describe('match evaluate flags', () => {
     fails(['--cli-queries', '1e6'], /--cli-queries must be .*got '1e6'/);
     fails(['--backend', 'gpu'], /--backend expects one of/);
     expect(() => parseEvaluateArgs([], '/w')).toThrow(/--run is required/);
+  });
+});
+
+describe('match evaluate query classes', () => {
+  const classNames = Array.from({ length: 10 }, (_, c) => String(c));
+  const run = (validationClasses: number[], heldOutClasses = [7, 8, 9]) => ({
+    run: 'r',
+    classNames,
+    recipe: { heldOutClasses, validationClasses } as never,
+  });
+
+  it('gives held-out classes supports; never-seen are the validation classes, or those left without supports', () => {
+    expect(queryClasses(run([2, 4]), [], '/w/r')).toEqual({
+      heldOut: [7, 8, 9],
+      neverSeen: [2, 4],
+      seen: [0, 1, 3, 5, 6],
+    });
+    // A refit run trained on every seen class: a held-out class without supports is its never-seen test.
+    expect(queryClasses(run([]), [9], '/w/r')).toEqual({
+      heldOut: [7, 8],
+      neverSeen: [9],
+      seen: [0, 1, 2, 3, 4, 5, 6],
+    });
+  });
+
+  it('refuses a class that is not held out, and leaving fewer than two with supports', () => {
+    expect(() => queryClasses(run([]), [5], '/w/r')).toThrow(
+      /--without-supports: class 5 is not one of run 'r''s held-out classes \(7,8,9\)/,
+    );
+    expect(() => queryClasses(run([]), [8, 9], '/w/r')).toThrow(
+      /at least 2 held-out classes .*fewer --without-supports/,
+    );
+    expect(() => queryClasses(run([], []), [], '/w/r')).toThrow(/train it with --holdout/);
   });
 });
