@@ -5,7 +5,7 @@ import type { BatchLoss, Objective, PairLoss } from './losses/index.ts';
 import type { SimilarityFn } from './metrics/episodes.ts';
 import type { SiameseModel } from './model.ts';
 import type { Pairs } from './pairs.ts';
-import { consecutiveGroups, type GroupScorer, groupValues, meanDirection, meanRow } from './prototypes.ts';
+import { type GroupScorer, gatherRows, groupValuesOnRows, meanDirection, meanRow } from './prototypes.ts';
 
 /** Embeds images[indices] (all images when indices is omitted) in inference mode; row-major [n × dim]. */
 export function embed(
@@ -140,21 +140,7 @@ export function matrixSimilarity(
       ),
     ...(prototype ? { prototype } : {}),
   };
-  return (queries, supports, shots) =>
-    groupValues(
-      scorer,
-      gatherRows(embeddings, queries, dim),
-      gatherRows(embeddings, supports, dim),
-      consecutiveGroups(supports.length, shots),
-      dim,
-    );
-}
-
-function gatherRows(embeddings: Float32Array, rows: ArrayLike<number>, dim: number): Float32Array {
-  const out = new Float32Array(rows.length * dim);
-  for (let i = 0; i < rows.length; i++)
-    out.set(embeddings.subarray(rows[i]! * dim, (rows[i]! + 1) * dim), i * dim);
-  return out;
+  return groupValuesOnRows(scorer, embeddings, dim);
 }
 
 /** Euclidean distances between every row of a [m, d] and every row of b [n, d]: [m, n]. */

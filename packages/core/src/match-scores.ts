@@ -3,10 +3,9 @@ import type { EmbeddingMetric, Metrics, OpenSet } from './artifacts.ts';
 import { pairwiseDistances } from './evaluate.ts';
 import { pairwiseCosine } from './heads/cosine.ts';
 import type { MeasureFn } from './metrics/open-set.ts';
-import { consecutiveGroups, groupValues, meanDirection, meanRow } from './prototypes.ts';
+import { type GroupScorer, groupValuesOnRows, meanDirection, meanRow } from './prototypes.ts';
 
 export { rankLabels } from './metrics/rank.ts';
-export { consecutiveGroups, groupValues } from './prototypes.ts';
 
 export type Polarity = Metrics['polarity'];
 
@@ -17,16 +16,9 @@ export type Polarity = Metrics['polarity'];
 export type Measure = OpenSet['measure'];
 
 /** Query × support comparison; how a run's head decides which label is closest. */
-export interface Scorer {
+export interface Scorer extends GroupScorer {
   readonly measure: Measure;
   readonly polarity: Polarity;
-  /** Values for every query × support pair, row-major: n × s. */
-  matrix(queries: Float32Array, supports: Float32Array, dim: number): Float32Array;
-  /**
-   * One row standing for a label's supports (`count` rows of `dim`): its prototype, compared with queries by
-   * `matrix`. Absent for a head, which compares pairs only: a label's value is then its supports' mean value.
-   */
-  prototype?(supports: Float32Array, count: number, dim: number): Float32Array;
 }
 
 /** About this many values per block of work, so memory stays bounded for any number of queries. */
@@ -75,15 +67,7 @@ export function scorerFor(
  * consecutive supports: what open-set calibration and episodes sweep, on exactly the matcher's measure.
  */
 export function measureOnRows(scorer: Scorer, embeddings: Float32Array, dim: number): MeasureFn {
-  const rows = (ids: Int32Array) => {
-    const out = new Float32Array(ids.length * dim);
-    ids.forEach((id, i) => {
-      out.set(embeddings.subarray(id * dim, (id + 1) * dim), i * dim);
-    });
-    return out;
-  };
-  return (queries, supports, shots) =>
-    groupValues(scorer, rows(queries), rows(supports), consecutiveGroups(supports.length, shots), dim);
+  return groupValuesOnRows(scorer, embeddings, dim);
 }
 
 /** The input names the trainer gives the saved head model, in the order a pair model feeds them. */

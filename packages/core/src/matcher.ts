@@ -17,16 +17,10 @@ import { readLayersModel } from './io/layers-reader.ts';
 import { fetchIo, joinLocation, type ResourceIo } from './io/resource.ts';
 import { type MatchImage, toBatch, toDatasetImages } from './match-input.ts';
 import { checkLabel, MATCH_RANGES, UNKNOWN } from './match-options.ts';
-import {
-  groupValues,
-  type Measure,
-  type Polarity,
-  rankLabels,
-  type Scorer,
-  scorerFor,
-} from './match-scores.ts';
+import { type Measure, type Polarity, rankLabels, type Scorer, scorerFor } from './match-scores.ts';
 import { predictsSame } from './metrics/threshold.ts';
 import type { PreprocessStyle } from './preprocess.ts';
+import { groupValues } from './prototypes.ts';
 import { checkNumber } from './ranges.ts';
 import {
   checkSameModel,

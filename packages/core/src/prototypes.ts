@@ -3,9 +3,14 @@
 // only (an MLP head) average their values over the supports instead. Shared by the matcher, the open-set
 // calibration and the one-shot episodes, so all three rank labels the same way.
 
-/** How a measure compares rows (n × s values, row-major) and, if it can, what row stands for a group. */
+/** How a measure compares rows and, if it can, what row stands for a group. */
 export interface GroupScorer {
+  /** Values for every query × support pair, row-major: n × s. */
   matrix(queries: Float32Array, supports: Float32Array, dim: number): Float32Array;
+  /**
+   * One row standing for a label's supports (`count` rows of `dim`): its prototype, compared with queries by
+   * `matrix`. Absent for a head, which compares pairs only: a label's value is then its supports' mean value.
+   */
   prototype?(supports: Float32Array, count: number, dim: number): Float32Array;
 }
 
@@ -67,3 +72,30 @@ export function groupValues(
 /** Groups of `shots` consecutive rows: the supports of an episode's ways, in order. */
 export const consecutiveGroups = (rows: number, shots: number): number[][] =>
   Array.from({ length: rows / shots }, (_, g) => Array.from({ length: shots }, (_, s) => g * shots + s));
+
+/** Rows of `embeddings` (n × dim, row-major) by index, copied into one array. */
+export function gatherRows(embeddings: Float32Array, rows: ArrayLike<number>, dim: number): Float32Array {
+  const out = new Float32Array(rows.length * dim);
+  for (let i = 0; i < rows.length; i++)
+    out.set(embeddings.subarray(rows[i]! * dim, (rows[i]! + 1) * dim), i * dim);
+  return out;
+}
+
+/**
+ * The scorer's values between rows of `embeddings`, by index, for each group of `shots` consecutive supports
+ * (row-major queries × groups): what the episodes and the open-set calibration compare.
+ */
+export function groupValuesOnRows(
+  scorer: GroupScorer,
+  embeddings: Float32Array,
+  dim: number,
+): (queries: ArrayLike<number>, supports: ArrayLike<number>, shots: number) => Float32Array {
+  return (queries, supports, shots) =>
+    groupValues(
+      scorer,
+      gatherRows(embeddings, queries, dim),
+      gatherRows(embeddings, supports, dim),
+      consecutiveGroups(supports.length, shots),
+      dim,
+    );
+}
