@@ -19,6 +19,14 @@ export const generateStaticParams = runParams;
 
 type Props = { params: Promise<{ run: string }> };
 
+/** The axes of both accuracy charts: epochs across, percentages up. */
+const ACCURACY_PER_EPOCH = {
+  xLabel: 'epoch',
+  yLabel: 'accuracy',
+  integerX: true,
+  yFormat: (v: number) => `${Math.round(v * 100)}%`,
+};
+
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { run } = await params;
   return { title: run === NO_RUN ? 'No runs' : run };
@@ -84,10 +92,7 @@ export default async function RunPage({ params }: Props) {
           />
           <LineChart
             title="Pair accuracy per epoch"
-            xLabel="epoch"
-            yLabel="accuracy"
-            integerX
-            yFormat={(v) => `${Math.round(v * 100)}%`}
+            {...ACCURACY_PER_EPOCH}
             series={[
               { name: 'train', color: '#264653', points: epochs.map((e) => [e.epoch, e.trainAccuracy]) },
               {
@@ -101,10 +106,7 @@ export default async function RunPage({ params }: Props) {
           {transfer.length > 0 && (
             <LineChart
               title="Transfer to validation classes per epoch"
-              xLabel="epoch"
-              yLabel="accuracy"
-              integerX
-              yFormat={(v) => `${Math.round(v * 100)}%`}
+              {...ACCURACY_PER_EPOCH}
               series={[
                 {
                   name: `${transfer[0]![1].ways}-way ${transfer[0]![1].shots}-shot on ${validation} (±95%)`,
