@@ -8,12 +8,12 @@ images, timed the same way. The bench (apps/bench/src/peer.ts) writes the data s
 and validates what it reads (apps/bench/src/peer-output.ts). Progress goes to stderr.
 
 Keep in sync with twinnet (the bench checks the pair sampler by digest and the towers by parameter count):
-  towers      packages/core/src/towers/small.ts, deep.ts
-  heads       packages/core/src/heads/distance.ts, mlp.ts (sigmoid(4 d - 2) of the Euclidean distance d, 1e-7 floor, trainable;
+  towers      packages/core/src/model/towers/small.ts, deep.ts
+  heads       packages/core/src/model/heads/distance.ts, mlp.ts (sigmoid(4 d - 2) of the Euclidean distance d, 1e-7 floor, trainable;
                                                 MLP on [a, b, |a-b|, a*b])
-  losses      packages/core/src/losses/contrastive.ts, binary-cross-entropy.ts (contrastive, label 1 = same; BCE on logits)
-  pairs, rng  packages/core/src/pairs.ts, packages/datasets/src/random.ts (samplePairs, mulberry32)
-  train step  packages/core/src/steps.ts       (the tower runs once over the 2n images of a batch)
+  losses      packages/core/src/train/losses/contrastive.ts, binary-cross-entropy.ts (contrastive, label 1 = same; BCE on logits)
+  pairs, rng  packages/core/src/train/pairs.ts, packages/datasets/src/random.ts (samplePairs, mulberry32)
+  train step  packages/core/src/train/steps.ts       (the tower runs once over the 2n images of a batch)
 """
 
 import hashlib
@@ -38,7 +38,7 @@ def log(message):
     print(f"[peer] {message}", file=sys.stderr, flush=True)
 
 
-# ---- seeded sampling, bit-identical to packages/core/src/random.ts and pairs.ts ----------------------------
+# ---- seeded sampling, bit-identical to packages/core/src/random.ts and train/pairs.ts ----------------------------
 
 
 class Mulberry32:
@@ -103,7 +103,7 @@ def pairs_digest(pairs):
     return h.hexdigest()
 
 
-# ---- models: mirror packages/core/src/towers/ and heads/ -----------------------------------------------
+# ---- models: mirror packages/core/src/model/towers/ and heads/ -----------------------------------------------
 # tfjs BatchNormalization(momentum 0.9, epsilon 1e-3) is PyTorch BatchNorm(momentum 0.1, eps 1e-3).
 # Flatten order differs (NHWC vs NCHW); that only permutes the next layer's weights.
 

@@ -332,7 +332,7 @@ export function assembleThroughput(
     if (p.towerParameters !== t.ours.towerParameters) {
       notes.push(
         `${t.variant}, batch ${t.batchSize}: the peer's tower has ${p.towerParameters} trainable parameters, ours ${t.ours.towerParameters}: ` +
-          'apps/bench/peers/siamese_torch.py is out of step with packages/core/src/towers.ts',
+          'apps/bench/peers/siamese_torch.py is out of step with packages/core/src/model/towers/',
       );
     }
   }

@@ -19,4 +19,4 @@ export {
   writeJsonAtomic,
 } from './io/files.ts';
 export { nodeIo } from './io/node-io.ts';
-export { Matcher } from './node-matcher.ts';
+export { Matcher } from './match/node-matcher.ts';

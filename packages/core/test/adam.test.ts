@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/node.ts';
-import { createOptimizer } from '../src/optimizers/index.ts';
+import { createOptimizer } from '../src/train/optimizers/index.ts';
 
 beforeAll(async () => {
   await initBackend('wasm', { log: () => {} });

@@ -1,22 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { createAugmenter } from '../src/augment/augmenter.ts';
-import { parseAugmentations } from '../src/augment/flag.ts';
-import { type Augmentation, affineMatrix, affineWarp, strokeWidth } from '../src/augment/index.ts';
 import { initBackend } from '../src/backend/node.ts';
-import { buildTraining } from '../src/fit.ts';
 import { IMAGE_SIZE, PIXELS } from '../src/images.ts';
-import { disposeSiamese } from '../src/model.ts';
-import { type EpochContext, PAIRINGS } from '../src/pairings/index.ts';
-import { indexByClass } from '../src/pairs.ts';
-import { preset } from '../src/presets.ts';
+import { disposeSiamese } from '../src/model/siamese.ts';
 import { createRng } from '../src/random.ts';
-import { checkRecipe, RecipeError, resumeKey, type TrainRecipe } from '../src/recipe.ts';
-import * as steps from '../src/steps.ts';
+import { createAugmenter } from '../src/train/augment/augmenter.ts';
+import { parseAugmentations } from '../src/train/augment/flag.ts';
+import { type Augmentation, affineMatrix, affineWarp, strokeWidth } from '../src/train/augment/index.ts';
+import { buildTraining } from '../src/train/fit.ts';
+import { type EpochContext, PAIRINGS } from '../src/train/pairings/index.ts';
+import { indexByClass } from '../src/train/pairs.ts';
+import { preset } from '../src/train/presets.ts';
+import { checkRecipe, RecipeError, resumeKey, type TrainRecipe } from '../src/train/recipe.ts';
+import * as steps from '../src/train/steps.ts';
 
 // Every training step's arguments, to see what the pairings hand the step after augmenting.
-vi.mock('../src/steps.ts', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../src/steps.ts')>();
+vi.mock('../src/train/steps.ts', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../src/train/steps.ts')>();
   return {
     ...original,
     trainStep: vi.fn(original.trainStep),

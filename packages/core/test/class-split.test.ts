@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { prepareData } from '../src/data.ts';
-import { preset } from '../src/presets.ts';
+import { prepareData } from '../src/train/data.ts';
+import { preset } from '../src/train/presets.ts';
 import {
   checkRecipe,
   RecipeError,
@@ -8,7 +8,7 @@ import {
   resumeKey,
   seenClasses,
   type TrainRecipe,
-} from '../src/recipe.ts';
+} from '../src/train/recipe.ts';
 
 const PIXELS = 28 * 28;
 

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/node.ts';
-import { embed, embeddingSimilarity, scoreEmbeddedPairs } from '../src/evaluate.ts';
-import { pairwiseCosine } from '../src/heads/index.ts';
+import { embed, embeddingSimilarity, scoreEmbeddedPairs } from '../src/eval/evaluate.ts';
 import { PIXELS } from '../src/images.ts';
-import { buildSiamese, disposeSiamese } from '../src/model.ts';
+import { pairwiseCosine } from '../src/model/heads/index.ts';
+import { buildSiamese, disposeSiamese } from '../src/model/siamese.ts';
 import { createRng } from '../src/random.ts';
 
 beforeAll(async () => {

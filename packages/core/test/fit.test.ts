@@ -2,22 +2,22 @@ import * as tf from '@tensorflow/tfjs';
 import { loadDataset } from '@twinnet/datasets';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/node.ts';
-import { prepareData } from '../src/data.ts';
-import { buildTraining, type FitData, type FitState, fit } from '../src/fit.ts';
 import { PIXELS } from '../src/images.ts';
+import { disposeSiamese } from '../src/model/siamese.ts';
+import { createRng } from '../src/random.ts';
+import { prepareData } from '../src/train/data.ts';
+import { buildTraining, type FitData, type FitState, fit } from '../src/train/fit.ts';
 import {
   disposeObjective,
   LOSS_DEFAULTS,
   LOSSES,
   type Objective,
   objectiveVariables,
-} from '../src/losses/index.ts';
-import { disposeSiamese } from '../src/model.ts';
-import { PAIRINGS } from '../src/pairings/index.ts';
-import { preset } from '../src/presets.ts';
-import { createRng } from '../src/random.ts';
-import { checkRecipe, type TrainRecipe } from '../src/recipe.ts';
-import { NonFiniteLossError } from '../src/steps.ts';
+} from '../src/train/losses/index.ts';
+import { PAIRINGS } from '../src/train/pairings/index.ts';
+import { preset } from '../src/train/presets.ts';
+import { checkRecipe, type TrainRecipe } from '../src/train/recipe.ts';
+import { NonFiniteLossError } from '../src/train/steps.ts';
 
 beforeAll(async () => {
   await initBackend('wasm', { log: () => {} });

@@ -2,11 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/node.ts';
 import { gatherImages, IMAGE_SIZE, PIXELS } from '../src/images.ts';
-import { allPairs, inBatchLoss, sampleClassBatch, sampleLabelledClassBatch } from '../src/inbatch.ts';
-import { pairLoss } from '../src/losses/index.ts';
-import { buildSiamese, disposeSiamese, trainableVariables } from '../src/model.ts';
-import { indexByClass } from '../src/pairs.ts';
+import { buildSiamese, disposeSiamese, trainableVariables } from '../src/model/siamese.ts';
 import { createRng } from '../src/random.ts';
+import { allPairs, inBatchLoss, sampleClassBatch, sampleLabelledClassBatch } from '../src/train/inbatch.ts';
+import { pairLoss } from '../src/train/losses/index.ts';
+import { indexByClass } from '../src/train/pairs.ts';
 
 beforeAll(async () => {
   await initBackend('wasm', { log: () => {} });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { binaryCrossEntropyWithLogits, contrastiveLoss } from '../src/losses/index.ts';
+import { binaryCrossEntropyWithLogits, contrastiveLoss } from '../src/train/losses/index.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -45,7 +45,7 @@ describe('binaryCrossEntropyWithLogits', () => {
 
 describe('cosineRate', () => {
   it('starts at the base rate, decays monotonically, and ends at the floor', async () => {
-    const { cosineRate } = await import('../src/schedule.ts');
+    const { cosineRate } = await import('../src/train/schedule.ts');
     const rates = [1, 2, 3, 4, 5].map((epoch) => cosineRate(0.01, epoch, 5));
     expect(rates[0]).toBeCloseTo(0.01);
     expect(rates[4]).toBeCloseTo(0.0005);

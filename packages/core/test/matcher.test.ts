@@ -7,11 +7,11 @@ import * as tf from '@tensorflow/tfjs';
 import { type Dataset, loadDataset, selectClasses, subset, validationSplit } from '@twinnet/datasets';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '../src/backend/select.ts';
-import { embed } from '../src/evaluate.ts';
+import { embed } from '../src/eval/evaluate.ts';
 import { saveModelToDir } from '../src/io/files.ts';
-import { Matcher as BrowserMatcher, measureValue } from '../src/matcher.ts';
-import { buildSiamese, disposeSiamese, type SiameseModel } from '../src/model.ts';
-import { Matcher } from '../src/node-matcher.ts';
+import { Matcher as BrowserMatcher, measureValue } from '../src/match/matcher.ts';
+import { Matcher } from '../src/match/node-matcher.ts';
+import { buildSiamese, disposeSiamese, type SiameseModel } from '../src/model/siamese.ts';
 import { createRng, shuffleInPlace } from '../src/random.ts';
 
 const DIM = 10;
@@ -694,7 +694,7 @@ describe('Matcher I/O', () => {
       ).toEqual([]);
       for (const s of specifiers.filter((s) => s.startsWith('.'))) await visit(join(dirname(file), s));
     };
-    await visit(fileURLToPath(new URL('../src/matcher.ts', import.meta.url)));
+    await visit(fileURLToPath(new URL('../src/match/matcher.ts', import.meta.url)));
     expect(seen.size).toBeGreaterThan(5);
     expect([...seen].some((f) => f.endsWith('node-io.ts'))).toBe(false);
   });

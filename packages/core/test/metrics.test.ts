@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { episodeAccuracy } from '../src/metrics/episodes.ts';
-import { precisionAt1 } from '../src/metrics/knn.ts';
-import { rawPixelSimilarity } from '../src/metrics/raw-pixels.ts';
-import { rocAuc, rocCurve } from '../src/metrics/roc.ts';
-import { chooseThreshold, pairAccuracy } from '../src/metrics/threshold.ts';
+import { episodeAccuracy } from '../src/eval/metrics/episodes.ts';
+import { precisionAt1 } from '../src/eval/metrics/knn.ts';
+import { rawPixelSimilarity } from '../src/eval/metrics/raw-pixels.ts';
+import { rocAuc, rocCurve } from '../src/eval/metrics/roc.ts';
+import { chooseThreshold, pairAccuracy } from '../src/eval/metrics/threshold.ts';
 import { createRng } from '../src/random.ts';
 
 describe('thresholds', () => {

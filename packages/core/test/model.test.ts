@@ -1,15 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/node.ts';
-import { embed, scorePairs } from '../src/evaluate.ts';
-import { CALIBRATION_LAYER, euclideanDistance, scoreToDistance } from '../src/heads/index.ts';
+import { embed, scorePairs } from '../src/eval/evaluate.ts';
 import { PIXELS } from '../src/images.ts';
-import { pairLoss } from '../src/losses/index.ts';
-import { buildSiamese, disposeSiamese, trainableVariables } from '../src/model.ts';
-import { createOptimizer } from '../src/optimizers/index.ts';
-import { indexByClass, samplePairs } from '../src/pairs.ts';
+import { CALIBRATION_LAYER, euclideanDistance, scoreToDistance } from '../src/model/heads/index.ts';
+import { buildSiamese, disposeSiamese, trainableVariables } from '../src/model/siamese.ts';
 import { createRng } from '../src/random.ts';
-import { trainStep } from '../src/steps.ts';
+import { pairLoss } from '../src/train/losses/index.ts';
+import { createOptimizer } from '../src/train/optimizers/index.ts';
+import { indexByClass, samplePairs } from '../src/train/pairs.ts';
+import { trainStep } from '../src/train/steps.ts';
 
 beforeAll(async () => {
   await initBackend('wasm', { log: () => {} });

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createRng } from '../src/random.ts';
 import {
   type MultiSimilarityOptions,
   msPairMasks,
   multiSimilarityLoss,
-} from '../src/losses/multi-similarity.ts';
-import { createRng } from '../src/random.ts';
+} from '../src/train/losses/multi-similarity.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

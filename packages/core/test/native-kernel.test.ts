@@ -3,10 +3,10 @@
 // towers' gradients, and the way back to plain wasm.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADAM_KERNEL, KernelAdam } from '../src/adam.ts';
 import { initBackend } from '../src/backend/node.ts';
-import { createOptimizer } from '../src/optimizers/index.ts';
-import { buildTower } from '../src/towers/index.ts';
+import { buildTower } from '../src/model/towers/index.ts';
+import { ADAM_KERNEL, KernelAdam } from '../src/train/optimizers/adam-kernel.ts';
+import { createOptimizer } from '../src/train/optimizers/index.ts';
 import { expectClose, kernelSuite, randomArray, size } from './kernel-suite.ts';
 
 kernelSuite('native');

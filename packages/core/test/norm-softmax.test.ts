@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { disposeObjective, LOSS_DEFAULTS, LOSSES } from '../src/losses/index.ts';
+import { createRng } from '../src/random.ts';
+import { disposeObjective, LOSS_DEFAULTS, LOSSES } from '../src/train/losses/index.ts';
 import {
   initialProxies,
   type NormSoftmaxOptions,
   normalisedSoftmaxLoss,
-} from '../src/losses/norm-softmax.ts';
-import { createRng } from '../src/random.ts';
+} from '../src/train/losses/norm-softmax.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Polarity } from '../src/heads/head.ts';
 import {
   calibrateOpenSet,
   type MeasureFn,
@@ -7,7 +6,8 @@ import {
   openSetAuroc,
   openSetEpisodes,
   openSetRates,
-} from '../src/metrics/open-set.ts';
+} from '../src/eval/metrics/open-set.ts';
+import type { Polarity } from '../src/model/heads/head.ts';
 import { createRng } from '../src/random.ts';
 
 /** `perClass` points of each class in the plane, around its centre with a seeded spread of ± `spread`. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { indexByClass, samplePairs } from '../src/pairs.ts';
 import { createRng } from '../src/random.ts';
+import { indexByClass, samplePairs } from '../src/train/pairs.ts';
 
 // 10 classes with uneven sizes, like a real split.
 const labels = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7 + Math.floor(i / 13)) % 10);

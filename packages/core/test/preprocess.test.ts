@@ -1,6 +1,6 @@
 import { type Dataset, loadDataset } from '@twinnet/datasets';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkFigure, preprocessImage } from '../src/preprocess.ts';
+import { checkFigure, preprocessImage } from '../src/match/preprocess.ts';
 
 let mnist: Dataset;
 beforeAll(async () => {

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/node.ts';
-import { buildTraining } from '../src/fit.ts';
-import { withProjection } from '../src/losses/projection.ts';
-import { supervisedContrastiveLoss } from '../src/losses/supervised-contrastive.ts';
-import { preset } from '../src/presets.ts';
 import { createRng } from '../src/random.ts';
-import { withOverrides } from '../src/recipe.ts';
+import { buildTraining } from '../src/train/fit.ts';
+import { withProjection } from '../src/train/losses/projection.ts';
+import { supervisedContrastiveLoss } from '../src/train/losses/supervised-contrastive.ts';
+import { preset } from '../src/train/presets.ts';
+import { withOverrides } from '../src/train/recipe.ts';
 
 beforeAll(async () => {
   await initBackend('wasm', { log: () => {} });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { cosineScorer, distanceScorer, headScorer } from '../src/match-scores.ts';
 import {
   consecutiveGroups,
   type GroupScorer,
   groupValues,
   meanDirection,
   meanRow,
-} from '../src/prototypes.ts';
+} from '../src/match/prototypes.ts';
+import { cosineScorer, distanceScorer, headScorer } from '../src/match/scores.ts';
 
 describe('nearest prototype', () => {
   it('averages rows, or their directions for cosine', () => {

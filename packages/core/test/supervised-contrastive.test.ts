@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { supervisedContrastiveLoss, withInstances } from '../src/losses/supervised-contrastive.ts';
+import { supervisedContrastiveLoss, withInstances } from '../src/train/losses/supervised-contrastive.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -63,7 +63,7 @@ export interface NativeKernels {
     mean: number,
     out: Float32Array,
   ): void;
-  /** One Adam step; coefficients as KernelAdam passes them (packages/core/src/adam.ts). */
+  /** One Adam step; coefficients as KernelAdam passes them (packages/core/src/train/optimizers/adam-kernel.ts). */
   adam(
     x: Float32Array,
     m: Float32Array,

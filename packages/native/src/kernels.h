@@ -10,7 +10,7 @@ struct ConvGeometry {
   long batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, dilH, dilW, padTop, padLeft;
 };
 
-// Coefficients of one Adam step, in KernelAdam's order (packages/core/src/adam.ts).
+// Coefficients of one Adam step, in KernelAdam's order (packages/core/src/train/optimizers/adam-kernel.ts).
 struct AdamCoefficients {
   float beta1, oneMinusBeta1, beta2, oneMinusBeta2, oneMinusAccBeta1, oneMinusAccBeta2, epsilon, negLearningRate;
 };

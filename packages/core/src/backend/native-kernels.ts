@@ -37,7 +37,7 @@ import {
   util,
 } from '@tensorflow/tfjs';
 import type { Geometry, NativeKernels } from '@twinnet/native';
-import { ADAM_KERNEL, type AdamKernelAttrs } from '../adam.ts';
+import { ADAM_KERNEL, type AdamKernelAttrs } from '../train/optimizers/adam-kernel.ts';
 import { BACKEND, type WasmBackend } from './wasm-kernel.ts';
 
 type Conv2DInfo = backend_util.Conv2DInfo;

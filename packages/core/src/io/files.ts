@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { z } from 'zod';
-import { parseArtifact } from '../artifacts.ts';
+import { parseArtifact } from '../schemas/artifacts.ts';
 import { replaceDirectory, writeFileAtomic } from './atomic-write.ts';
 import { loadLayersModelAt } from './layers-model.ts';
 

@@ -1,0 +1,459 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { z } from 'zod';
+import { datasetSpec } from '../datasets.ts';
+import { embed, embeddingDim } from '../eval/evaluate.ts';
+import { predictsSame } from '../eval/metrics/threshold.ts';
+import { PIXELS } from '../images.ts';
+import { readLayersModel } from '../io/layers-reader.ts';
+import { fetchIo, joinLocation, type ResourceIo } from '../io/resource.ts';
+import { CALIBRATION_LAYER, scoreToDistance } from '../model/heads/layers.ts';
+import { checkNumber } from '../ranges.ts';
+import {
+  ARTIFACT_FILES,
+  type EmbeddingMetric,
+  embeddingFor,
+  MEASURE_OF_METRIC,
+  MetricsSchema,
+  OpenSetSchema,
+  parseArtifact,
+} from '../schemas/artifacts.ts';
+import { type MatchImage, toBatch, toDatasetImages } from './input.ts';
+import { checkLabel, MATCH_RANGES, UNKNOWN } from './options.ts';
+import type { PreprocessStyle } from './preprocess.ts';
+import { groupValues } from './prototypes.ts';
+import { type Measure, type Polarity, rankLabels, type Scorer, scorerFor } from './scores.ts';
+import {
+  checkSameModel,
+  type ModelIdentity,
+  modelIdentity,
+  type Supports,
+  SupportsSchema,
+} from './supports.ts';
+
+export type { DecodedImage, MatchImage } from './input.ts';
+export type { Measure } from './scores.ts';
+export { UNKNOWN };
+
+/**
+ * One label's closeness to a query. Exactly one of distance, similarity and score is set: the matcher's
+ * `measure`.
+ */
+export interface LabelDistance {
+  label: string;
+  /** Distance-head runs: Euclidean distance from the query's embedding to the mean of this label's supports'. */
+  distance?: number;
+  /**
+   * Cosine-head runs: cosine similarity of the query's embedding with the mean of this label's L2-normalised
+   * supports', in [−1, 1]; higher is closer.
+   */
+  similarity?: number;
+  /**
+   * MLP-head runs, which measure no distance: the mean over this label's supports of the head's score of
+   * (query, support), a logit; closer as the run's polarity says (higher, for 'higher-is-same').
+   */
+  score?: number;
+}
+
+/** The value a result (or a ranked label) carries on its matcher's measure. */
+export const measureValue = (r: LabelDistance | MatchResult): number =>
+  r.distance ?? r.similarity ?? r.score ?? Number.NaN;
+
+export interface MatchResult {
+  /** The closest label, or 'unknown' when even that one is not on the "same" side of the threshold. */
+  label: string;
+  unknown: boolean;
+  /** The closest label's distance (distance-head runs). */
+  distance?: number;
+  /** The closest label's cosine similarity (cosine-head runs). */
+  similarity?: number;
+  /** The closest label's score (MLP-head runs). */
+  score?: number;
+  /** Up to k labels, closest first (filled even when the answer is unknown). */
+  ranked: LabelDistance[];
+}
+
+export interface MatchOptions {
+  /** How many labels to rank: 1 to 1000 (default 5). */
+  k?: number;
+  /** Overrides the run's calibrated threshold for this call; range as for LoadOptions.threshold. */
+  threshold?: number;
+}
+
+export interface LoadOptions {
+  /**
+   * Replaces the run's threshold: a distance in (0, 1e6] for distance-head runs, a cosine similarity in
+   * [−1, 1] for cosine-head runs, a score (logit) in [−1e6, 1e6] for MLP-head runs.
+   */
+  threshold?: number;
+  /** How the run and supports are read and written: fetch by default; nodeIo ('@twinnet/core/node') for paths. */
+  io?: ResourceIo;
+}
+
+export interface MatcherSource {
+  run: string;
+  dataset: string;
+  /**
+   * On the matcher's measure: distances below it (similarities and scores above it, when higher is same)
+   * match a label.
+   */
+  threshold: number;
+  /** An MLP head's model (inputs embedding_a, embedding_b) and polarity; omitted for distance heads. */
+  head?: { model: tf.LayersModel; polarity: Polarity };
+  /** Without a head: how to compare the tower's embeddings (default 'euclidean'; 'cosine' for cosine heads). */
+  metric?: Exclude<EmbeddingMetric, 'head'>;
+}
+
+/**
+ * Where the matcher's threshold came from: the run's open-set calibration (metrics.json openSet), the cut
+ * chosen on validation pairs (test.threshold), or the caller.
+ */
+export type ThresholdSource = 'open-set' | 'validation-pairs' | 'given';
+
+/** What the matcher needs from metrics.json; the rest of the file is the trainer's business. */
+const RunInfoSchema = MetricsSchema.pick({
+  run: true,
+  dataset: true,
+  polarity: true,
+  embedding: true,
+}).extend({
+  recipe: MetricsSchema.shape.recipe.pick({ variant: true, head: true }),
+  test: MetricsSchema.shape.test.pick({ threshold: true }),
+  openSet: OpenSetSchema.pick({ measure: true, threshold: true }).nullable().optional(),
+});
+type RunInfo = z.infer<typeof RunInfoSchema>;
+
+/**
+ * One-shot matching against classes the model never saw: support images are embedded once when added, and a
+ * batch of queries costs one batched tower call plus one query × support comparison. A distance-head run
+ * compares embeddings by Euclidean distance, a cosine-head run by the cosine similarity of the L2-normalised
+ * embeddings; an MLP-head run scores each (query, support) pair with its saved head model. A query's closeness
+ * to a label is its closeness to the label's prototype, the mean of its supports (nearest prototype; for cosine
+ * the mean of the L2-normalised ones), or for a head the mean score over the supports; on the wrong side of the run's calibrated threshold the
+ * answer is 'unknown' rather than the closest label (open set).
+ */
+export class Matcher {
+  private readonly rows: string[] = [];
+  private embeddings = new Float32Array(0);
+
+  protected constructor(
+    private readonly tower: tf.LayersModel,
+    private readonly head: tf.LayersModel | undefined,
+    private readonly scorer: Scorer,
+    /** The run, dataset, weights hash and embedding size; saved with supports. */
+    readonly model: ModelIdentity,
+    /** The run's calibrated threshold on `measure`. */
+    readonly threshold: number,
+    /** Where `threshold` came from. */
+    readonly thresholdSource: ThresholdSource,
+    /** How decoded pictures are framed (from the run's dataset). */
+    readonly style: PreprocessStyle,
+    private readonly io: ResourceIo,
+    private readonly ownsModels: boolean,
+  ) {}
+
+  /**
+   * 'distance' (distance-head runs), 'similarity' (cosine-head runs) or 'score' (MLP-head runs): the field
+   * results carry.
+   */
+  get measure(): Measure {
+    return this.scorer.measure;
+  }
+
+  /** Whether lower or higher values of `measure` mean "same class". */
+  get polarity(): Polarity {
+    return this.scorer.polarity;
+  }
+
+  /**
+   * Loads a trainer run directory through `options.io`: by default with fetch (a URL, or a path relative to the
+   * page in a browser); under Node, Matcher from '@twinnet/core/node' reads local paths. Every run needs
+   * tower/; MLP-head runs also head/, and distance-head runs without an open-set calibration pair/ (for the
+   * threshold's calibration). The default threshold is metrics.json's openSet.threshold when the run has one,
+   * else the one chosen on validation pairs (test.threshold).
+   */
+  static async load(location: string, options: LoadOptions = {}): Promise<Matcher> {
+    const io = options.io ?? fetchIo;
+    const info = await readRunInfo(location, io);
+    const metric = (info.embedding ?? embeddingFor(info.recipe.head.kind)).metric;
+    const measure: Measure = MEASURE_OF_METRIC[metric];
+    if (options.threshold !== undefined) checkThreshold('threshold', options.threshold, measure);
+    // The head first: a run without one is refused with the reason before the tower is read.
+    const head = metric === 'head' ? await loadHead(location, info, io) : undefined;
+    let tower: tf.LayersModel | undefined;
+    try {
+      tower = await readLayersModel(joinLocation(location, modelDir(ARTIFACT_FILES.tower)), io);
+      const [threshold, thresholdSource]: [number, ThresholdSource] =
+        options.threshold !== undefined
+          ? [options.threshold, 'given']
+          : info.openSet
+            ? [info.openSet.threshold, 'open-set']
+            : [
+                measure === 'distance'
+                  ? await distanceThreshold(location, info.test.threshold, io)
+                  : info.test.threshold,
+                'validation-pairs',
+              ];
+      checkThreshold(`${location}: the run's threshold`, threshold, measure);
+      const source: MatcherSource = { run: info.run, dataset: info.dataset, threshold };
+      if (head) source.head = { model: head, polarity: info.polarity };
+      else if (metric !== 'head') source.metric = metric;
+      return await Matcher.create(tower, source, io, true, thresholdSource);
+    } catch (error) {
+      tower?.dispose();
+      head?.dispose();
+      throw error;
+    }
+  }
+
+  /** Wraps models already in memory (the caller keeps ownership: dispose() leaves them alone). */
+  static fromModel(
+    tower: tf.LayersModel,
+    source: MatcherSource,
+    options: { io?: ResourceIo } = {},
+  ): Promise<Matcher> {
+    return Matcher.create(tower, source, options.io ?? fetchIo, false, 'given');
+  }
+
+  private static async create(
+    tower: tf.LayersModel,
+    source: MatcherSource,
+    io: ResourceIo,
+    owns: boolean,
+    thresholdSource: ThresholdSource,
+  ): Promise<Matcher> {
+    const dim = embeddingDim(tower);
+    const scorer = scorerFor(
+      source.head ? 'head' : (source.metric ?? 'euclidean'),
+      dim,
+      `run '${source.run}'`,
+      source.head,
+    );
+    checkThreshold('threshold', source.threshold, scorer.measure);
+    const identity = await modelIdentity(tower, source.run, source.dataset, dim);
+    // The dataset's framing: digits centred by mass in a 20-pixel box, or items filling the field.
+    const style: PreprocessStyle = datasetSpec(source.dataset).framing;
+    return new Matcher(
+      tower,
+      source.head?.model,
+      scorer,
+      identity,
+      source.threshold,
+      thresholdSource,
+      style,
+      io,
+      owns,
+    );
+  }
+
+  /** Labels with their number of supports, in the order they were first added. */
+  get labels(): { label: string; supports: number }[] {
+    const counts = new Map<string, number>();
+    for (const label of this.rows) counts.set(label, (counts.get(label) ?? 0) + 1);
+    return [...counts].map(([label, supports]) => ({ label, supports }));
+  }
+
+  /**
+   * One image (or a bare array of several) in the form the tower takes, n × 784 bytes, checked as add() and
+   * match() check it: refuses blank pictures, NaN or out-of-range pixels and impossible sizes. Lets a caller
+   * convert each file as it reads it and keep 784 bytes instead of the decoded picture.
+   */
+  prepare(image: MatchImage): Uint8Array {
+    return toDatasetImages(image, this.style);
+  }
+
+  /** Embeds support images of one label (a new label, or more examples of a known one). */
+  add(label: string, images: MatchImage | readonly MatchImage[]): void {
+    checkLabel(label);
+    let batch: Uint8Array;
+    try {
+      if (images === null || images === undefined) throw new Error(`no images given (got ${images})`);
+      batch = toBatch(images, this.style);
+      if (batch.length === 0) throw new Error('no images given');
+    } catch (error) {
+      throw new Error(`add('${label}'): ${(error as Error).message}`);
+    }
+    this.append(Array(batch.length / PIXELS).fill(label), embed(this.tower, batch));
+  }
+
+  /** Ranks the labels for one query image. */
+  match(image: MatchImage, options: MatchOptions = {}): MatchResult {
+    this.checkSupports();
+    const batch = toDatasetImages(image, this.style);
+    if (batch.length !== PIXELS)
+      throw new Error(`match() takes one image; use matchAll() for ${batch.length / PIXELS}`);
+    return this.matchAll(batch, options)[0]!;
+  }
+
+  /** Ranks the labels for many queries: one batched embedding, one query × support comparison. */
+  matchAll(images: MatchImage | readonly MatchImage[], options: MatchOptions = {}): MatchResult[] {
+    const k = checkNumber('k', options.k ?? 5, MATCH_RANGES.k);
+    const threshold = options.threshold ?? this.threshold;
+    if (options.threshold !== undefined) checkThreshold('threshold', threshold, this.measure);
+    this.checkSupports();
+    if (images === null || images === undefined) throw new Error(`no images given (got ${images})`);
+    const batch = toBatch(images, this.style);
+    const n = batch.length / PIXELS;
+    if (n === 0) return [];
+    const dim = this.model.embeddingDim;
+    const groups = this.groups();
+    // One value per label: against its prototype (distance, cosine) or its supports' mean (head score).
+    const values = groupValues(
+      this.scorer,
+      embed(this.tower, batch),
+      this.embeddings,
+      groups.map((g) => g.rows),
+      dim,
+    );
+    const labels = groups.map(({ label }, g) => ({ label, rows: [g] }));
+    const field = this.measure;
+    return Array.from({ length: n }, (_, q) => {
+      const row = values.subarray(q * groups.length, (q + 1) * groups.length);
+      const ranked = rankLabels(row, labels, this.polarity, k);
+      const best = ranked[0]!;
+      const unknown = !predictsSame(best.value, threshold, this.polarity);
+      return {
+        label: unknown ? UNKNOWN : best.label,
+        unknown,
+        [field]: best.value,
+        ranked: ranked.map((r) => ({ label: r.label, [field]: r.value })),
+      };
+    });
+  }
+
+  /** The supports as a JSON-ready object: labels, embeddings and the identity of the model that made them. */
+  supports(): Supports {
+    const dim = this.model.embeddingDim;
+    return {
+      format: 'twinnet-supports',
+      version: 1,
+      model: this.model,
+      labels: [...this.rows],
+      // 9 significant digits restore every float32 exactly.
+      embeddings: this.rows.map((_, i) =>
+        Array.from(this.embeddings.subarray(i * dim, (i + 1) * dim), (v) => Number(v.toPrecision(9))),
+      ),
+    };
+  }
+
+  /**
+   * Adds saved supports (an object, or a location read through the matcher's io) without embedding anything
+   * again. Refuses supports made by another model, reserved labels and embeddings that are not finite float32.
+   */
+  async loadSupports(source: Supports | string): Promise<void> {
+    const name = typeof source === 'string' ? source : 'supports';
+    const text = typeof source === 'string' ? await this.io.readText(source) : JSON.stringify(source);
+    const supports = parseArtifact(SupportsSchema, text, name);
+    checkSameModel(supports.model, this.model, name);
+    this.append(supports.labels, Float32Array.from(supports.embeddings.flat()));
+  }
+
+  /** Writes supports() as JSON through the matcher's io (under Node, nodeIo; in a browser, store supports()). */
+  async saveSupports(location: string): Promise<void> {
+    await this.io.writeText(location, `${JSON.stringify(this.supports())}\n`);
+  }
+
+  /** Forgets every support (the models stay loaded): for drawing new supports with the same run. */
+  clear(): void {
+    this.rows.length = 0;
+    this.embeddings = new Float32Array(0);
+  }
+
+  /** Frees the tower (and head) if this matcher loaded them. */
+  dispose(): void {
+    if (!this.ownsModels) return;
+    this.tower.dispose();
+    this.head?.dispose();
+  }
+
+  private checkSupports(): void {
+    if (this.rows.length === 0) throw new Error('no supports yet: add() some labelled images first');
+  }
+
+  private append(labels: readonly string[], embeddings: Float32Array): void {
+    const grown = new Float32Array(this.embeddings.length + embeddings.length);
+    grown.set(this.embeddings);
+    grown.set(embeddings, this.embeddings.length);
+    this.embeddings = grown;
+    this.rows.push(...labels);
+  }
+
+  private groups(): { label: string; rows: number[] }[] {
+    const byLabel = new Map<string, number[]>();
+    this.rows.forEach((label, i) => {
+      const rows = byLabel.get(label);
+      if (rows) rows.push(i);
+      else byLabel.set(label, [i]);
+    });
+    return [...byLabel].map(([label, rows]) => ({ label, rows }));
+  }
+}
+
+/** A threshold in the range of its measure: a positive distance, a cosine similarity, or a bounded score. */
+function checkThreshold(name: string, value: number, measure: Measure): void {
+  checkNumber(name, value, THRESHOLD_RANGES[measure]);
+}
+
+const THRESHOLD_RANGES = {
+  distance: MATCH_RANGES.distanceThreshold,
+  similarity: MATCH_RANGES.similarityThreshold,
+  score: MATCH_RANGES.scoreThreshold,
+} as const;
+
+/** 'tower/model.json' → 'tower': the loader takes a model's directory. */
+const modelDir = (file: string): string => file.replace(/\/model\.json$/, '');
+
+async function readRunInfo(location: string, io: ResourceIo): Promise<RunInfo> {
+  const metricsPath = joinLocation(location, ARTIFACT_FILES.metrics);
+  let text: string;
+  try {
+    text = await io.readText(metricsPath);
+  } catch (error) {
+    throw new Error(`${location}: not a trained run (${(error as Error).message})`);
+  }
+  const info = parseArtifact(RunInfoSchema, text, metricsPath);
+  const kind = info.recipe.head.kind;
+  const metric = (info.embedding ?? embeddingFor(kind)).metric;
+  if ((metric === 'euclidean') !== (info.polarity === 'lower-is-same')) {
+    throw new Error(
+      `${metricsPath}: a '${kind}' head compared by '${metric}' cannot have polarity '${info.polarity}'`,
+    );
+  }
+  if (info.openSet && info.openSet.measure !== MEASURE_OF_METRIC[metric]) {
+    throw new Error(
+      `${metricsPath}: openSet.threshold is a ${info.openSet.measure}, but this run is matched by ${MEASURE_OF_METRIC[metric]}`,
+    );
+  }
+  return info;
+}
+
+/** An MLP head's saved model; runs trained before the trainer saved head/ cannot be matched. */
+async function loadHead(location: string, info: RunInfo, io: ResourceIo): Promise<tf.LayersModel> {
+  try {
+    return await readLayersModel(joinLocation(location, modelDir(ARTIFACT_FILES.head)), io);
+  } catch (error) {
+    throw new Error(
+      `${location}: run '${info.run}' is a '${info.recipe.variant}' run with a '${info.recipe.head.kind}' head, whose score only its head ` +
+        `model can compute, and head/ cannot be loaded (${(error as Error).message}). Train the run again ` +
+        '(the trainer now saves head/), or use a contrastive run (distance head).',
+    );
+  }
+}
+
+/**
+ * The run's validation threshold as an embedding distance. metrics.json holds it on the pair model's output,
+ * which for a calibrated distance head is sigmoid(w·d + b); the calibration's two weights come from pair/.
+ */
+async function distanceThreshold(location: string, score: number, io: ResourceIo): Promise<number> {
+  const pair = await readLayersModel(joinLocation(location, modelDir(ARTIFACT_FILES.pair)), io);
+  const variables = pair.weights.map((w) => w.read());
+  try {
+    const layer = pair.layers.find((l) => l.name === CALIBRATION_LAYER);
+    if (layer === undefined) return score; // an uncalibrated distance head: the score is the distance
+    const [kernel, bias] = layer.getWeights();
+    return scoreToDistance(score, { w: kernel!.dataSync()[0]!, b: bias!.dataSync()[0]! });
+  } finally {
+    // dispose() leaves the weights of the model nested inside (the tower) alone: free all that was loaded here.
+    pair.dispose();
+    for (const v of variables) if (!v.isDisposed) v.dispose();
+  }
+}

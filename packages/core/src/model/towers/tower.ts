@@ -1,0 +1,20 @@
+import type * as tf from '@tensorflow/tfjs';
+import { IMAGE_SIZE } from '../../images.ts';
+
+export interface TowerOptions {
+  /** Width of the embedding the tower outputs. */
+  embeddingDim: number;
+  /** Seed for the weight initialisers, so two towers built with one seed are identical. */
+  seed: number;
+}
+
+/** One kind of tower: a builder of the shared-weight network that embeds one 28×28×1 image. */
+export interface TowerSpec {
+  readonly summary: string;
+  readonly defaultEmbeddingDim: number;
+  /** Training cost per image relative to the small tower, for starting the longest runs first. */
+  readonly relativeCost: number;
+  build(options: TowerOptions): tf.Sequential;
+}
+
+export const INPUT_SHAPE = [IMAGE_SIZE, IMAGE_SIZE, 1];
