@@ -183,8 +183,8 @@ const char *statusName(Status s) {
 struct Args {
   napi_env env;
   const char *kernel;
-  napi_value values[10];
-  size_t count = 10;
+  napi_value values[12];
+  size_t count = 12;
   bool ok = true;
 
   Args(napi_env e, napi_callback_info info, const char *name) : env(e), kernel(name) {
@@ -381,6 +381,69 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+// maxPoolGrad(geometry, x, dy, dx); the geometry's outC equals inC.
+napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
+  Args args(env, info, "maxPoolGrad");
+  ConvGeometry g{};
+  const ConvSizes s = args.geometry(0, &g);
+  if (args.ok && g.outC != g.inC) args.fail(kRangeError, "pooling keeps the channel count");
+  const float *x = args.floats(1, "x", s.in);
+  const float *dy = args.floats(2, "dy", s.out);
+  float *dx = args.floats(3, "dx", s.in);
+  if (args.ok) kernelsOf(env).maxPoolGrad(g, x, dy, dx);
+  return undefinedValue(env);
+}
+
+// A batch norm's rows × channels and epsilon, from argument positions i, i + 1 and e; the array size, or -1.
+long normShape(Args &args, size_t i, long *rows, long *channels, size_t e, float *epsilon) {
+  *rows = args.integer(i, "rows", 1, kMaxFloats);
+  *channels = args.integer(i + 1, "channels", 1, kMaxDim);
+  const long size = product({*rows, *channels});
+  if (args.ok && size < 0) args.fail(kRangeError, "its sizes overflow (more than 2^40 floats)");
+  double value = NAN;
+  if (args.ok && e < args.count) napi_get_value_double(args.env, args.values[e], &value);
+  if (args.ok && !(value > 0 && value < 1)) args.fail(kRangeError, "epsilon must be a number in (0, 1)");
+  *epsilon = static_cast<float>(value);
+  return args.ok ? size : -1;
+}
+
+// batchNormTrain(x, rows, channels, scale, offset, epsilon, relu (0 | 1), y, mean, variance)
+napi_value BatchNormTrain(napi_env env, napi_callback_info info) {
+  Args args(env, info, "batchNormTrain");
+  long rows = 0, channels = 0;
+  float epsilon = 0;
+  const long size = normShape(args, 1, &rows, &channels, 5, &epsilon);
+  const float *x = args.floats(0, "x", size);
+  const float *scale = args.floats(3, "scale", channels);
+  const float *offset = args.floats(4, "offset", channels);
+  const long relu = args.integer(6, "relu", 0, 1);
+  float *y = args.floats(7, "y", size);
+  float *mean = args.floats(8, "mean", channels);
+  float *variance = args.floats(9, "variance", channels);
+  if (args.ok)
+    args.check(kernelsOf(env).batchNormTrain(x, rows, channels, scale, offset, epsilon, static_cast<int>(relu), y,
+                                             mean, variance));
+  return undefinedValue(env);
+}
+
+// batchNormTrainGrad(dy, x, y | null, rows, channels, scale, mean, variance, epsilon, dx, dScale, dOffset)
+napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info) {
+  Args args(env, info, "batchNormTrainGrad");
+  long rows = 0, channels = 0;
+  float epsilon = 0;
+  const long size = normShape(args, 3, &rows, &channels, 8, &epsilon);
+  const float *dy = args.floats(0, "dy", size), *x = args.floats(1, "x", size);
+  const float *y = args.floats(2, "y", size, true);
+  const float *scale = args.floats(5, "scale", channels), *mean = args.floats(6, "mean", channels);
+  const float *variance = args.floats(7, "variance", channels);
+  float *dx = args.floats(9, "dx", size), *dScale = args.floats(10, "dScale", channels);
+  float *dOffset = args.floats(11, "dOffset", channels);
+  if (args.ok)
+    args.check(kernelsOf(env).batchNormTrainGrad(dy, x, y, rows, channels, scale, mean, variance, epsilon, dx, dScale,
+                                                 dOffset));
+  return undefinedValue(env);
+}
+
 // tanh(x, y, size)
 napi_value Tanh(napi_env env, napi_callback_info info) {
   Args args(env, info, "tanh");
@@ -560,6 +623,9 @@ NAPI_MODULE_INIT() {
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"tanh", nullptr, Tanh, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormTrain", nullptr, BatchNormTrain, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormTrainGrad", nullptr, BatchNormTrainGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"useRoute", nullptr, UseRoute, nullptr, nullptr, nullptr, napi_default, nullptr},

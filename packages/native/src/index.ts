@@ -31,6 +31,39 @@ export interface NativeKernels {
   /** The geometry of a pool: out channels equal in channels, the kernel is the window. */
   avgPoolGrad(g: Geometry, dy: Float32Array, dx: Float32Array): void;
   tanh(x: Float32Array, y: Float32Array, size: number): void;
+  /** Max pooling's gradient: each window's dy goes to its first largest x (row-major window order). */
+  maxPoolGrad(g: Geometry, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /**
+   * Batch normalisation in training over rows of `channels` floats: y = relu?((x − mean) · scale / √(variance + ε)
+   * + offset) with the batch's own mean and biased variance, which are written out too.
+   */
+  batchNormTrain(
+    x: Float32Array,
+    rows: number,
+    channels: number,
+    scale: Float32Array,
+    offset: Float32Array,
+    epsilon: number,
+    relu: number,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+  ): void;
+  /** batchNormTrain's gradients for x, scale and offset; y (the forward output) where relu masked it, else null. */
+  batchNormTrainGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    y: Float32Array | null,
+    rows: number,
+    channels: number,
+    scale: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    epsilon: number,
+    dx: Float32Array,
+    dScale: Float32Array,
+    dOffset: Float32Array,
+  ): void;
   /** 2×2 average pooling, stride 2, no padding, of an NHWC batch: y is [batch, ⌊inH/2⌋, ⌊inW/2⌋, channels]. */
   avgPool2x2(
     x: Float32Array,

@@ -39,6 +39,12 @@ struct Kernels {
   void (*reduce)(const float *x, long outer, long reduce, long inner, bool mean, float *out);
   void (*adam)(const float *x, const float *m, const float *v, const float *g, long size,
                const AdamCoefficients &c, float *xOut, float *mOut, float *vOut);
+  void (*maxPoolGrad)(const ConvGeometry &g, const float *x, const float *dy, float *dx);
+  Status (*batchNormTrain)(const float *x, long rows, long channels, const float *scale, const float *offset,
+                           float epsilon, int relu, float *y, float *mean, float *variance);
+  Status (*batchNormTrainGrad)(const float *dy, const float *x, const float *y, long rows, long channels,
+                               const float *scale, const float *mean, const float *variance, float epsilon,
+                               float *dx, float *dScale, float *dOffset);
 };
 
 // The routes binding.gyp builds from compute.cc: x86-64 (SSE2), x86-64-v3 (AVX2, FMA) and x86-64-v4 (AVX-512).

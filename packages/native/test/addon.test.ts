@@ -94,6 +94,23 @@ describe('@twinnet/native', () => {
       /adam: m has 5 floats/,
     );
     expect(() => native.batchNorm(x, 84, 3, m, m, m, m, 1e-3, x)).toThrow(/batchNorm: mean has 5 floats/);
+    expect(() => native.maxPoolGrad(g, x, y, x)).toThrow(/maxPoolGrad: pooling keeps the channel count/);
+    const c3 = new Float32Array(3);
+    expect(() => native.batchNormTrain(x, 84, 3, m, c3, 1e-3, 1, x, c3, c3)).toThrow(
+      /batchNormTrain: scale has 5 floats where its shape says 3/,
+    );
+    expect(() => native.batchNormTrain(x, 84, 3, c3, c3, 0, 1, x, c3, c3)).toThrow(
+      /batchNormTrain: epsilon must be a number in \(0, 1\)/,
+    );
+    expect(() => native.batchNormTrain(x, 0, 3, c3, c3, 1e-3, 1, x, c3, c3)).toThrow(
+      /rows must be a whole number/,
+    );
+    expect(() => native.batchNormTrainGrad(x, x, y, 84, 3, c3, c3, c3, 1e-3, x, c3, c3)).toThrow(
+      /batchNormTrainGrad: y has 120 floats where its shape says 252/,
+    );
+    expect(() => native.batchNormTrainGrad(x, x, null, 84, 3, c3, c3, c3, 1e-3, x, c3, m)).toThrow(
+      /batchNormTrainGrad: dOffset has 5 floats/,
+    );
   });
 
   it('refuses sizes whose products overflow before touching any array', () => {
@@ -118,6 +135,9 @@ describe('@twinnet/native', () => {
       /sizes overflow/,
     );
     expect(() => native.avgPool2x2(none, big, big, big, 2, none)).toThrow(/avgPool2x2: its sizes overflow/);
+    expect(() => native.batchNormTrain(none, 2 ** 40, 2, none, none, 1e-3, 0, none, none, none)).toThrow(
+      /batchNormTrain: its sizes overflow/,
+    );
     expect(() => native.tanh(none, none, 2 ** 41)).toThrow(/tanh: size must be a whole number from 0 to/);
     expect(() => native.tanh(none, none, Number.NaN)).toThrow(/size must be a whole number/);
   });

@@ -70,10 +70,14 @@ describe('routes', () => {
       reason: 'native kernels: the addon was built for sse2; this CPU lacks sse2; falling back to plain wasm',
     });
     Object.assign(process.env, { TWINNET_NATIVE_HIDE: 'avx512bw,avx512vl', TWINNET_NATIVE_ISA: 'avx512' });
+    // What it names: the hidden features, and any other the CPU really lacks (an AVX2-only CPU lacks them all).
+    const lacking = isa.routes
+      .find((r) => r.name === 'avx512')!
+      .needs.filter((f) => ['avx512bw', 'avx512vl'].includes(f) || !isa.cpu.includes(f));
+    expect(lacking).toEqual(expect.arrayContaining(['avx512bw', 'avx512vl']));
     expect(loadNativeKernels()).toEqual({
       ok: false,
-      reason:
-        'native kernels: TWINNET_NATIVE_ISA=avx512 needs avx512bw, avx512vl, which this CPU lacks; falling back to plain wasm',
+      reason: `native kernels: TWINNET_NATIVE_ISA=avx512 needs ${lacking.join(', ')}, which this CPU lacks; falling back to plain wasm`,
     });
     process.env.TWINNET_NATIVE_ISA = 'sse9';
     const unknown = loadNativeKernels();

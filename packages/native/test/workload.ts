@@ -84,6 +84,36 @@ function layers(native: NativeKernels, out: Record<string, Float32Array>): void 
     native.batchNorm(x, rows, channels, mean!, variance, offset!, scale!, 1e-3, normalised);
     out[`batchNorm ${channels}`] = normalised;
   }
+  const pool3: Geometry = [2, 8, 6, 5, 4, 3, 5, 3, 3, 2, 2, 1, 1, 1, 1];
+  out.maxPoolGrad = new Float32Array(x.length);
+  native.maxPoolGrad(pool3, x, seeded(2 * 4 * 3 * 5, 15), out.maxPoolGrad);
+  for (const relu of [0, 1]) {
+    const [scale, offset] = [16, 17].map((seed) => seeded(5, seed));
+    const y = new Float32Array(x.length);
+    const [mean, variance] = [new Float32Array(5), new Float32Array(5)];
+    native.batchNormTrain(x, x.length / 5, 5, scale!, offset!, 1e-3, relu, y, mean, variance);
+    const [dx, dScale, dOffset] = [new Float32Array(x.length), new Float32Array(5), new Float32Array(5)];
+    const dy = seeded(x.length, 18);
+    native.batchNormTrainGrad(
+      dy,
+      x,
+      relu ? y : null,
+      x.length / 5,
+      5,
+      scale!,
+      mean,
+      variance,
+      1e-3,
+      dx,
+      dScale,
+      dOffset,
+    );
+    Object.assign(out, {
+      [`batchNormTrain ${relu}`]: y,
+      [`batchNormTrain ${relu} statistics`]: Float32Array.from([...mean, ...variance]),
+      [`batchNormTrainGrad ${relu}`]: Float32Array.from([...dx, ...dScale, ...dOffset]),
+    });
+  }
   for (const mean of [0, 1]) {
     out[`reduce ${mean}`] = new Float32Array(2 * 5);
     native.reduce(x, 2, 8 * 6, 5, mean, out[`reduce ${mean}`]!);

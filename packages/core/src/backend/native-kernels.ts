@@ -24,6 +24,8 @@ import {
   getKernel,
   type KernelConfig,
   type KernelFunc,
+  MaxPoolGrad,
+  type MaxPoolGradAttrs,
   Mean,
   type MeanAttrs,
   registerKernel,
@@ -37,6 +39,11 @@ import {
   util,
 } from '@tensorflow/tfjs';
 import type { Geometry, NativeKernels } from '@twinnet/native';
+import {
+  BATCH_NORM_TRAIN,
+  BATCH_NORM_TRAIN_GRAD,
+  type BatchNormTrainAttrs,
+} from '../model/batch-norm-train.ts';
 import { ADAM_KERNEL, type AdamKernelAttrs } from '../train/optimizers/adam-kernel.ts';
 import { BACKEND, type WasmBackend } from './wasm-kernel.ts';
 
@@ -171,6 +178,18 @@ function kernels(native: NativeKernels, stock: (name: string) => KernelFunc): Ke
     return withOutput(backend, [...input!.shape], [dy!], (dx, dyv) => native.avgPoolGrad(g, dyv!, dx));
   };
 
+  const maxPoolGrad: KernelFunc = (args) => {
+    const { dy, input } = args.inputs;
+    const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as MaxPoolGradAttrs;
+    if (!isFloat(dy, input) || input!.shape.length !== 4) return stock(MaxPoolGrad)(args);
+    const info = backend_util.computePool2DInfo(shape4(input!), filterSize, strides, 1, pad, dimRoundingMode);
+    const g = geometry(info);
+    const backend = args.backend as WasmBackend;
+    return withOutput(backend, [...input!.shape], [input!, dy!], (dx, xv, dyv) =>
+      native.maxPoolGrad(g, xv!, dyv!, dx),
+    );
+  };
+
   // The small tower's 2×2 pools; other windows, strides and any padding go to the wasm kernel.
   const pool: KernelFunc = (args) => {
     const { x } = args.inputs;
@@ -263,6 +282,7 @@ function kernels(native: NativeKernels, stock: (name: string) => KernelFunc): Ke
     { kernelName: Conv2DBackpropFilter, backendName: BACKEND, kernelFunc: backpropFilter },
     { kernelName: AvgPoolGrad, backendName: BACKEND, kernelFunc: poolGrad },
     { kernelName: AvgPool, backendName: BACKEND, kernelFunc: pool },
+    { kernelName: MaxPoolGrad, backendName: BACKEND, kernelFunc: maxPoolGrad },
     { kernelName: FusedBatchNorm, backendName: BACKEND, kernelFunc: batchNorm },
     { kernelName: Tanh, backendName: BACKEND, kernelFunc: tanh },
     { kernelName: Tile, backendName: BACKEND, kernelFunc: tile },
@@ -293,6 +313,58 @@ function adamKernel(native: NativeKernels): KernelConfig {
   };
 }
 
+/** Batch normalisation in training, one kernel each way (model/batch-norm-train.ts); float32 only. */
+function batchNormTrainKernels(native: NativeKernels): KernelConfig[] {
+  const channelsOf = (x: TensorInfo | undefined, name: string) => {
+    const channels = x?.shape.at(-1) ?? 0;
+    if (x?.dtype !== 'float32' || channels === 0)
+      throw new Error(`${name}: expected float32 x with channels last`);
+    return { channels, rows: util.sizeFromShape(x.shape) / channels };
+  };
+  const forward: KernelFunc = ({ inputs, backend, attrs }) => {
+    const { x, scale, offset } = inputs;
+    const { epsilon, relu } = attrs as unknown as BatchNormTrainAttrs;
+    const { rows, channels } = channelsOf(x, BATCH_NORM_TRAIN);
+    const wasm = backend as WasmBackend;
+    const outs = [[...x!.shape], [channels], [channels]].map((shape) => wasm.makeOutput(shape, 'float32'));
+    const [xv, sv, ov, y, mean, variance] = [x!, scale!, offset!, ...outs].map((t) =>
+      wasm.typedArrayFromHeap(t),
+    );
+    if (rows > 0)
+      native.batchNormTrain(xv!, rows, channels, sv!, ov!, epsilon, relu ? 1 : 0, y!, mean!, variance!);
+    return outs;
+  };
+  const backward: KernelFunc = ({ inputs, backend, attrs }) => {
+    const { dy, x, y, scale, mean, variance } = inputs;
+    const { epsilon } = attrs as unknown as BatchNormTrainAttrs;
+    const { rows, channels } = channelsOf(x, BATCH_NORM_TRAIN_GRAD);
+    const wasm = backend as WasmBackend;
+    const outs = [[...x!.shape], [channels], [channels]].map((shape) => wasm.makeOutput(shape, 'float32'));
+    const view = (t: TensorInfo) => wasm.typedArrayFromHeap(t);
+    const [dyv, xv, sv, mv, vv, dx, dScale, dOffset] = [dy!, x!, scale!, mean!, variance!, ...outs].map(view);
+    if (rows > 0)
+      native.batchNormTrainGrad(
+        dyv!,
+        xv!,
+        y ? view(y) : null,
+        rows,
+        channels,
+        sv!,
+        mv!,
+        vv!,
+        epsilon,
+        dx!,
+        dScale!,
+        dOffset!,
+      );
+    return outs;
+  };
+  return [
+    { kernelName: BATCH_NORM_TRAIN, backendName: BACKEND, kernelFunc: forward },
+    { kernelName: BATCH_NORM_TRAIN_GRAD, backendName: BACKEND, kernelFunc: backward },
+  ];
+}
+
 /** The kernels the native ones replaced, to put back when plain wasm is asked for again. */
 let replaced: Map<string, KernelConfig> | undefined;
 
@@ -316,12 +388,13 @@ export function registerNativeKernels(native: NativeKernels, threads: number): v
     unregisterKernel(config.kernelName, BACKEND);
     registerKernel(config);
   }
-  registerKernel(adamKernel(native));
+  for (const config of [adamKernel(native), ...batchNormTrainKernels(native)]) registerKernel(config);
 }
 
 /** Puts the replaced wasm kernels back (a no-op when the native ones are not registered). */
 export function unregisterNativeKernels(): void {
-  if (getKernel(ADAM_KERNEL, BACKEND) !== undefined) unregisterKernel(ADAM_KERNEL, BACKEND);
+  for (const name of [ADAM_KERNEL, BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD])
+    if (getKernel(name, BACKEND) !== undefined) unregisterKernel(name, BACKEND);
   for (const [name, config] of replaced ?? []) {
     unregisterKernel(name, BACKEND);
     registerKernel(config);

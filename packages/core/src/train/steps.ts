@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { pairwiseDistances } from '../eval/evaluate.ts';
 import { countCorrect } from '../eval/metrics/threshold.ts';
 import { IMAGE_SIZE } from '../images.ts';
+import { applyTower } from '../model/apply-tower.ts';
 import { type SiameseModel, trainableVariables } from '../model/siamese.ts';
 import { type InBatchOptions, inBatchLoss } from './inbatch.ts';
 import type { BatchLoss, PairLoss } from './losses/index.ts';
@@ -42,7 +43,7 @@ export function trainStep(
     const y = tf.tensor2d(Float32Array.from(same), [n, 1]);
     return optimizer.minimize(
       () => {
-        const e = model.tower.apply(x, { training: true }) as tf.Tensor;
+        const e = applyTower(model.tower, x, true);
         const out = model.head(e.slice(0, n), e.slice(n, n)) as tf.Tensor;
         outputs = out.dataSync() as Float32Array;
         return loss(y, out);
@@ -76,7 +77,7 @@ export function trainStepInBatch(
     const x = tf.tensor4d(images, [m, IMAGE_SIZE, IMAGE_SIZE, 1]);
     return optimizer.minimize(
       () => {
-        const e = model.tower.apply(x, { training: true }) as tf.Tensor;
+        const e = applyTower(model.tower, x, true);
         return inBatchLoss(model.head, loss, e, labels, options, (out, pairLabels) => {
           outputs = out.dataSync() as Float32Array;
           same = pairLabels;
@@ -117,7 +118,7 @@ export function trainStepBatch(
     const variables = [...model.tower.trainableWeights.map((w) => w.read() as tf.Variable), ...lossVariables];
     return optimizer.minimize(
       () => {
-        const e = model.tower.apply(x, { training: true }) as tf.Tensor2D;
+        const e = applyTower(model.tower, x, true) as tf.Tensor2D;
         distances = tf.tidy(() => pairwiseDistances(e, e).dataSync() as Float32Array);
         return loss(e, labels, instances);
       },

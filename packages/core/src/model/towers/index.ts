@@ -4,6 +4,7 @@ import { deep } from './deep.ts';
 import { encoder } from './encoder.ts';
 import { small } from './small.ts';
 import type { TowerOptions, TowerSpec } from './tower.ts';
+import { vgg } from './vgg.ts';
 
 export type { TowerOptions, TowerSpec } from './tower.ts';
 
@@ -11,7 +12,8 @@ export type { TowerOptions, TowerSpec } from './tower.ts';
 export const TOWERS = new Registry<TowerSpec>('tower')
   .register('small', small)
   .register('deep', deep)
-  .register('encoder', encoder);
+  .register('encoder', encoder)
+  .register('vgg', vgg);
 
 export type TowerKind = string;
 
