@@ -50,6 +50,7 @@ if (result.status === 0 && existsSync(addon) && leak === undefined) {
  * A route's object may define no global symbol but its kernel table: of an inline or template function that
  * several routes compile, the linker keeps one copy for all of them, and the AVX-512 one would then run on
  * CPUs without it. Returns the first such symbol, or undefined (also when nm is missing: nothing to check with).
+ * The one exception is the C++ runtime's exception personality, which OpenMP's regions refer to: no route code.
  */
 function sharedRouteCode() {
   for (const route of ['baseline', 'avx2', 'avx512']) {
@@ -58,7 +59,11 @@ function sharedRouteCode() {
     const nm = spawnSync('nm', ['--defined-only', '--extern-only', object], { encoding: 'utf8' });
     if (nm.status !== 0) return undefined;
     const table = new RegExp(` _ZN7twinnet${route.length}${route}7kernelsE$`);
-    const extra = nm.stdout.split('\n').find((line) => line.trim() !== '' && !table.test(line));
+    // OpenMP's outlined regions refer to the C++ runtime's exception personality: data, the same for every route.
+    const runtime = / DW\.ref\.__gxx_personality_v0$/;
+    const extra = nm.stdout
+      .split('\n')
+      .find((line) => line.trim() !== '' && !table.test(line) && !runtime.test(line));
     if (extra !== undefined) return `the ${route} route shares code with the others: ${extra.trim()}`;
   }
   return undefined;

@@ -9,6 +9,8 @@
 // keeps one copy of an inline or template function for all routes, which would put AVX-512 code on the
 // baseline route. Hence no standard containers or algorithms, only C functions and compiler builtins.
 // No route reorders a sum and none fuses a multiply-add (-ffp-contract=off), so all give the same bits.
+#include <omp.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <type_traits>
@@ -571,10 +573,344 @@ void biasActivation(const float *bias, int relu, long rows, long channels, float
   }
 }
 
+// ---- Threads ---------------------------------------------------------------------------------------------------
+// With two threads oneDNN's sgemm splits a product's inner dimension when the output is small (32 × 32 over a
+// thousand terms), and a sum split differently rounds differently: a run would then train to other weights when it
+// is handed a second core half-way. So the kernels below share out work whose results do not depend on the
+// split (tiles, rows, images, whole GEMMs), and run each GEMM whose inner dimension is long on one thread.
+
+// sgemm on the calling thread alone.
+Status sgemmOneThread(char transA, char transB, long m, long n, long k, float alpha, const float *a, long lda,
+                      const float *b, long ldb, float beta, float *c, long ldc) {
+  const int threads = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const Status s = sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  omp_set_num_threads(threads);
+  return s;
+}
+
+// Runs gemm(i) for i in [0, count) on the threads there are, each GEMM on one thread; the first failure.
+template <typename Gemm>
+Status gemmsInParallel(long count, Gemm gemm) {
+  Status statuses[16] = {};
+  if (count > 16) return kOutOfMemory;  // never: the transforms have 16 planes
+#pragma omp parallel for schedule(static)
+  for (long i = 0; i < count; i++) statuses[i] = gemm(i);
+  for (long i = 0; i < count; i++)
+    if (statuses[i] != kSuccess) return statuses[i];
+  return kSuccess;
+}
+
+// ---- Winograd F(2×2, 3×3) for 3×3 stride-1 convolutions with many channels (the VGG tower) ---------------------------
+// Each 2×2 block of outputs comes from a 4×4 patch of the input: with the patch transformed to V = Bᵀ d B and the
+// filter to U = G g Gᵀ, the block is Aᵀ (U ⊙ V) A, so the products per block drop from 36 to 16 per channel pair
+// (Lavin & Gray 2016). Summed over input channels, the 16 elementwise products are 16 GEMMs, [tiles × C]·[C × K],
+// run in chunks of tiles that stay in cache. The input gradient is the same convolution of dy with the flipped,
+// transposed filter; the filter gradient uses F(3×3, 2×2), whose GEMMs sum over tiles instead.
+// Measured (process CPU time, batch 224, one thread, a busy machine): the six 3×3 layers of the VGG tower, forward
+// and both gradients, 524 ms by im2col + GEMM, 420 ms here; 28×28×32 → 32 alone 43 → 35 ms forward.
+
+bool winograd(const Geometry &g) {
+  return g.kH == 3 && g.kW == 3 && g.strideH == 1 && g.strideW == 1 && g.dilH == 1 && g.dilW == 1 && g.inC >= 16 &&
+         g.outC >= 16 && g.padTop >= 0 && g.padLeft >= 0 && g.padTop <= 2 && g.padLeft <= 2;
+}
+
+// Tiles of 2×2 outputs, row-major per image.
+struct Tiles {
+  long h, w, perImage, total;
+  explicit Tiles(const Geometry &g)
+      : h((g.outH + 1) / 2), w((g.outW + 1) / 2), perImage(h * w), total(g.batch * h * w) {}
+};
+
+// Tiles per chunk: about 256 KiB of transformed input or output per GEMM operand, at least 64 tiles.
+long tileChunk(long channels) { return maxOf(64L, (1L << 20) / (16 * channels)); }
+
+// Where tile t's 4×4 input patch starts (its rows and columns from the output's origin less the padding), and
+// for each of its 16 positions a pointer to that pixel's C floats, or to `zeros` outside the image.
+void patchRows(const float *x, const Geometry &g, const Tiles &tiles, long t, long c, const float *zeros,
+               const float *rows[16]) {
+  const long n = t / tiles.perImage, ty = (t % tiles.perImage) / tiles.w, tx = t % tiles.w;
+  const float *image = x + n * g.inH * g.inW * c;
+  for (long i = 0; i < 4; i++) {
+    const long iy = 2 * ty + i - g.padTop;
+    for (long j = 0; j < 4; j++) {
+      const long ix = 2 * tx + j - g.padLeft;
+      const bool inside = iy >= 0 && iy < g.inH && ix >= 0 && ix < g.inW;
+      rows[i * 4 + j] = inside ? image + (iy * g.inW + ix) * c : zeros;
+    }
+  }
+}
+
+// Eight floats: one AVX2 register (two SSE ones on the baseline route); loads and stores need no alignment.
+typedef float v8 __attribute__((vector_size(32)));
+inline v8 load8(const float *p) {
+  v8 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void store8(float *p, v8 v) { std::memcpy(p, &v, sizeof v); }
+
+// V = Bᵀ d B of F(2×2, 3×3), Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1], for 8 channels (F = v8) or one
+// (F = float) from offset k: d's 16 positions are read through `rows`, V's 16 written `stride` floats apart.
+template <typename F, typename Load, typename Store>
+__attribute__((always_inline)) inline void inputTransformAt(const float *const rows[16], long k, float *v, long stride, Load load, Store store) {
+  F r[4][4];
+  for (long j = 0; j < 4; j++) {
+    const F d0 = load(rows[j] + k), d1 = load(rows[4 + j] + k), d2 = load(rows[8 + j] + k), d3 = load(rows[12 + j] + k);
+    r[0][j] = d0 - d2;
+    r[1][j] = d1 + d2;
+    r[2][j] = d2 - d1;
+    r[3][j] = d1 - d3;
+  }
+  for (long i = 0; i < 4; i++) {
+    store(v + (i * 4 + 0) * stride + k, r[i][0] - r[i][2]);
+    store(v + (i * 4 + 1) * stride + k, r[i][1] + r[i][2]);
+    store(v + (i * 4 + 2) * stride + k, r[i][2] - r[i][1]);
+    store(v + (i * 4 + 3) * stride + k, r[i][1] - r[i][3]);
+  }
+}
+
+// Loads and stores of one float or of eight, as lambdas: a function passed as a template argument becomes a pointer,
+// and an indirect call per load is what the transforms must not make.
+const auto loadOne = [](const float *p) { return *p; };
+const auto storeOne = [](float *p, float f) { *p = f; };
+const auto loadEight = [](const float *p) { return load8(p); };
+const auto storeEight = [](float *p, v8 f) { store8(p, f); };
+
+void inputTransform23(const float *const rows[16], long c, float *v, long stride) {
+  long k = 0;
+  for (; k + 8 <= c; k += 8) inputTransformAt<v8>(rows, k, v, stride, loadEight, storeEight);
+  for (; k < c; k++) inputTransformAt<float>(rows, k, v, stride, loadOne, storeOne);
+}
+
+// U = G g Gᵀ of F(2×2, 3×3) for every (ci, co): w is [3][3][ci][co] with ci = inC (its rows `inStride` apart in
+// the channel index and `coStride` in the output index, so a transposed filter needs no copy); u is [16][ci][co].
+void filterTransform23(const float *w, long inC, long outC, long ciStride, long coStride, long tapStride, float *u) {
+  for (long ci = 0; ci < inC; ci++)
+    for (long co = 0; co < outC; co++) {
+      float g[3][3], t[4][3];
+      for (long a = 0; a < 3; a++)
+        for (long b = 0; b < 3; b++) g[a][b] = w[(a * 3 + b) * tapStride + ci * ciStride + co * coStride];
+      // t = G g, G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].
+      for (long b = 0; b < 3; b++) {
+        t[0][b] = g[0][b];
+        t[1][b] = 0.5f * ((g[0][b] + g[1][b]) + g[2][b]);
+        t[2][b] = 0.5f * ((g[0][b] - g[1][b]) + g[2][b]);
+        t[3][b] = g[2][b];
+      }
+      for (long a = 0; a < 4; a++) {
+        float *row = u + (a * 4) * inC * outC + ci * outC + co;
+        const long step = inC * outC;
+        row[0] = t[a][0];
+        row[step] = 0.5f * ((t[a][0] + t[a][1]) + t[a][2]);
+        row[2 * step] = 0.5f * ((t[a][0] - t[a][1]) + t[a][2]);
+        row[3 * step] = t[a][2];
+      }
+    }
+}
+
+// Y = Aᵀ m A of F(2×2, 3×3), Aᵀ = [1 1 1 0; 0 1 −1 −1], for 8 channels (F = v8) or one (F = float) from offset
+// c: m's 16 positions are `stride` floats apart; the 2×2 block, plus the bias and through the relu, goes to dst.
+template <typename F, typename Load, typename Store>
+__attribute__((always_inline)) inline void outputTransformAt(const float *m, long stride, long c, const float *bias, bool relu, float *const dst[4],
+                              Load load, Store store) {
+  F a[2][4];
+  for (long j = 0; j < 4; j++) {
+    const F m0 = load(m + j * stride + c), m1 = load(m + (4 + j) * stride + c), m2 = load(m + (8 + j) * stride + c),
+            m3 = load(m + (12 + j) * stride + c);
+    a[0][j] = (m0 + m1) + m2;
+    a[1][j] = (m1 - m2) - m3;
+  }
+  const F zero = F{} * 0.f;
+  for (long i = 0; i < 2; i++) {
+    F v0 = (a[i][0] + a[i][1]) + a[i][2], v1 = (a[i][1] - a[i][2]) - a[i][3];
+    if (bias != nullptr) {
+      const F b = load(bias + c);
+      v0 += b, v1 += b;
+    }
+    if (relu) v0 = v0 < zero ? zero : v0, v1 = v1 < zero ? zero : v1;
+    store(dst[i * 2] + c, v0);
+    store(dst[i * 2 + 1] + c, v1);
+  }
+}
+
+// The output transform of tile t into y: whole blocks straight to their pixels, blocks cut by the output's edge
+// through scratch.
+void outputTransform23(const float *m, long stride, const Geometry &g, const Tiles &tiles, long t, const float *bias,
+                       bool relu, float *y) {
+  const long k = g.outC;
+  const long n = t / tiles.perImage, ty = (t % tiles.perImage) / tiles.w, tx = t % tiles.w;
+  const bool down = 2 * ty + 1 < g.outH, right = 2 * tx + 1 < g.outW;
+  float *const corner = y + ((n * g.outH + 2 * ty) * g.outW + 2 * tx) * k;
+  thread_local Scratch<float> edgeBuffer;
+  float *const edge = down && right ? nullptr : edgeBuffer.get(4 * k);
+  if (!(down && right) && edge == nullptr) return;
+  float *const dst[4] = {corner, right ? corner + k : edge + k, down ? corner + g.outW * k : edge + 2 * k,
+                         down && right ? corner + (g.outW + 1) * k : edge + 3 * k};
+  long c = 0;
+  for (; c + 8 <= k; c += 8) outputTransformAt<v8>(m, stride, c, bias, relu, dst, loadEight, storeEight);
+  for (; c < k; c++) outputTransformAt<float>(m, stride, c, bias, relu, dst, loadOne, storeOne);
+}
+
+// The distance between the 16 transformed planes of a chunk: its floats plus a cache line, so that they never sit
+// a power of two apart (with 512 tiles of 32 channels they would, 64 KiB, and all 16 share one set of the L1).
+long planeStride(long count, long channels) { return count * channels + 16; }
+
+// y = conv(x, filter) by F(2×2, 3×3), with u the transformed filter [16][inC][outC].
+Status winogradForward(const float *x, const float *u, const float *bias, bool relu, const Geometry &g, float *y) {
+  const Tiles tiles(g);
+  const long c = g.inC, k = g.outC, chunk = tileChunk(maxOf(c, k));
+  thread_local Scratch<float> vBuffer, mBuffer, zeroBuffer;
+  float *const v = vBuffer.get(16 * planeStride(chunk, c));
+  float *const m = mBuffer.get(16 * planeStride(chunk, k));
+  const float *const zeros = zeroBuffer.get(c);  // calloc'd, never written
+  if (v == nullptr || m == nullptr || zeros == nullptr) return kOutOfMemory;
+  for (long t0 = 0; t0 < tiles.total; t0 += chunk) {
+    const long count = minOf(chunk, tiles.total - t0), vs = planeStride(count, c), ms = planeStride(count, k);
+#pragma omp parallel for schedule(static)
+    for (long t = 0; t < count; t++) {
+      const float *rows[16];
+      patchRows(x, g, tiles, t0 + t, c, zeros, rows);
+      inputTransform23(rows, c, v + t * c, vs);
+    }
+    const Status s = gemmsInParallel(16, [&](long xi) {
+      // Inside the parallel loop oneDNN runs each GEMM on its own thread.
+      return sgemm('N', 'N', count, k, c, 1.f, v + xi * vs, c, u + xi * c * k, k, 0.f, m + xi * ms, k);
+    });
+    if (s != kSuccess) return s;
+#pragma omp parallel for schedule(static)
+    for (long t = 0; t < count; t++) outputTransform23(m + t * k, ms, g, tiles, t0 + t, bias, relu, y);
+  }
+  return kSuccess;
+}
+
+Status winogradConv2d(const float *x, const float *w, const float *bias, bool relu, const Geometry &g, float *y) {
+  thread_local Scratch<float> uBuffer;
+  float *const u = uBuffer.get(16 * g.inC * g.outC);
+  if (u == nullptr) return kOutOfMemory;
+  // w[ky][kx][ci][co]: taps inC · outC apart, channels outC apart, outputs adjacent.
+  filterTransform23(w, g.inC, g.outC, g.outC, 1, g.inC * g.outC, u);
+  return winogradForward(x, u, bias, relu, g, y);
+}
+
+// ---- The filter gradient by F(3×3, 2×2) ----
+// dW[ky][kx] = Σ over 2×2 blocks of dy of the block correlated with the 4×4 input patch under it: per block,
+// Aᵀ [(G dy Gᵀ) ⊙ (Bᵀ d B)] A with F(3×3, 2×2)'s matrices, so the 16 elementwise products, summed over blocks
+// (and images), are 16 GEMMs [C × tiles]·[tiles × K] accumulated chunk by chunk, transformed back once at the end.
+
+// Bᵀ d B of F(3×3, 2×2), Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 −1 0 1].
+template <typename F, typename Load, typename Store>
+__attribute__((always_inline)) inline void inputTransform32At(const float *const rows[16], long k, float *v, long stride,
+                                                              Load load, Store store) {
+  F r[4][4];
+  for (long j = 0; j < 4; j++) {
+    const F d0 = load(rows[j] + k), d1 = load(rows[4 + j] + k), d2 = load(rows[8 + j] + k), d3 = load(rows[12 + j] + k);
+    r[0][j] = d0 - d2;
+    r[1][j] = d1 + d2;
+    r[2][j] = d2 - d1;
+    r[3][j] = d3 - d1;
+  }
+  for (long i = 0; i < 4; i++) {
+    store(v + (i * 4 + 0) * stride + k, r[i][0] - r[i][2]);
+    store(v + (i * 4 + 1) * stride + k, r[i][1] + r[i][2]);
+    store(v + (i * 4 + 2) * stride + k, r[i][2] - r[i][1]);
+    store(v + (i * 4 + 3) * stride + k, r[i][3] - r[i][1]);
+  }
+}
+
+// G e Gᵀ of F(3×3, 2×2) for a 2×2 block e of dy (its 4 positions through `rows`), G = [1 0; ½ ½; ½ −½; 0 1].
+template <typename F, typename Load, typename Store>
+__attribute__((always_inline)) inline void gradTransform32At(const float *const rows[4], long k, float *w, long stride,
+                                                             Load load, Store store) {
+  const F e00 = load(rows[0] + k), e01 = load(rows[1] + k), e10 = load(rows[2] + k), e11 = load(rows[3] + k);
+  const F t[4][2] = {{e00, e01}, {(e00 + e10) * 0.5f, (e01 + e11) * 0.5f}, {(e00 - e10) * 0.5f, (e01 - e11) * 0.5f},
+                     {e10, e11}};
+  for (long i = 0; i < 4; i++) {
+    store(w + (i * 4 + 0) * stride + k, t[i][0]);
+    store(w + (i * 4 + 1) * stride + k, (t[i][0] + t[i][1]) * 0.5f);
+    store(w + (i * 4 + 2) * stride + k, (t[i][0] - t[i][1]) * 0.5f);
+    store(w + (i * 4 + 3) * stride + k, t[i][1]);
+  }
+}
+
+Status winogradBackpropFilter(const float *x, const float *dy, const Geometry &g, float *dw) {
+  const Tiles tiles(g);
+  const long c = g.inC, k = g.outC, chunk = tileChunk(maxOf(c, k));
+  thread_local Scratch<float> vBuffer, wBuffer, accBuffer, zeroBuffer;
+  float *const v = vBuffer.get(16 * planeStride(chunk, c));
+  float *const w = wBuffer.get(16 * planeStride(chunk, k));
+  float *const acc = accBuffer.get(16 * c * k);
+  const float *const zeros = zeroBuffer.get(maxOf(c, k));  // calloc'd, never written
+  if (v == nullptr || w == nullptr || acc == nullptr || zeros == nullptr) return kOutOfMemory;
+  for (long t0 = 0; t0 < tiles.total; t0 += chunk) {
+    const long count = minOf(chunk, tiles.total - t0), vs = planeStride(count, c), ws = planeStride(count, k);
+#pragma omp parallel for schedule(static)
+    for (long t = 0; t < count; t++) {
+      const float *rows[16], *grads[4];
+      patchRows(x, g, tiles, t0 + t, c, zeros, rows);
+      long i = 0;
+      for (; i + 8 <= c; i += 8) inputTransform32At<v8>(rows, i, v + t * c, vs, loadEight, storeEight);
+      for (; i < c; i++) inputTransform32At<float>(rows, i, v + t * c, vs, loadOne, storeOne);
+      const long tile = t0 + t, n = tile / tiles.perImage;
+      const long ty = (tile % tiles.perImage) / tiles.w, tx = tile % tiles.w;
+      for (long a = 0; a < 2; a++)
+        for (long b = 0; b < 2; b++) {
+          const long oy = 2 * ty + a, ox = 2 * tx + b;
+          grads[a * 2 + b] = oy < g.outH && ox < g.outW ? dy + ((n * g.outH + oy) * g.outW + ox) * k : zeros;
+        }
+      for (i = 0; i + 8 <= k; i += 8) gradTransform32At<v8>(grads, i, w + t * k, ws, loadEight, storeEight);
+      for (; i < k; i++) gradTransform32At<float>(grads, i, w + t * k, ws, loadOne, storeOne);
+    }
+    // Each plane's sum over tiles on one thread, whatever the thread count (see Threads).
+    const Status s = gemmsInParallel(16, [&](long xi) {
+      return sgemm('T', 'N', c, k, count, 1.f, v + xi * vs, c, w + xi * ws, k, t0 == 0 ? 0.f : 1.f, acc + xi * c * k, k);
+    });
+    if (s != kSuccess) return s;
+  }
+  // dW = Aᵀ acc A per (ci, co), Aᵀ = [1 1 1 0; 0 1 −1 0; 0 1 1 1]; dw is [3][3][C][K].
+  const long plane = c * k;
+  for (long e = 0; e < plane; e++) {
+    float a[3][4];
+    for (long j = 0; j < 4; j++) {
+      const float m0 = acc[j * plane + e], m1 = acc[(4 + j) * plane + e], m2 = acc[(8 + j) * plane + e],
+                  m3 = acc[(12 + j) * plane + e];
+      a[0][j] = (m0 + m1) + m2;
+      a[1][j] = m1 - m2;
+      a[2][j] = (m1 + m2) + m3;
+    }
+    for (long ky = 0; ky < 3; ky++) {
+      dw[(ky * 3 + 0) * plane + e] = (a[ky][0] + a[ky][1]) + a[ky][2];
+      dw[(ky * 3 + 1) * plane + e] = a[ky][1] - a[ky][2];
+      dw[(ky * 3 + 2) * plane + e] = (a[ky][1] + a[ky][2]) + a[ky][3];
+    }
+  }
+  return kSuccess;
+}
+
+// dx is dy convolved with the filter flipped and its channels swapped, padding 2 − pad: the forward pass again.
+Status winogradBackpropInput(const float *dy, const float *w, const Geometry &g, float *dx) {
+  Geometry t = g;
+  t.inH = g.outH, t.inW = g.outW, t.inC = g.outC;
+  t.outH = g.inH, t.outW = g.inW, t.outC = g.inC;
+  t.padTop = 2 - g.padTop, t.padLeft = 2 - g.padLeft;
+  thread_local Scratch<float> uBuffer, flipBuffer;
+  float *const u = uBuffer.get(16 * g.inC * g.outC);
+  float *const flippedW = flipBuffer.get(9 * g.inC * g.outC);
+  if (u == nullptr || flippedW == nullptr) return kOutOfMemory;
+  for (long tap = 0; tap < 9; tap++) {
+    const float *src = w + (8 - tap) * g.inC * g.outC;
+    std::memcpy(flippedW + tap * g.inC * g.outC, src, sizeof(float) * g.inC * g.outC);
+  }
+  // The flipped filter as [3][3][co][ci]: for the transposed conv, "in" is co (g.outC) and "out" is ci (g.inC).
+  filterTransform23(flippedW, g.outC, g.inC, 1, g.outC, g.inC * g.outC, u);
+  return winogradForward(dy, u, nullptr, false, t, dx);
+}
+
 enum Activation { kLinear = 0, kRelu = 1 };
 
 Status conv2d(const float *x, const float *w, const float *bias, int activation, const Geometry &g, float *y) {
   if (direct(g)) return directConv2d(x, w, bias, activation == kRelu, g, y);
+  if (winograd(g)) return winogradConv2d(x, w, bias, activation == kRelu, g, y);
   if (fewTaps(g))
     return byVectors(
         g, [&](auto v) { return conv2dFewTaps<decltype(v)::value>(x, w, bias, activation == kRelu, g, y); });
@@ -603,6 +939,7 @@ Status conv2d(const float *x, const float *w, const float *bias, int activation,
 Status conv2dBackpropInput(const float *dy, const float *w, const Geometry &g, float *dx) {
   // Its padding is k − 1 − pad: the direct route needs that non-negative (pads no wider than the kernel).
   if (direct(g) && g.padTop < g.kH && g.padLeft < g.kW) return directBackpropInput(dy, w, g, dx);
+  if (winograd(g)) return winogradBackpropInput(dy, w, g, dx);
   if (byPosition(g)) return backpropInputByPosition(dy, w, g, dx);
   const long k = g.k(), rows = g.rowsPerImage(), step = g.imagesPerChunk();
   if (pointwise(g)) return sgemm('N', 'T', g.batch * rows, k, g.outC, 1.f, dy, g.outC, w, g.outC, 0.f, dx, k);
@@ -611,7 +948,10 @@ Status conv2dBackpropInput(const float *dy, const float *w, const Geometry &g, f
   if (dcols == nullptr) return kOutOfMemory;
   for (long n0 = 0; n0 < g.batch; n0 += step) {
     const long n1 = minOf(g.batch, n0 + step), m = (n1 - n0) * rows;
-    const Status s = sgemm('N', 'T', m, k, g.outC, 1.f, dy + n0 * rows * g.outC, g.outC, w, g.outC, 0.f, dcols, k);
+    // One thread: with a narrow filter (9 taps of one channel) oneDNN splits this product's sum over two, and the
+    // bits would depend on the count. Training never asks for this gradient of a first layer, where it is narrow.
+    const Status s =
+        sgemmOneThread('N', 'T', m, k, g.outC, 1.f, dy + n0 * rows * g.outC, g.outC, w, g.outC, 0.f, dcols, k);
     if (s != kSuccess) return s;
     col2im(dcols, g, n0, n1, dx);
   }
@@ -620,6 +960,7 @@ Status conv2dBackpropInput(const float *dy, const float *w, const Geometry &g, f
 
 Status conv2dBackpropFilter(const float *x, const float *dy, const Geometry &g, float *dw) {
   if (direct(g)) return directBackpropFilter(x, dy, g, dw);
+  if (winograd(g)) return winogradBackpropFilter(x, dy, g, dw);
   if (byPosition(g)) return backpropFilterByPosition(x, dy, g, dw);
   if (fewTaps(g))
     return byVectors(g, [&](auto v) { return backpropFilterFewTaps<decltype(v)::value>(x, dy, g, dw); });
@@ -633,8 +974,9 @@ Status conv2dBackpropFilter(const float *x, const float *dy, const Geometry &g, 
       im2col(x, g, n0, n1, cols);
       a = cols;
     }
-    const Status s = sgemm('T', 'N', k, g.outC, m, 1.f, a, k, dy + n0 * rows * g.outC, g.outC,
-                           n0 == 0 ? 0.f : 1.f, dw, g.outC);
+    // Its inner dimension is the chunk's output positions: one thread, so its sums never depend on the count.
+    const Status s = sgemmOneThread('T', 'N', k, g.outC, m, 1.f, a, k, dy + n0 * rows * g.outC, g.outC,
+                                    n0 == 0 ? 0.f : 1.f, dw, g.outC);
     if (s != kSuccess) return s;
   }
   return kSuccess;
@@ -778,13 +1120,15 @@ Status batchNorm(const float *x, long rows, long channels, const float *mean, co
 // x is cheaper than a second output the engine would have to keep.
 void maxPoolGrad(const float *x, const float *dy, const Geometry &g, float *dx) {
   const long c = g.inC;
-  thread_local Scratch<float> bestBuffer;
-  thread_local Scratch<long> atBuffer;
-  float *const best = bestBuffer.get(c);
-  long *const at = atBuffer.get(c);
   std::memset(dx, 0, sizeof(float) * g.batch * g.inH * g.inW * c);
-  if (best == nullptr || at == nullptr) return;  // c ≥ 1 floats: only a failed allocation gets here
+  // Images on the threads there are: each writes only its own image's gradient.
+#pragma omp parallel for schedule(static)
   for (long n = 0; n < g.batch; n++) {
+    thread_local Scratch<float> bestBuffer;
+    thread_local Scratch<long> atBuffer;
+    float *const best = bestBuffer.get(c);
+    long *const at = atBuffer.get(c);
+    if (best == nullptr || at == nullptr) continue;  // c ≥ 1 floats: only a failed allocation gets here
     const float *image = x + n * g.inH * g.inW * c;
     float *grad = dx + n * g.inH * g.inW * c;
     for (long oy = 0; oy < g.outH; oy++)
@@ -820,18 +1164,22 @@ void maxPoolGrad(const float *x, const float *dy, const Geometry &g, float *dx) 
 
 constexpr long kBlockRows = 256;
 
-// sums[c] += Σ_r a(r, c) over the rows, a computed per element by `term`, in blocks (see above).
+// sums[c] += Σ_r a(r, c) over the rows, a computed per element by `term`, in blocks (see above): the blocks on
+// the threads there are, their partial sums added in block order, so the result never depends on the count.
 template <typename Term>
 Status sumChannels(long rows, long channels, double *sums, Term term) {
-  thread_local Scratch<float> blockBuffer;
-  float *const block = blockBuffer.get(channels);
-  if (block == nullptr) return kOutOfMemory;
-  for (long r0 = 0; r0 < rows; r0 += kBlockRows) {
-    const long r1 = minOf(rows, r0 + kBlockRows);
+  const long blocks = (rows + kBlockRows - 1) / kBlockRows;
+  thread_local Scratch<float> partialBuffer;
+  float *const partial = partialBuffer.get(blocks * channels);
+  if (partial == nullptr) return kOutOfMemory;
+#pragma omp parallel for schedule(static)
+  for (long b = 0; b < blocks; b++) {
+    float *const block = partial + b * channels;
     for (long c = 0; c < channels; c++) block[c] = 0.f;
-    for (long r = r0; r < r1; r++) term(r, block);
-    for (long c = 0; c < channels; c++) sums[c] += block[c];
+    for (long r = b * kBlockRows; r < minOf(rows, (b + 1) * kBlockRows); r++) term(r, block);
   }
+  for (long b = 0; b < blocks; b++)
+    for (long c = 0; c < channels; c++) sums[c] += partial[b * channels + c];
   return kSuccess;
 }
 
@@ -865,6 +1213,7 @@ Status batchNormTrain(const float *x, long rows, long channels, const float *sca
     variance[c] = static_cast<float>(v);
     factor[c] = static_cast<float>(scale[c] / __builtin_sqrt(static_cast<double>(variance[c]) + epsilon));
   }
+#pragma omp parallel for schedule(static)
   for (long r = 0; r < rows; r++) {
     const float *in = x + r * channels;
     float *out = y + r * channels;
@@ -910,6 +1259,7 @@ Status batchNormTrainGrad(const float *dy, const float *x, const float *y, long 
     k[channels + c] = static_cast<float>(a * sums[channels + c] * inv * inv / rows);
     k[2 * channels + c] = static_cast<float>(a * sums[c] / rows);
   }
+#pragma omp parallel for schedule(static)
   for (long r = 0; r < rows; r++) {
     const float *in = x + r * channels;
     float *out = dx + r * channels;

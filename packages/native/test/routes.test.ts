@@ -44,6 +44,19 @@ describe('routes', () => {
     }
   });
 
+  it('gives the same bits on one thread and on two, for every kernel', () => {
+    const native = load();
+    native.setThreads(1);
+    const one = workload(native);
+    native.setThreads(2);
+    const two = workload(native);
+    native.setThreads(1);
+    for (const [name, values] of Object.entries(one)) {
+      const same = Buffer.from(two[name]!.buffer).equals(Buffer.from(values.buffer));
+      expect(same, `two threads: ${name}`).toBe(true);
+    }
+  });
+
   it('the baseline route matches a direct convolution on every convolution route', () => {
     const native = load({ TWINNET_NATIVE_ISA: 'baseline' });
     for (const g of Object.values(workloadGeometries)) {

@@ -23,6 +23,13 @@ export const workloadGeometries: Record<string, Geometry> = {
   'im2col, strided': [2, 7, 6, 3, 4, 3, 5, 3, 3, 2, 2, 1, 1, 1, 1],
   'im2col, dilated': [2, 9, 11, 3, 5, 7, 5, 3, 3, 1, 1, 2, 2, 0, 0],
   pointwise: [3, 5, 6, 20, 5, 6, 24, 1, 1, 1, 1, 1, 1, 0, 0],
+  'one channel, stride 1': [2, 9, 8, 1, 9, 8, 32, 3, 3, 1, 1, 1, 1, 1, 1],
+  // Winograd: odd sizes, no padding, padding wider than the taps, channels not a multiple of 8; and a batch whose
+  // filter gradient sums 784 tiles (oneDNN splits such a sum over two threads).
+  winograd: [2, 9, 11, 16, 9, 11, 24, 3, 3, 1, 1, 1, 1, 1, 1],
+  'winograd, valid': [3, 7, 7, 32, 5, 5, 16, 3, 3, 1, 1, 1, 1, 0, 0],
+  'winograd, wide pads': [1, 6, 5, 17, 8, 7, 19, 3, 3, 1, 1, 1, 1, 2, 2],
+  'winograd, many tiles': [16, 14, 14, 32, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1],
 };
 
 const product = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
