@@ -83,6 +83,34 @@ function backpropFilter(c: Case, xVals: number[], dyVals: number[]): Float32Arra
   });
 }
 
+/**
+ * 3×3 stride-1 convolutions with 16 channels and more, the native kernels' Winograd route: odd sizes (tiles cut
+ * by the edge), batch 1, a 1×1 image, channels either side of 16 and not a multiple of 8, and every padding it
+ * takes (none, 'same', up to 2, uneven).
+ */
+export const winogradCases: Case[] = [
+  { n: 2, h: 9, w: 11, cin: 16, cout: 24, k: 3, stride: 1, pad: 'same' },
+  { n: 1, h: 7, w: 7, cin: 17, cout: 16, k: 3, stride: 1, pad: 'valid' },
+  { n: 3, h: 5, w: 6, cin: 15, cout: 33, k: 3, stride: 1, pad: 'same' },
+  { n: 1, h: 1, w: 1, cin: 16, cout: 16, k: 3, stride: 1, pad: 'same' },
+  { n: 2, h: 6, w: 5, cin: 20, cout: 18, k: 3, stride: 1, pad: 2 },
+  {
+    n: 2,
+    h: 8,
+    w: 7,
+    cin: 16,
+    cout: 20,
+    k: 3,
+    stride: 1,
+    pad: [
+      [0, 0],
+      [0, 2],
+      [1, 0],
+      [0, 0],
+    ],
+  },
+];
+
 async function onBackend<T>(name: 'cpu' | 'wasm', f: () => T): Promise<T> {
   await tf.setBackend(name);
   return f();
@@ -168,6 +196,7 @@ export function kernelSuite(backend: Extract<BackendName, 'wasm' | 'native'>): v
     { n: 2, h: 3, w: 5, cin: 64, cout: 8, k: 3, stride: [2, 1], pad: 3 },
     { n: 3, h: 10, w: 9, cin: 1, cout: 16, k: 3, stride: 2, pad: 'valid' },
     { n: 2, h: 9, w: 8, cin: 1, cout: 32, k: 3, stride: 1, pad: 'same' },
+    ...winogradCases,
   );
 
   describe(`Conv2DBackpropFilter on ${backend}`, () => {
@@ -330,6 +359,7 @@ export function kernelSuite(backend: Extract<BackendName, 'wasm' | 'native'>): v
     { n: 2, h: 28, w: 28, cin: 32, cout: 64, k: 3, stride: 2, pad: 'same' },
     { n: 4, h: 12, w: 12, cin: 4, cout: 16, k: 5, stride: 1, pad: 'valid' },
     { n: 1, h: 1, w: 1, cin: 2, cout: 3, k: 3, stride: 2, pad: 'same' },
+    ...winogradCases,
   );
 
   describe(`Conv2DBackpropInput on ${backend}`, () => {

@@ -7,7 +7,7 @@ import { initBackend } from '../src/backend/node.ts';
 import { buildTower } from '../src/model/towers/index.ts';
 import { ADAM_KERNEL, KernelAdam } from '../src/train/optimizers/adam-kernel.ts';
 import { createOptimizer } from '../src/train/optimizers/index.ts';
-import { expectClose, kernelSuite, randomArray, size } from './kernel-suite.ts';
+import { expectClose, kernelSuite, randomArray, size, winogradCases } from './kernel-suite.ts';
 
 kernelSuite('native');
 
@@ -50,6 +50,15 @@ const convCases: ConvCase[] = [
   { x: [2, 3, 3, 64], filter: [3, 3, 64, 8], stride: 2, pad: 3 },
   { x: [3, 10, 9, 1], filter: [3, 3, 1, 16], stride: 2, pad: 'valid' },
   { x: [2, 9, 8, 1], filter: [3, 3, 1, 32], stride: 1, pad: 'same' },
+  // Winograd (3×3, stride 1, 16 channels and more); explicit pads as a number only, as tf.conv2d takes them.
+  ...winogradCases
+    .filter((c) => !Array.isArray(c.pad))
+    .map((c) => ({
+      x: [c.n, c.h, c.w, c.cin] as Shape4,
+      filter: [3, 3, c.cin, c.cout] as Shape4,
+      stride: 1,
+      pad: c.pad as 'valid' | 'same' | number,
+    })),
 ];
 
 describe('native forward convolutions', () => {
@@ -88,8 +97,9 @@ describe('native forward convolutions', () => {
   // The deep tower's first layer (one input channel, bias and relu fused into the store) and its third (by
   // output position, bias and relu after the GEMMs). sigmoid is not fused natively: it goes to the stock wasm
   // kernel, with the same result.
+  const winogradIndex = convCases.findIndex((c) => c.filter[2] === 16 && c.stride === 1);
   const fusedCases = (['linear', 'relu', 'sigmoid'] as const).flatMap((activation) =>
-    [2, 3].map((index) => [activation, index] as const),
+    [2, 3, winogradIndex].map((index) => [activation, index] as const),
   );
   it.each(fusedCases)('FusedConv2D with bias and %s matches cpu (case %i)', async (activation, index) => {
     const c = convCases[index]!;
