@@ -74,7 +74,10 @@ async function train(
   const log = (line: string) => console.log(line);
   if (request.jobs > 1) {
     const each = `${threadsPerRun} thread${threadsPerRun === 1 ? '' : 's'} each`;
-    console.log(`trainer: ${request.recipes.length} runs, ${request.jobs} at a time (${each})`);
+    const total = threadsPerRun * request.jobs;
+    const last =
+      total > threadsPerRun ? `; once none is left to start, the runs still going share all ${total}` : '';
+    console.log(`trainer: ${request.recipes.length} runs, ${request.jobs} at a time (${each}${last})`);
     return runPool(request.recipes, {
       jobs: request.jobs,
       threadsPerRun,

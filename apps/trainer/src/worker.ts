@@ -1,7 +1,7 @@
 // One training run in a worker thread: its own tfjs engine and wasm instance, so two runs use two cores.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BackendName, TrainRecipe } from '@twinnet/core';
-import { initBackend } from '@twinnet/core/node';
+import { initBackend, setNativeThreads } from '@twinnet/core/node';
 import { type RunContext, trainRun } from './run.ts';
 
 export interface WorkerJob {
@@ -22,8 +22,16 @@ export type WorkerMessage =
 const job = workerData as WorkerJob;
 const port = parentPort!;
 const stop = new AbortController();
-port.on('message', (message: { type: string }) => {
+/** What the pool says to a running worker: stop after this step, or take this many threads from now on. */
+export type PoolMessage = { type: 'interrupt' } | { type: 'threads'; threads: number };
+
+port.on('message', (message: PoolMessage) => {
   if (message.type === 'interrupt') stop.abort();
+  else if (setNativeThreads(message.threads))
+    port.postMessage({
+      type: 'log',
+      line: `${job.recipe.run}: no other run left to start; its native kernels now use ${message.threads} threads`,
+    } satisfies WorkerMessage);
 });
 
 try {

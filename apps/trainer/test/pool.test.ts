@@ -60,6 +60,26 @@ describe('runPool', () => {
     expect(lines.some((line) => line.startsWith('fashion-mnist-contrastive: test accuracy'))).toBe(true);
   });
 
+  it('gives a run still going the cores of the lanes that are done, once no run is left to start', async () => {
+    const outDir = await mkdtemp(join(tmpdir(), 'twinnet-pool-'));
+    const lines: string[] = [];
+    // The long run starts first (costliest first) and is still training when the short one's lane runs dry.
+    const long = checkRecipe({
+      ...tiny('fashion-mnist'),
+      epochs: 2,
+      pairsPerEpoch: 2000,
+      data: { trainSize: 2000, validationFraction: 1 / 12 },
+    });
+    await runPool(
+      [tiny('mnist'), long],
+      options(outDir, { backend: 'native', threadsPerRun: 1, log: (line) => lines.push(line) }),
+    );
+    expect(lines).toContain(
+      'fashion-mnist-contrastive: no other run left to start; its native kernels now use 2 threads',
+    );
+    expect(lines.some((line) => line.startsWith('mnist-contrastive: no other run'))).toBe(false);
+  });
+
   it('reports a failing run as an error naming it', async () => {
     const outDir = await mkdtemp(join(tmpdir(), 'twinnet-pool-'));
     // A recipe from a file or the API that skipped checkRecipe: the worker's error names the run.

@@ -1,6 +1,6 @@
 // Node's door to @twinnet/core: backend selection with tfjs-node and the native kernels, and file I/O. Browser
 // code imports '@twinnet/core' instead, which has none of this.
-export { initBackend } from './backend/node.ts';
+export { initBackend, setNativeThreads } from './backend/node.ts';
 export {
   choiceFlag,
   classListFlag,

@@ -391,6 +391,9 @@ export function registerNativeKernels(native: NativeKernels, threads: number): v
   for (const config of [adamKernel(native), ...batchNormTrainKernels(native)]) registerKernel(config);
 }
 
+/** Whether the native kernels are registered on the wasm backend now. */
+export const hasNativeKernels = (): boolean => replaced !== undefined;
+
 /** Puts the replaced wasm kernels back (a no-op when the native ones are not registered). */
 export function unregisterNativeKernels(): void {
   for (const name of [ADAM_KERNEL, BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD])

@@ -2,9 +2,9 @@
 // with twinnet's native kernels when they are built, otherwise wasm alone; cpu only on request.
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { loadNativeKernels } from '@twinnet/native';
+import { loadNativeKernels, type NativeKernels } from '@twinnet/native';
 import { BACKEND_NAMES, type BackendInfo, type InitBackendOptions, oneLine } from './info.ts';
-import { registerNativeKernels, unregisterNativeKernels } from './native-kernels.ts';
+import { hasNativeKernels, registerNativeKernels, unregisterNativeKernels } from './native-kernels.ts';
 import { initBackendWith, type Resolver } from './select.ts';
 import { loadCpu, loadWasm } from './wasm.ts';
 
@@ -32,15 +32,34 @@ async function loadTfjsNode(): Promise<void> {
   await tf.ready();
 }
 
-/** Registers @twinnet/native's kernels on the initialised wasm backend; throws with the reason they are not there. */
-function loadNative(threads: number): { native: string; threads: number } {
+/** The native kernels registered by the last initBackend of this thread, if any (for setNativeThreads). */
+let active: NativeKernels | undefined;
+
+const checkThreads = (threads: number) => {
   if (!(Number.isInteger(threads) && threads >= 1)) {
     throw new Error(`native threads must be a whole number from 1, got ${threads}`);
   }
+};
+
+/** Registers @twinnet/native's kernels on the initialised wasm backend; throws with the reason they are not there. */
+function loadNative(threads: number): { native: string; threads: number } {
+  checkThreads(threads);
   const loaded = loadNativeKernels();
   if (!loaded.ok) throw new Error(loaded.reason);
   registerNativeKernels(loaded.kernels, threads);
+  active = loaded.kernels;
   return { native: loaded.kernels.describe(), threads };
+}
+
+/**
+ * Gives this thread's native kernels another thread count from the next kernel on (a run left alone takes the
+ * cores the others used). Their results do not depend on it. Returns false where no native kernels are in use.
+ */
+export function setNativeThreads(threads: number): boolean {
+  checkThreads(threads);
+  if (active === undefined || tf.getBackend() !== 'wasm' || !hasNativeKernels()) return false;
+  active.setThreads(threads);
+  return true;
 }
 
 const wasm = (paths: InitBackendOptions['wasmPaths']) => loadWasm(paths, true, unregisterNativeKernels);
