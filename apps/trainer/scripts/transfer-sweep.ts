@@ -1,19 +1,26 @@
-// Trains recipe variants of a hold-out preset and prints how each transfers to classes it never saw: the
-// validation classes' N-way 1-shot after every epoch (what a choice may look at), then the held-out classes'
-// 3-way 1- and 5-shot on test images by cosine and by Euclidean distance, beside raw pixels on the same
-// episodes (for the record only: no choice reads them). No export, no UMAP: a sweep, not a run.
+// Trains recipe variants of a hold-out preset and prints how each transfers to classes it never saw. What a
+// choice may look at: the validation classes (kept out of this fit), their N-way 1-shot after every epoch and at
+// the end N-way 1- and 5-shot and open-set AUROC at 1 and 5 shots (all but one class with supports). For the
+// record only (no choice reads them): the held-out classes' 3-way 1- and 5-shot and open-set AUROC on test
+// images, beside raw pixels on the same episodes. No export, no UMAP: a sweep, not a run.
 //
-//   pnpm --filter trainer transfer-sweep -- --dataset mnist --out sweep.jsonl \
-//     '{"loss":{"kind":"supcon"}}' '{"loss":{"kind":"multi-similarity"},"epochs":2}'
+//   pnpm --filter trainer transfer-sweep -- --dataset mnist --folds 3 --out sweep.jsonl \
+//     '{"tower":{"kind":"vgg","embeddingDim":128}}' '{"loss":{"kind":"norm-softmax"},"epochs":2}'
 import { appendFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import {
   checkRecipe,
+  disposeObjective,
+  disposeSiamese,
   embed,
   embeddingDim,
+  embeddingFor,
   episodeAccuracy,
   fit,
+  measureOnRows,
   metricSimilarity,
+  openSetAuroc,
+  openSetEpisodes,
   prepareData,
   preset,
   type RecipeOverrides,
@@ -21,6 +28,7 @@ import {
   recipeStream,
   type SimilarityFn,
   STREAM,
+  scorerFor,
   seenClasses,
   shuffleInPlace,
   type TrainRecipe,
@@ -30,81 +38,136 @@ import { initBackend } from '@twinnet/core/node';
 import { type Dataset, loadDataset } from '@twinnet/datasets';
 
 const { values, positionals } = parseArgs({
+  // pnpm passes its `--` on: options follow it.
+  args: process.argv.slice(2).filter((arg, i) => i > 0 || arg !== '--'),
   allowPositionals: true,
   options: {
     dataset: { type: 'string', default: 'mnist' },
     out: { type: 'string' },
-    // Selection in rotation: each fold keeps another pair of seen classes out as validation classes.
+    // Selection in rotation: each fold keeps another set of seen classes out as validation classes.
     folds: { type: 'string', default: '1' },
     'first-fold': { type: 'string', default: '0' },
+    threads: { type: 'string', default: '1' },
   },
 });
-await initBackend('auto', { log: () => {} });
+await initBackend('auto', { log: () => {}, nativeThreads: Number(values.threads) });
 const dataset = await loadDataset(values.dataset as Dataset['name']);
 
-/** Fold f's validation classes: the preset's own pair first, then further disjoint pairs of a seeded shuffle. */
+/**
+ * Fold f's validation classes, as many as the preset keeps out: the preset's own first; then the seen classes it
+ * trains on, in a seeded order, taken in turn, topped up from the preset's own set when they run short (with
+ * seven seen classes and three out: (1,2,4), then (0,3,5) and (1,2,6) for seed 42).
+ */
 function foldClasses(base: TrainRecipe, fold: number): number[] {
-  if (fold === 0) return base.validationClasses;
+  const own = base.validationClasses;
+  if (fold === 0) return own;
   const rest = Int32Array.from(seenClasses({ ...base, validationClasses: [] }, 10)).filter(
-    (c) => !base.validationClasses.includes(c),
+    (c) => !own.includes(c),
   );
   shuffleInPlace(rest, recipeStream(base.seed, STREAM.validationClasses));
-  return Array.from(rest.subarray(2 * (fold - 1), 2 * fold)).sort((a, b) => a - b);
+  const pool = [...rest, ...own];
+  return Array.from(
+    { length: own.length },
+    (_, i) => pool[((fold - 1) * own.length + i) % pool.length]!,
+  ).sort((a, b) => a - b);
 }
 
+/** Seeded N-way episodes on `classes` at 1 and 5 shots, by `similarity`. */
+function wayShots(labels: ArrayLike<number>, classes: number[], similarity: SimilarityFn, episodes: number) {
+  return [1, 5].map(
+    (shots) =>
+      episodeAccuracy({
+        labels,
+        classes,
+        ways: classes.length,
+        shots,
+        episodes,
+        rng: recipeStream(42, shots === 1 ? STREAM.unseenOneShot : STREAM.unseenFiveShot),
+        similarity,
+      }).accuracy,
+  );
+}
+
+/** Open-set AUROC at 1 and 5 shots: all classes but one with supports in each episode, in turn. */
+function openSet(
+  recipe: TrainRecipe,
+  labels: ArrayLike<number>,
+  classes: number[],
+  e: Float32Array,
+  dim: number,
+) {
+  const scorer = scorerFor(embeddingFor(recipe.head.kind).metric, dim, recipe.run);
+  return [1, 5].map((shots) =>
+    openSetAuroc(
+      openSetEpisodes({
+        labels,
+        classes,
+        supportedWays: classes.length - 1,
+        shots,
+        episodes: 1000,
+        rng: recipeStream(42, STREAM.openSetValidation),
+        measure: measureOnRows(scorer, e, dim),
+        polarity: 'higher-is-same',
+      }),
+      'higher-is-same',
+    ),
+  );
+}
+
+const pct = (x: number) => (100 * x).toFixed(1);
 const folds = Number(values.folds);
 for (const [text, fold] of (positionals.length ? positionals : ['{}']).flatMap((t) =>
   Array.from({ length: folds }, (_, f) => [t, f + Number(values['first-fold'])] as const),
 )) {
   const base = preset(dataset.name, 'metric', true);
-  const overrides = { ...(JSON.parse(text) as RecipeOverrides), validationClasses: foldClasses(base, fold) };
+  const overrides = {
+    ...(JSON.parse(text) as RecipeOverrides),
+    validationClasses: foldClasses(base, fold),
+    refit: false,
+  };
   const recipe = checkRecipe(withOverrides(base, overrides, 10), 10);
+  if (embeddingFor(recipe.head.kind).metric !== 'cosine') throw new Error('the sweep scores by cosine');
   const data = prepareData(recipe, { name: dataset.name, train: dataset.train, test: dataset.test });
   const curve: number[] = [];
   const started = performance.now();
   const result = await fit(recipe, data, {
     onEpoch: (r) => {
       curve.push(r.valTransfer?.accuracy ?? Number.NaN);
-      console.error(`${text} epoch ${r.epoch}: validation ${(100 * curve.at(-1)!).toFixed(1)}%`);
+      console.error(`${text} fold ${fold} epoch ${r.epoch}: validation ${pct(curve.at(-1)!)}%`);
     },
   });
   const seconds = (performance.now() - started) / 1000;
-  const e = embed(result.model.tower, dataset.test.images);
   const dim = embeddingDim(result.model.tower);
-  const similarities: Record<string, SimilarityFn> = {
-    cosine: metricSimilarity(e, dim, 'cosine'),
-    euclidean: metricSimilarity(e, dim, 'euclidean'),
-    pixels: rawPixelSimilarity(dataset.test.images),
-  };
-  const unseen = Object.fromEntries(
-    Object.entries(similarities).map(([name, similarity]) => [
-      name,
-      [1, 5].map(
-        (shots) =>
-          episodeAccuracy({
-            labels: dataset.test.labels,
-            classes: recipe.heldOutClasses,
-            ways: recipe.heldOutClasses.length,
-            shots,
-            episodes: recipe.evaluation.episodes,
-            rng: recipeStream(recipe.seed, shots === 1 ? STREAM.unseenOneShot : STREAM.unseenFiveShot),
-            similarity,
-          }).accuracy,
-      ),
-    ]),
-  );
+  const valClasses = recipe.validationClasses;
+  const v = embed(result.model.tower, data.validation.images);
+  const t = embed(result.model.tower, dataset.test.images);
   const row = {
     dataset: dataset.name,
     overrides: JSON.parse(text),
-    validationClasses: recipe.validationClasses,
+    validationClasses: valClasses,
     validation: curve,
-    unseen,
+    validationShots: wayShots(data.validation.labels, valClasses, metricSimilarity(v, dim, 'cosine'), 2000),
+    validationOpenSet: openSet(recipe, data.validation.labels, valClasses, v, dim),
+    unseen: {
+      cosine: wayShots(dataset.test.labels, recipe.heldOutClasses, metricSimilarity(t, dim, 'cosine'), 1000),
+      pixels: wayShots(
+        dataset.test.labels,
+        recipe.heldOutClasses,
+        rawPixelSimilarity(dataset.test.images),
+        1000,
+      ),
+      openSet: openSet(recipe, dataset.test.labels, recipe.heldOutClasses, t, dim),
+    },
     seconds,
   };
-  const pct = (x: number) => (100 * x).toFixed(1);
   console.log(
-    `${dataset.name} ${text} fold ${recipe.validationClasses}: validation ${curve.map(pct).join(' → ')} | unseen cosine ${unseen.cosine!.map(pct).join('/')}` +
-      ` euclidean ${unseen.euclidean!.map(pct).join('/')} pixels ${unseen.pixels!.map(pct).join('/')} | ${seconds.toFixed(0)} s`,
+    `${dataset.name} ${text} fold ${valClasses}: validation ${curve.map(pct).join(' → ')}, 1/5-shot ` +
+      `${row.validationShots.map(pct).join('/')}, open-set AUROC ${row.validationOpenSet.map((a) => a.toFixed(3)).join('/')}` +
+      ` | unseen ${row.unseen.cosine.map(pct).join('/')} (pixels ${row.unseen.pixels.map(pct).join('/')}), AUROC ` +
+      `${row.unseen.openSet.map((a) => a.toFixed(3)).join('/')} | ${seconds.toFixed(0)} s`,
   );
   if (values.out) await appendFile(values.out, `${JSON.stringify(row)}\n`);
+  disposeSiamese(result.model);
+  result.optimizer.dispose();
+  disposeObjective(result.objective);
 }

@@ -6,6 +6,7 @@ export {
   embeddingDim,
   embeddingSimilarity,
   matrixSimilarity,
+  metricSimilarity,
   negativeDistances,
   type PairScores,
   pairBatch,
