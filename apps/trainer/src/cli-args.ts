@@ -112,6 +112,9 @@ function flagRange(path: RecipeFlag['path']): NumberRange {
   };
 }
 
+/** A precision an open-set cut can be chosen for. */
+const TARGET_PRECISION: NumberRange = { min: 0, max: 1, minExclusive: true };
+
 /** Runs trained at once: more lanes than cores only slow each run. */
 const JOBS: NumberRange = { min: 1, max: 16, integer: true };
 
@@ -134,6 +137,10 @@ export const USAGE = [
   '                                            all seen classes (default: on for metric hold-out runs)',
   ...RECIPE_FLAGS.map(flagLine),
   usageLine('--augment LIST|none', 'random changes to training images, e.g. rotation=15,scale=0.1,shift=2'),
+  usageLine(
+    '--target-precision P',
+    `open-set cuts for the most recall at precision >= P, ${describeRange(TARGET_PRECISION)} (default: best F1)`,
+  ),
   ...describeAugmentParams().map((line) => `      ${line}`),
   usageLine(`--backend ${BACKEND_NAMES.join('|')}`, 'compute backend (default auto)'),
   '  --out DIR                                 where runs are written (default: <repo>/artifacts)',
@@ -165,6 +172,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   'no-refit': { type: 'boolean' },
   ...Object.fromEntries(RECIPE_FLAGS.map(({ flag }) => [flag, { type: 'string' }])),
   augment: { type: 'string' },
+  'target-precision': { type: 'string' },
   backend: { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'boolean' },
@@ -219,6 +227,10 @@ function applyFlags(recipe: TrainRecipe, values: Record<string, unknown>): Train
   if (values['no-refit'] === true || (overrides.validationClasses as number[] | undefined)?.length === 0)
     overrides.refit = false;
   if (values.augment !== undefined) overrides.augmentation = augmentFlag(String(values.augment));
+  if (values['target-precision'] !== undefined) {
+    const min = rangeFlag('--target-precision', String(values['target-precision']), TARGET_PRECISION);
+    overrides.evaluation = { ...(overrides.evaluation as object), openSetTarget: { kind: 'precision', min } };
+  }
   try {
     return withOverrides(recipe, overrides as RecipeOverrides, datasetSpec(recipe.dataset).classNames.length);
   } catch (error) {

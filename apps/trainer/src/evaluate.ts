@@ -12,6 +12,7 @@ import {
   type Metrics,
   measureOnRows,
   type OpenSetCalibration,
+  type OpenSetCut,
   type OpenSetQueries,
   type OpenSetRates,
   type OpenSetTarget,
@@ -28,11 +29,13 @@ import {
   recipeStream,
   rocAuc,
   rocCurve,
+  type SimilarityFn,
   STREAM,
   samplePairs,
   scorerFor,
   scoreWithObjective,
   type TrainRecipe,
+  thinSweep,
 } from '@twinnet/core';
 import { scoreHistogram } from './export.ts';
 
@@ -54,6 +57,7 @@ export function evaluateRun(
   fitted: FitResult,
   data: RunData,
   openSetChoice = chooseOpenSetCut(recipe, fitted, data),
+  otherDatasets: readonly OtherDataset[] = [],
 ): Evaluation {
   const { model, objective, state } = fitted;
   const last = state.history.at(-1);
@@ -82,7 +86,10 @@ export function evaluateRun(
       ),
     },
     validation: { pairs: fitted.validationPairs!.count, accuracy: last.valAccuracy, threshold },
-    oneShot: oneShotFigures(recipe, fitted, data, testEmbeddings),
+    oneShot: {
+      ...oneShotFigures(recipe, fitted, data, testEmbeddings),
+      crossDataset: otherDatasets.map((other) => crossDatasetFigures(recipe, fitted, other)),
+    },
     embedding: embeddingFor(recipe.head.kind),
     openSet: openSetFigures(recipe, fitted, data, testEmbeddings, openSetChoice),
     roc: rocCurve(test.scores, testPairs.same, model.polarity),
@@ -124,21 +131,64 @@ function oneShotFigures(
   };
 }
 
-/** The open-set cut is calibrated at this many supports per class: the issue's 5-shot target. */
-export const OPEN_SET_SHOTS = 5;
-/** What the cut is chosen for (TensorFlow Similarity's calibrate offers the same two kinds). */
-export const OPEN_SET_TARGET: OpenSetTarget = { kind: 'best-f1' };
+/** Another dataset's test split, for episodes on classes of a domain the run never trained on. */
+export interface OtherDataset {
+  name: string;
+  test: RunData['test'];
+}
 
-/** The open-set cut, calibrated on validation classes the model never trained on, and what it did there. */
-export interface OpenSetChoice {
+/** N-way 1-shot over all of another dataset's classes, on its test images, beside raw pixels on the same episodes. */
+function crossDatasetFigures(
+  recipe: TrainRecipe,
+  { model }: FitResult,
+  other: OtherDataset,
+): NonNullable<NonNullable<Metrics['oneShot']>['crossDataset']>[number] {
+  const classes = [...new Set(other.test.labels)].sort((a, b) => a - b);
+  const episodes = (similarity: SimilarityFn): EpisodeResult =>
+    episodeAccuracy({
+      labels: other.test.labels,
+      classes,
+      ways: classes.length,
+      shots: 1,
+      episodes: recipe.evaluation.episodes,
+      rng: recipeStream(recipe.seed, STREAM.crossDatasetOneShot),
+      similarity,
+    });
+  const embeddings = embed(model.tower, other.test.images);
+  return {
+    dataset: other.name as Metrics['dataset'],
+    result: episodes(embeddingSimilarity(model, embeddings)),
+    rawPixels: episodes(rawPixelSimilarity(other.test.images)),
+  };
+}
+
+/**
+ * The support counts the open-set cut is calibrated at, one cut each: a prototype of more supports sits closer to
+ * its class's queries, so one cut for every count rejects too many at one shot or admits too many at ten. A
+ * user's label with another count takes the cut of the largest count below it (cutForSupports).
+ */
+export const CALIBRATION_SHOTS = [1, 2, 3, 5, 10] as const;
+/** The count whose cut metrics.json's single `openSet.threshold` repeats, as runs before per-count cuts had. */
+export const OPEN_SET_SHOTS = 5;
+
+/** One count's cut, calibrated on validation classes the model never trained on, and what it did there. */
+interface CutChoice {
+  shots: number;
   calibration: OpenSetCalibration;
   validation: OpenSetRecord;
 }
 
+/** The open-set cuts, one per support count. */
+export interface OpenSetChoice {
+  target: OpenSetTarget;
+  cuts: CutChoice[];
+}
+
 /**
- * The open-set cut on the matcher's own measure, calibrated on the validation classes (never trained on): in
- * each episode half of them (rounded up) get supports and the rest none, in turn. Null without
- * at least two validation classes. A refit run makes this choice with its selection model.
+ * The open-set cuts on the matcher's own measure, one per support count, each calibrated for the recipe's target
+ * on the validation classes (never trained on): in each episode half of them (rounded up) get that many supports
+ * and the rest none, in turn. Null without at least two validation classes. A refit run makes this choice with
+ * its selection model.
  */
 export function chooseOpenSetCut(
   recipe: TrainRecipe,
@@ -147,20 +197,17 @@ export function chooseOpenSetCut(
 ): OpenSetChoice | null {
   const validationClasses = data.validationClasses ?? [];
   if (validationClasses.length < 2) return null;
+  const target = recipe.evaluation.openSetTarget;
   const embeddings = embed(model.tower, data.validation.images);
-  const validation = openSetRun(
-    recipe,
-    model,
-    data.validation.labels,
-    embeddings,
-    validationClasses,
-    STREAM.openSetValidation,
-  );
-  const calibration = calibrateOpenSet(validation.queries, model.polarity, OPEN_SET_TARGET);
-  return { calibration, validation: openSetRecord(validation, calibration.rates, calibration.auroc) };
+  const cuts = CALIBRATION_SHOTS.map((shots): CutChoice => {
+    const run = openSetRun(recipe, model, data.validation.labels, embeddings, validationClasses, shots, true);
+    const calibration = calibrateOpenSet(run.queries, model.polarity, target);
+    return { shots, calibration, validation: openSetRecord(run, calibration.rates, calibration.auroc) };
+  });
+  return { target, cuts };
 }
 
-/** The chosen cut with the figures it gives on test-image episodes of the held-out classes. */
+/** The chosen cuts with the figures each gives on test-image episodes of the held-out classes. */
 function openSetFigures(
   recipe: TrainRecipe,
   { model }: FitResult,
@@ -169,37 +216,55 @@ function openSetFigures(
   choice: OpenSetChoice | null,
 ): NonNullable<Metrics['openSet']> | null {
   if (!choice) return null;
-  const { calibration } = choice;
   const heldOut = recipe.heldOutClasses;
-  let test: OpenSetRecord | null = null;
-  if (heldOut.length >= 2) {
-    const run = openSetRun(recipe, model, data.test.labels, testEmbeddings, heldOut, STREAM.openSetTest);
-    test = openSetRecord(
-      run,
-      openSetRates(run.queries, calibration.threshold, model.polarity),
-      openSetAuroc(run.queries, model.polarity),
+  const cuts = choice.cuts.map(({ shots, calibration, validation }): OpenSetCut => {
+    let test: OpenSetRecord | null = null;
+    if (heldOut.length >= 2) {
+      const run = openSetRun(recipe, model, data.test.labels, testEmbeddings, heldOut, shots, false);
+      test = openSetRecord(
+        run,
+        openSetRates(run.queries, calibration.threshold, model.polarity),
+        openSetAuroc(run.queries, model.polarity),
+      );
+    }
+    const curve = thinSweep(calibration.sweep).map(
+      ({ threshold, precision, recall, supportedUnknown, unsupportedUnknown }) => ({
+        threshold,
+        precision,
+        recall,
+        supportedUnknown,
+        unsupportedUnknown,
+      }),
     );
-  }
+    return { shots, threshold: calibration.threshold, met: calibration.met, validation, test, curve };
+  });
+  const main = cuts.find((c) => c.shots === OPEN_SET_SHOTS) ?? cuts[0]!;
   return {
-    target: calibration.target,
-    met: calibration.met,
-    shots: OPEN_SET_SHOTS,
+    target: choice.target,
+    met: main.met,
+    shots: main.shots,
     measure: MEASURE_OF_METRIC[embeddingFor(recipe.head.kind).metric],
-    threshold: calibration.threshold,
-    validation: choice.validation,
-    test,
+    threshold: main.threshold,
+    validation: main.validation,
+    test: main.test,
+    cuts,
   };
 }
 
-/** Seeded episodes on some classes: half of them (rounded up) with supports in each, the rest without. */
+/**
+ * Seeded episodes on some classes, `shots` supports each: half of the classes (rounded up) with supports in
+ * each episode, the rest without. Validation and test episodes draw from streams of their own.
+ */
 function openSetRun(
   recipe: TrainRecipe,
   model: FitResult['model'],
   labels: ArrayLike<number>,
   embeddings: Float32Array,
   classes: readonly number[],
-  purpose: number,
+  shots: number,
+  validation: boolean,
 ): OpenSetRun {
+  const purpose = validation ? STREAM.openSetValidation : STREAM.openSetTest;
   const dim = embeddingDim(model.tower);
   const { metric } = embeddingFor(recipe.head.kind);
   const scorer = scorerFor(metric, dim, recipe.run, { model: model.headModel, polarity: model.polarity });
@@ -208,7 +273,7 @@ function openSetRun(
     labels,
     classes,
     supportedWays,
-    shots: OPEN_SET_SHOTS,
+    shots,
     episodes: recipe.evaluation.episodes,
     rng: recipeStream(recipe.seed, purpose),
     measure: measureOnRows(scorer, embeddings, dim),

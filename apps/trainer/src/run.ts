@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   ARTIFACT_FILES,
   type BackendInfo,
+  DATASET_NAMES,
   datasetSpec,
   describeBackend,
   disposeObjective,
@@ -26,7 +27,7 @@ import {
 import { saveModelToDir, writeJsonAtomic } from '@twinnet/core/node';
 import { type Dataset, loadDataset } from '@twinnet/datasets';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
-import { chooseOpenSetCut, type Evaluation, evaluateRun } from './evaluate.ts';
+import { chooseOpenSetCut, type Evaluation, evaluateRun, type OtherDataset } from './evaluate.ts';
 import { exportEmbeddings, selectPredictions } from './export.ts';
 import { epochProgress } from './progress.ts';
 import { writeRunFolder } from './run-folder.ts';
@@ -58,7 +59,11 @@ export async function trainRun(recipe: TrainRecipe, ctx: RunContext): Promise<Ru
   ctx.log(describeRun(recipe, data));
   const fitted = await fitWithCheckpoints(recipe, data, ctx, recipe.refit ? 'selection' : undefined);
   if (fitted.status === 'aborted') return interrupted(recipe, fitted, ctx);
-  if (!recipe.refit) return finishRun(recipe, fitted, data, evaluateRun(recipe, fitted, data), ctx, started);
+  const others = await otherDatasets(ctx, recipe.dataset);
+  if (!recipe.refit) {
+    const evaluation = evaluateRun(recipe, fitted, data, undefined, others);
+    return finishRun(recipe, fitted, data, evaluation, ctx, started);
+  }
 
   // Refit: the selection model has made the choices on classes it never saw; the final model learns them too.
   const openSetChoice = chooseOpenSetCut(recipe, fitted, data);
@@ -77,7 +82,7 @@ export async function trainRun(recipe: TrainRecipe, ctx: RunContext): Promise<Ru
   );
   const refitted = await fitWithCheckpoints(final, finalData, ctx, 'refit');
   if (refitted.status === 'aborted') return interrupted(recipe, refitted, ctx);
-  const evaluation = evaluateRun(final, refitted, finalData, openSetChoice);
+  const evaluation = evaluateRun(final, refitted, finalData, openSetChoice, others);
   return finishRun(final, refitted, finalData, evaluation, ctx, started, selection);
 }
 
@@ -252,6 +257,12 @@ function release(fitted: FitResult): void {
   disposeObjective(fitted.objective);
 }
 
+/** Every dataset but the run's: its test split, for the cross-dataset episodes. */
+async function otherDatasets(ctx: RunContext, own: string): Promise<OtherDataset[]> {
+  const names = DATASET_NAMES.filter((name) => name !== own);
+  return Promise.all(names.map(async (name) => ({ name, test: (await cachedDataset(ctx, name)).test })));
+}
+
 function cachedDataset(ctx: RunContext, name: string): Promise<Dataset> {
   let pending = ctx.datasets.get(name);
   if (!pending) {
@@ -299,19 +310,36 @@ function summaryLine(m: Metrics, exportSeconds: number): string {
   return (
     `${m.run}: test accuracy ${(100 * m.test.accuracy).toFixed(2)}%, loss ${m.test.loss.toFixed(4)}, ` +
     `AUC ${m.test.auc.toFixed(4)}, ${m.classNames.length}-way 1-shot ${(100 * (o?.allClasses.accuracy ?? 0)).toFixed(1)}%` +
-    `${unseen}${openSetSummary(m)} (export ${exportSeconds.toFixed(0)} s, wall ${m.wallSeconds.toFixed(0)} s)`
+    `${unseen}${crossSummary(m)}${openSetSummary(m)} (export ${exportSeconds.toFixed(0)} s, wall ${m.wallSeconds.toFixed(0)} s)`
   );
 }
 
-/** The open-set cut and what it does on the unseen test classes (on validation, without held-out ones). */
+/** Each other dataset's N-way 1-shot beside raw pixels on the same episodes. */
+function crossSummary(m: Metrics): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  return (m.oneShot?.crossDataset ?? [])
+    .map(
+      (c) =>
+        `, on ${c.dataset} ${c.result.ways}-way 1-shot ${pct(c.result.accuracy)} (raw pixels ${pct(c.rawPixels.accuracy)})`,
+    )
+    .join('');
+}
+
+/**
+ * The open-set cuts at 1 and 5 supports and what they do on the unseen test classes (on validation, without
+ * held-out ones); runs before per-count cuts had one.
+ */
 function openSetSummary(m: Metrics): string {
   const s = m.openSet;
   if (!s) return '';
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const where = s.test ? 'unseen test' : 'validation';
-  const r = s.test ?? s.validation;
+  const cuts = (s.cuts ?? [{ ...s, curve: [] }]).filter((c) => c.shots === 1 || c.shots === 5);
+  const each = (f: (c: (typeof cuts)[number]) => string) => cuts.map(f).join(' / ');
+  const rates = (c: (typeof cuts)[number]) => c.test ?? c.validation;
   return (
-    `, open set ${s.shots}-shot (${s.measure} cut ${s.threshold.toFixed(3)}, ${where}): AUROC ${r.auroc.toFixed(3)}, ` +
-    `unknown ${pct(r.supportedUnknown)} with supports / ${pct(r.unsupportedUnknown)} without`
+    `, open set ${each((c) => `${c.shots}`)}-shot (${s.measure} cuts ${each((c) => c.threshold.toFixed(3))}, ${where}): ` +
+    `AUROC ${each((c) => rates(c).auroc.toFixed(3))}, unknown ${each((c) => pct(rates(c).supportedUnknown))} with ` +
+    `supports / ${each((c) => pct(rates(c).unsupportedUnknown))} without`
   );
 }

@@ -30,9 +30,12 @@ describe('parseCli', () => {
       pairing: { kind: 'in-batch', balance: true },
     });
     expect(configs.at(-1)!.heldOutClasses).toEqual([7, 8, 9]);
-    expect(configs.filter((c) => c.refit).map((c) => c.run)).toEqual([
-      'mnist-metric-holdout',
-      'fashion-mnist-metric-holdout',
+    // Every metric run chooses its open-set cut on validation classes, then refits on all it may see.
+    expect(configs.filter((c) => c.refit).map((c) => [c.run, c.validationClasses])).toEqual([
+      ['mnist-metric', [1, 2, 5]],
+      ['fashion-mnist-metric', [1, 2, 5]],
+      ['mnist-metric-holdout', [1, 2, 4]],
+      ['fashion-mnist-metric-holdout', [1, 2, 4]],
     ]);
   });
 
@@ -110,7 +113,7 @@ describe('parseCli', () => {
     ],
     [['--embedding-dim', '1000000'], /--embedding-dim must be a whole number from 1 to 4096, got '1000000'/],
     [['--jobs', '99'], /--jobs must be a whole number from 1 to 16, got '99'/],
-    [['--tower', 'huge'], /--tower expects one of small, deep, encoder; got 'huge'/],
+    [['--tower', 'huge'], /--tower expects one of small, deep, encoder, vgg; got 'huge'/],
     [
       ['--dataset', 'mnist', '--variant', 'contrastive', '--loss', 'bce'],
       /--loss: loss 'bce' needs a mlp head/,
@@ -130,6 +133,24 @@ describe('parseCli', () => {
   ])('rejects %j with a clear message', (args, message) => {
     expect(() => parseCli(args)).toThrow(UsageError);
     expect(() => parseCli(args)).toThrow(message);
+  });
+});
+
+describe('--target-precision', () => {
+  it('sets the open-set target of every run it applies to; the default is the best F1', () => {
+    const [plain] = parseCli(['--dataset', 'mnist', '--variant', 'metric']).recipes;
+    expect(plain!.evaluation.openSetTarget).toEqual({ kind: 'best-f1' });
+    const [precise] = parseCli([
+      '--dataset',
+      'mnist',
+      '--variant',
+      'metric',
+      '--target-precision',
+      '0.95',
+    ]).recipes;
+    expect(precise!.evaluation.openSetTarget).toEqual({ kind: 'precision', min: 0.95 });
+    for (const bad of ['0', '1.5', 'high'])
+      expect(() => parseCli(['--target-precision', bad])).toThrow(/--target-precision/);
   });
 });
 

@@ -83,6 +83,15 @@ describe('trainRun', () => {
       [3, 5, 20],
     ]);
     expect(metrics.backend).toMatch(/^wasm/);
+    // The other dataset's ten classes, never trained on, beside raw pixels on the same episodes.
+    expect(
+      metrics.oneShot?.crossDataset?.map((c) => [
+        c.dataset,
+        c.result.ways,
+        c.result.shots,
+        c.rawPixels.episodes,
+      ]),
+    ).toEqual([['fashion-mnist', 10, 1, 20]]);
     expect((await readJsonArtifact(HistorySchema, join(dir, 'history.json'))).epochs).toHaveLength(2);
     const predictions = await readJsonArtifact(PredictionsSchema, join(dir, 'predictions.json'));
     expect(predictions.pairs.length).toBeGreaterThan(0);
@@ -124,17 +133,50 @@ describe('trainRun', () => {
     // Two validation classes: one with supports, one without, in turn; three held-out ones: two and one.
     expect(openSet.validation).toMatchObject({ classes: [5, 6], supportedWays: 1, episodes: 20 });
     expect(openSet.test).toMatchObject({ classes: [7, 8, 9], supportedWays: 2, episodes: 20 });
-    // The matcher loads the calibrated cut as its default.
+    // A cut per support count, each chosen on episodes with that many supports; the single threshold is 5-shot's.
+    const cuts = openSet.cuts!;
+    expect(cuts.map((c) => c.shots)).toEqual([1, 2, 3, 5, 10]);
+    expect(openSet.threshold).toBe(cuts[3]!.threshold);
+    for (const cut of cuts) {
+      expect(cut.validation).toMatchObject({ classes: [5, 6], supportedWays: 1, episodes: 20 });
+      expect(cut.test).toMatchObject({ classes: [7, 8, 9], supportedWays: 2, episodes: 20 });
+      expect(cut.curve.length).toBeGreaterThanOrEqual(2);
+      expect(cut.curve.length).toBeLessThanOrEqual(40);
+      // The curve runs from the strictest cut to the loosest: "known" recall can only grow along it.
+      const recalls = cut.curve.map((p) => p.recall);
+      expect(recalls).toEqual([...recalls].sort((a, b) => a - b));
+    }
+    // The matcher loads the calibrated cuts as its default: each label's count picks its cut.
     const matcher = await Matcher.load(dir);
     expect([matcher.measure, matcher.threshold, matcher.thresholdSource]).toEqual([
       'similarity',
       openSet.threshold,
       'open-set',
     ]);
+    expect([1, 4, 12].map((n) => matcher.thresholdFor(n))).toEqual([0, 2, 4].map((i) => cuts[i]!.threshold));
     matcher.dispose();
     expect(lines.at(-1)).toMatch(
-      /open set 5-shot \(similarity cut -?\d\.\d{3}, unseen test\): AUROC \d\.\d{3}, unknown \d+\.\d% with supports \/ \d+\.\d% without/,
+      /open set 1 \/ 5-shot \(similarity cuts -?\d\.\d{3} \/ -?\d\.\d{3}, unseen test\): AUROC \d\.\d{3} \/ \d\.\d{3}, unknown \d+\.\d% \/ \d+\.\d% with supports \/ \d+\.\d% \/ \d+\.\d% without/,
     );
+  });
+
+  it('chooses every cut for a target precision when the recipe asks for one, and records it', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'twinnet-precision-'));
+    const base = cosineTransfer();
+    const target = { kind: 'precision', min: 0.9 } as const;
+    const recipe = cosineTransfer({
+      run: 'mnist-precision',
+      evaluation: { ...base.evaluation, openSetTarget: target },
+    });
+    expect((await trainRun(recipe, context(out))).status).toBe('done');
+    const metrics = await readJsonArtifact(MetricsSchema, join(out, 'mnist-precision', 'metrics.json'));
+    expect(metrics.recipe.evaluation.openSetTarget).toEqual(target);
+    expect(metrics.openSet?.target).toEqual(target);
+    for (const cut of metrics.openSet!.cuts!) {
+      // Met: precision at least 0.9 on validation; not met: the most precise cut there was.
+      if (cut.met) expect(cut.validation.precision).toBeGreaterThanOrEqual(0.9);
+      else expect(cut.validation.precision).toBe(Math.max(...cut.curve.map((p) => p.precision)));
+    }
   });
 
   it('refits on all seen classes after choosing on validation classes, keeping the cut they chose', async () => {

@@ -57,7 +57,13 @@ describe('fit', () => {
       pairsPerEpoch: 512,
       pairing: { kind: 'explicit', balance: false, views: 1 },
       data: { trainSize: 5500, validationFraction: 1 / 12 },
-      evaluation: { validationPairs: 2000, testPairs: 2, episodes: 1, embedPoints: 2 },
+      evaluation: {
+        validationPairs: 2000,
+        testPairs: 2,
+        episodes: 1,
+        embedPoints: 2,
+        openSetTarget: { kind: 'best-f1' },
+      },
     });
     const data = prepareData(recipe, { name: 'mnist', train: mnist.train, test: mnist.test });
     const baseline = tf.memory().numTensors;

@@ -468,6 +468,65 @@ describe('Matcher on a cosine-head run', () => {
     );
   });
 
+  it("takes a cut per support count from a run that has them: each label's own count picks its cut", async () => {
+    const perCount = join(runDir, 'cosine-cuts');
+    await saveModelToDir(cosine.tower, join(perCount, 'tower'));
+    const supports = supportsFor(5, 44);
+    const queries = subset(mnist.test, range(30)).images;
+    // Where the queries' best similarities fall with one support per label and with five: cuts between them.
+    const probe = await Matcher.fromModel(cosine.tower, {
+      run: 't',
+      dataset: 'mnist',
+      threshold: -1,
+      metric: 'cosine',
+    });
+    const bests = (shots: number) => {
+      probe.clear();
+      for (const [label, images] of supports) probe.add(label, images.subarray(0, shots * 784));
+      return probe
+        .matchAll(queries)
+        .map((r) => r.similarity!)
+        .sort((a, b) => a - b);
+    };
+    const [one, five] = [bests(1), bests(5)];
+    probe.dispose();
+    const cut = (values: number[], at: number) => (values[at]! + values[at + 1]!) / 2;
+    const cuts = [
+      { shots: 1, threshold: cut(one, 9) }, // a third of the queries unknown at 1 support
+      { shots: 5, threshold: cut(five, 19) }, // two thirds at 5
+    ];
+    const withCuts = {
+      ...OPEN_SET,
+      cuts: cuts.map((c) => ({ ...c, met: true, validation: OPEN_SET.validation, test: null, curve: [] })),
+    };
+    await writeMetrics(perCount, {
+      ...COSINE_RUN,
+      embedding: { normalize: 'l2', metric: 'cosine' },
+      openSet: withCuts,
+    });
+    const matcher = await Matcher.load(perCount);
+    expect(matcher.cuts).toEqual(cuts);
+    expect([1, 2, 4, 5, 9].map((n) => matcher.thresholdFor(n))).toEqual([
+      cuts[0]!.threshold,
+      cuts[0]!.threshold,
+      cuts[0]!.threshold,
+      cuts[1]!.threshold,
+      cuts[1]!.threshold,
+    ]);
+    for (const [label, images] of supports) matcher.add(label, images.subarray(0, 784));
+    expect(matcher.matchAll(queries).filter((r) => r.unknown)).toHaveLength(10);
+    matcher.clear();
+    for (const [label, images] of supports) matcher.add(label, images);
+    expect(matcher.matchAll(queries).filter((r) => r.unknown)).toHaveLength(20);
+    // A caller's threshold replaces every cut.
+    expect(matcher.matchAll(queries, { threshold: -1 }).some((r) => r.unknown)).toBe(false);
+    matcher.dispose();
+    // Given a threshold at load, the run's cuts are not used at all.
+    const given = await Matcher.load(perCount, { threshold: 0.25 });
+    expect([given.cuts, given.thresholdFor(1), given.thresholdFor(5)]).toEqual([[], 0.25, 0.25]);
+    given.dispose();
+  });
+
   it('saves and reloads supports: the raw tower embeddings, compared by cosine', async () => {
     const first = await Matcher.load(newRun);
     for (const [label, images] of supportsFor(2, 44)) first.add(label, images);

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   calibrateOpenSet,
+  cutForSupports,
   type MeasureFn,
   type OpenSetQueries,
   openSetAuroc,
   openSetEpisodes,
   openSetRates,
+  thinSweep,
 } from '../src/eval/metrics/open-set.ts';
 import type { Polarity } from '../src/model/heads/head.ts';
 import { createRng } from '../src/random.ts';
@@ -66,6 +68,53 @@ function episodes(
     polarity,
   });
 }
+
+describe('cuts per support count', () => {
+  const cuts = [
+    { shots: 5, threshold: 0.7 },
+    { shots: 1, threshold: 0.9 },
+    { shots: 2, threshold: 0.8 },
+  ];
+
+  it("takes the cut of the largest calibrated count up to a label's supports, the smallest below them all", () => {
+    expect([1, 2, 3, 4, 5, 6, 100].map((n) => cutForSupports(cuts, n))).toEqual([
+      0.9, 0.8, 0.8, 0.8, 0.7, 0.7, 0.7,
+    ]);
+    expect(cutForSupports([{ shots: 3, threshold: 0.5 }], 1)).toBe(0.5);
+    expect(() => cutForSupports([], 1)).toThrow(/no cuts/);
+  });
+
+  it('chooses each count its own cut on hand-made scores: closer prototypes at five shots, a higher cut', () => {
+    // The same queries' best scores at one and at five supports: five supports move every score up by 0.2.
+    const at = (shift: number): OpenSetQueries => ({
+      scores: Float64Array.from([0.9, 0.8, 0.7, 0.6, 0.5, 0.4].map((v) => v + shift)),
+      supported: Uint8Array.from([1, 1, 1, 0, 0, 0]),
+      correct: Uint8Array.from([1, 1, 1, 0, 0, 0]),
+    });
+    const [one, five] = [at(0), at(0.2)].map((q) => calibrateOpenSet(q, 'higher-is-same'));
+    expect(one!.threshold).toBeCloseTo(0.65, 10);
+    expect(five!.threshold).toBeCloseTo(0.85, 10);
+    // The 5-shot cut at one shot calls two of three supported queries unknown; the 1-shot cut none.
+    expect(openSetRates(at(0), five!.threshold, 'higher-is-same').supportedUnknown).toBeCloseTo(2 / 3, 10);
+    expect(openSetRates(at(0), one!.threshold, 'higher-is-same').supportedUnknown).toBe(0);
+  });
+
+  it('thins a sweep to evenly spaced points, keeping the strictest and the loosest cut', () => {
+    const point = (threshold: number) => ({
+      threshold,
+      supportedUnknown: 0,
+      unsupportedUnknown: 0,
+      precision: 1,
+      recall: 1,
+      f1: 1,
+    });
+    const sweep = Array.from({ length: 101 }, (_, i) => point(1 - i / 100));
+    const thin = thinSweep(sweep, 5);
+    expect(thin.map((p) => p.threshold)).toEqual([1, 0.75, 0.5, 0.25, 0]);
+    expect(thinSweep(sweep.slice(0, 3), 5)).toHaveLength(3);
+    expect(() => thinSweep(sweep, 1)).toThrow(/at least 2/);
+  });
+});
 
 describe('open-set calibration', () => {
   it('separates far-apart clusters perfectly: AUROC 1 and a cut between them', () => {

@@ -24,6 +24,7 @@ export {
 export { precisionAt1 } from './metrics/knn.ts';
 export {
   calibrateOpenSet,
+  cutForSupports,
   type MeasureFn,
   type OpenSetCalibration,
   type OpenSetEpisodeOptions,
@@ -34,6 +35,8 @@ export {
   openSetAuroc,
   openSetEpisodes,
   openSetRates,
+  type ShotsCut,
+  thinSweep,
 } from './metrics/open-set.ts';
 export { type LabelGroup, rankLabels } from './metrics/rank.ts';
 export { rawPixelSimilarity } from './metrics/raw-pixels.ts';

@@ -1,7 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { datasetSpec } from '../datasets.ts';
 import { embed, embeddingDim } from '../eval/evaluate.ts';
+import { cutForSupports, type ShotsCut } from '../eval/metrics/open-set.ts';
 import { predictsSame } from '../eval/metrics/threshold.ts';
 import { PIXELS } from '../images.ts';
 import { readLayersModel } from '../io/layers-reader.ts';
@@ -14,6 +15,7 @@ import {
   embeddingFor,
   MEASURE_OF_METRIC,
   MetricsSchema,
+  OpenSetCutSchema,
   OpenSetSchema,
   parseArtifact,
 } from '../schemas/artifacts.ts';
@@ -75,7 +77,7 @@ export interface MatchResult {
 export interface MatchOptions {
   /** How many labels to rank: 1 to 1000 (default 5). */
   k?: number;
-  /** Overrides the run's calibrated threshold for this call; range as for LoadOptions.threshold. */
+  /** Overrides the run's calibrated threshold (all its per-count cuts) for this call; range as for LoadOptions.threshold. */
   threshold?: number;
 }
 
@@ -97,6 +99,11 @@ export interface MatcherSource {
    * match a label.
    */
   threshold: number;
+  /**
+   * Cuts per support count on the same measure (metrics.json openSet.cuts): a label with n supports is cut at the
+   * cut of the largest count up to n. Without them, `threshold` serves every count.
+   */
+  cuts?: readonly ShotsCut[];
   /** An MLP head's model (inputs embedding_a, embedding_b) and polarity; omitted for distance heads. */
   head?: { model: tf.LayersModel; polarity: Polarity };
   /** Without a head: how to compare the tower's embeddings (default 'euclidean'; 'cosine' for cosine heads). */
@@ -118,7 +125,15 @@ const RunInfoSchema = MetricsSchema.pick({
 }).extend({
   recipe: MetricsSchema.shape.recipe.pick({ variant: true, head: true }),
   test: MetricsSchema.shape.test.pick({ threshold: true }),
-  openSet: OpenSetSchema.pick({ measure: true, threshold: true }).nullable().optional(),
+  openSet: OpenSetSchema.pick({ measure: true, threshold: true })
+    .extend({
+      cuts: z
+        .array(OpenSetCutSchema.pick({ shots: true, threshold: true }))
+        .min(1)
+        .optional(),
+    })
+    .nullable()
+    .optional(),
 });
 type RunInfo = z.infer<typeof RunInfoSchema>;
 
@@ -141,10 +156,12 @@ export class Matcher {
     private readonly scorer: Scorer,
     /** The run, dataset, weights hash and embedding size; saved with supports. */
     readonly model: ModelIdentity,
-    /** The run's calibrated threshold on `measure`. */
+    /** The run's calibrated threshold on `measure` (with per-count cuts, the one at the count it was set for). */
     readonly threshold: number,
     /** Where `threshold` came from. */
     readonly thresholdSource: ThresholdSource,
+    /** The run's cuts per support count, fewest supports first; empty when `threshold` serves every count. */
+    readonly cuts: readonly ShotsCut[],
     /** How decoded pictures are framed (from the run's dataset). */
     readonly style: PreprocessStyle,
     private readonly io: ResourceIo,
@@ -168,8 +185,9 @@ export class Matcher {
    * Loads a trainer run directory through `options.io`: by default with fetch (a URL, or a path relative to the
    * page in a browser); under Node, Matcher from '@twinnet/core/node' reads local paths. Every run needs
    * tower/; MLP-head runs also head/, and distance-head runs without an open-set calibration pair/ (for the
-   * threshold's calibration). The default threshold is metrics.json's openSet.threshold when the run has one,
-   * else the one chosen on validation pairs (test.threshold).
+   * threshold's calibration). The default cut is metrics.json's open-set calibration when the run has one (a cut
+   * per support count, openSet.cuts, in runs that keep them; else openSet.threshold), else the one chosen on
+   * validation pairs (test.threshold). options.threshold replaces them all.
    */
   static async load(location: string, options: LoadOptions = {}): Promise<Matcher> {
     const io = options.io ?? fetchIo;
@@ -195,6 +213,8 @@ export class Matcher {
               ];
       checkThreshold(`${location}: the run's threshold`, threshold, measure);
       const source: MatcherSource = { run: info.run, dataset: info.dataset, threshold };
+      const cuts = options.threshold === undefined ? info.openSet?.cuts : undefined;
+      if (cuts) source.cuts = cuts.map(({ shots, threshold }) => ({ shots, threshold }));
       if (head) source.head = { model: head, polarity: info.polarity };
       else if (metric !== 'head') source.metric = metric;
       return await Matcher.create(tower, source, io, true, thresholdSource);
@@ -229,6 +249,12 @@ export class Matcher {
       source.head,
     );
     checkThreshold('threshold', source.threshold, scorer.measure);
+    const cuts = [...(source.cuts ?? [])].sort((a, b) => a.shots - b.shots);
+    for (const cut of cuts) {
+      checkThreshold(`the ${cut.shots}-shot cut`, cut.threshold, scorer.measure);
+      if (!(Number.isInteger(cut.shots) && cut.shots >= 1))
+        throw new Error(`cuts: shots must be a whole number from 1, got ${cut.shots}`);
+    }
     const identity = await modelIdentity(tower, source.run, source.dataset, dim);
     // The dataset's framing: digits centred by mass in a 20-pixel box, or items filling the field.
     const style: PreprocessStyle = datasetSpec(source.dataset).framing;
@@ -239,10 +265,16 @@ export class Matcher {
       identity,
       source.threshold,
       thresholdSource,
+      cuts,
       style,
       io,
       owns,
     );
+  }
+
+  /** The cut for a label with `supports` supports: its count's calibrated cut, or `threshold` without cuts. */
+  thresholdFor(supports: number): number {
+    return this.cuts.length > 0 ? cutForSupports(this.cuts, supports) : this.threshold;
   }
 
   /** Labels with their number of supports, in the order they were first added. */
@@ -287,8 +319,7 @@ export class Matcher {
   /** Ranks the labels for many queries: one batched embedding, one query × support comparison. */
   matchAll(images: MatchImage | readonly MatchImage[], options: MatchOptions = {}): MatchResult[] {
     const k = checkNumber('k', options.k ?? 5, MATCH_RANGES.k);
-    const threshold = options.threshold ?? this.threshold;
-    if (options.threshold !== undefined) checkThreshold('threshold', threshold, this.measure);
+    if (options.threshold !== undefined) checkThreshold('threshold', options.threshold, this.measure);
     this.checkSupports();
     if (images === null || images === undefined) throw new Error(`no images given (got ${images})`);
     const batch = toBatch(images, this.style);
@@ -305,12 +336,16 @@ export class Matcher {
       dim,
     );
     const labels = groups.map(({ label }, g) => ({ label, rows: [g] }));
+    // Each label's cut, by its count of supports (or the caller's one cut for all).
+    const cutOf = new Map(
+      groups.map(({ label, rows }) => [label, options.threshold ?? this.thresholdFor(rows.length)]),
+    );
     const field = this.measure;
     return Array.from({ length: n }, (_, q) => {
       const row = values.subarray(q * groups.length, (q + 1) * groups.length);
       const ranked = rankLabels(row, labels, this.polarity, k);
       const best = ranked[0]!;
-      const unknown = !predictsSame(best.value, threshold, this.polarity);
+      const unknown = !predictsSame(best.value, cutOf.get(best.label)!, this.polarity);
       return {
         label: unknown ? UNKNOWN : best.label,
         unknown,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { datasetNames } from '../datasets.ts';
-import { TrainRecipeSchema } from '../train/recipe-schema.ts';
+import { OpenSetTargetSchema, TrainRecipeSchema } from '../train/recipe-schema.ts';
 import { VARIANTS } from '../train/variants.ts';
 
 /**
@@ -75,6 +75,16 @@ export const OneShotSchema = z.object({
   unseenRawPixels: z.array(EpisodeResultSchema),
   /** N-way 1-shot over all N classes, seen and unseen. */
   allClasses: EpisodeResultSchema,
+  /**
+   * N-way 1-shot over all classes of each other dataset, on its test images (the run trained on none of them),
+   * beside raw pixels on the same episodes: how far the embedding carries beyond its own domain. Absent in runs
+   * written before it.
+   */
+  crossDataset: z
+    .array(
+      z.object({ dataset: DatasetNameSchema, result: EpisodeResultSchema, rawPixels: EpisodeResultSchema }),
+    )
+    .optional(),
 });
 
 /**
@@ -106,10 +116,7 @@ export const MEASURE_OF_METRIC = {
   head: 'score',
 } as const satisfies Record<EmbeddingMetric, z.infer<typeof MeasureSchema>>;
 
-export const OpenSetTargetSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('best-f1') }),
-  z.object({ kind: z.literal('precision'), min: fraction }),
-]);
+export { OpenSetTargetSchema };
 
 /** Open-set figures of episodes at one cut: some classes with supports, the others without. */
 export const OpenSetRatesSchema = z.object({
@@ -130,9 +137,35 @@ export const OpenSetRatesSchema = z.object({
   recall: fraction,
 });
 
+/** A point of a cut's sweep: what "known" is at one cut, on validation episodes. */
+export const OpenSetCurvePointSchema = z.object({
+  threshold: finite,
+  precision: fraction,
+  recall: fraction,
+  supportedUnknown: fraction,
+  unsupportedUnknown: fraction,
+});
+
+/** The cut for labels with some number of supports: chosen on validation episodes with that many per class. */
+export const OpenSetCutSchema = z.object({
+  shots: z.number().int().positive(),
+  threshold: finite,
+  /** Whether a cut reached the target on validation (always, for best F1). */
+  met: z.boolean(),
+  validation: OpenSetRatesSchema,
+  /** This cut on test-image episodes of the held-out classes with as many supports; null without two of them. */
+  test: OpenSetRatesSchema.nullable(),
+  /** The validation sweep, thinned to a few dozen points, strictest cut first: the cut curve. */
+  curve: z.array(OpenSetCurvePointSchema),
+});
+export type OpenSetCut = z.infer<typeof OpenSetCutSchema>;
+
 /**
  * The open-set cut, calibrated on validation classes (never trained on) and applied unchanged to the held-out
- * test classes. Matcher uses `threshold` as its default cut.
+ * test classes. A prototype of more supports sits closer to its class's queries, so runs since per-count cuts
+ * keep one per support count (`cuts`): a label with n supports is cut at the cut of the largest count up to n
+ * (the smallest count's below it). `threshold`, `shots`, `validation` and `test` are the cut at `shots`, as
+ * runs written before kept their one cut; Matcher uses `cuts` when there are some, else `threshold`.
  */
 export const OpenSetSchema = z.object({
   target: OpenSetTargetSchema,
@@ -145,6 +178,7 @@ export const OpenSetSchema = z.object({
   validation: OpenSetRatesSchema,
   /** The validation cut on test-image episodes of the held-out classes; null without two of them. */
   test: OpenSetRatesSchema.nullable(),
+  cuts: z.array(OpenSetCutSchema).min(1).optional(),
 });
 export type OpenSet = z.infer<typeof OpenSetSchema>;
 

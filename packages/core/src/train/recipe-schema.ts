@@ -28,6 +28,15 @@ export const LOSS_DEFAULTS = {
   instanceWeight: 0,
 } as const;
 
+/**
+ * What a run's open-set cut is chosen for: the best F1 of "known", or the most recall at a precision of at least
+ * `min` (TensorFlow Similarity's calibrate offers the same two).
+ */
+export const OpenSetTargetSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('best-f1') }),
+  z.object({ kind: z.literal('precision'), min: z.number().gt(0).max(1) }),
+]);
+
 export const TrainRecipeSchema = z.object({
   /** The run's name: its folder under artifacts/. */
   run: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'a lower-case folder name: letters, digits, . _ -'),
@@ -97,6 +106,8 @@ export const TrainRecipeSchema = z.object({
     episodes: int(1, 100_000),
     /** Test images embedded for the gallery's UMAP scatter. */
     embedPoints: int(2, 100_000),
+    /** Runs with validation classes: what their open-set cuts are chosen for. */
+    openSetTarget: OpenSetTargetSchema.default({ kind: 'best-f1' }),
   }),
 });
 export type TrainRecipe = z.infer<typeof TrainRecipeSchema>;

@@ -27,6 +27,8 @@ export const STREAM = {
   /** Open-set episodes: the cut's calibration on validation classes, and its check on the held-out ones. */
   openSetValidation: 11,
   openSetTest: 12,
+  /** N-way 1-shot episodes on another dataset's test images (none of its classes trained on). */
+  crossDatasetOneShot: 13,
   /** A batch loss's own initial weights (a proxy loss's class proxies). */
   lossWeights: 100,
   epoch: 1000,

@@ -201,6 +201,35 @@ export function calibrateOpenSet(
   return { target, threshold, met, auroc: openSetAuroc(queries, polarity), rates: at, sweep };
 }
 
+/** A cut chosen for labels with `shots` supports. */
+export interface ShotsCut {
+  shots: number;
+  threshold: number;
+}
+
+/**
+ * The cut for a label with `supports` supports: that of the largest calibrated count up to it, or the smallest
+ * count's when it has fewer. A prototype of more supports sits closer to its class's queries, so one cut for
+ * every count rejects too many queries at one shot or admits too many at ten.
+ */
+export function cutForSupports(cuts: readonly ShotsCut[], supports: number): number {
+  if (cuts.length === 0) throw new Error('open set: no cuts to choose from');
+  const ordered = [...cuts].sort((a, b) => a.shots - b.shots);
+  let chosen = ordered[0]!;
+  for (const cut of ordered) if (cut.shots <= supports) chosen = cut;
+  return chosen.threshold;
+}
+
+/** At most `points` of a sweep, evenly spaced from the strictest cut to the loosest (both kept): a cut curve. */
+export function thinSweep(sweep: readonly OpenSetPoint[], points = 40): OpenSetPoint[] {
+  if (points < 2) throw new Error(`open set: a curve needs at least 2 points, got ${points}`);
+  if (sweep.length <= points) return [...sweep];
+  return Array.from(
+    { length: points },
+    (_, i) => sweep[Math.round((i * (sweep.length - 1)) / (points - 1))]!,
+  );
+}
+
 /** The rates a given cut (a stored calibration, say) gives on other queries. */
 export function openSetRates(queries: OpenSetQueries, threshold: number, polarity: Polarity): OpenSetRates {
   const { positives, negatives } = counts(queries);
