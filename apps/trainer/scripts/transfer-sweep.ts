@@ -6,7 +6,9 @@
 //
 //   pnpm --filter trainer transfer-sweep -- --dataset mnist --folds 3 --out sweep.jsonl \
 //     '{"tower":{"kind":"vgg","embeddingDim":128}}' '{"loss":{"kind":"norm-softmax"},"epochs":2}'
-import { appendFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { appendFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   checkRecipe,
@@ -34,7 +36,7 @@ import {
   type TrainRecipe,
   withOverrides,
 } from '@twinnet/core';
-import { initBackend } from '@twinnet/core/node';
+import { initBackend, saveModelToDir } from '@twinnet/core/node';
 import { type Dataset, loadDataset } from '@twinnet/datasets';
 
 const { values, positionals } = parseArgs({
@@ -48,6 +50,8 @@ const { values, positionals } = parseArgs({
     folds: { type: 'string', default: '1' },
     'first-fold': { type: 'string', default: '0' },
     threads: { type: 'string', default: '1' },
+    // Keeps each fit's tower (DIR/<dataset>-<n>-fold<f>/tower), to try match-time transforms on it later.
+    save: { type: 'string' },
   },
 });
 await initBackend('auto', { log: () => {}, nativeThreads: Number(values.threads) });
@@ -167,6 +171,11 @@ for (const [text, fold] of (positionals.length ? positionals : ['{}']).flatMap((
       `${row.unseen.openSet.map((a) => a.toFixed(3)).join('/')} | ${seconds.toFixed(0)} s`,
   );
   if (values.out) await appendFile(values.out, `${JSON.stringify(row)}\n`);
+  if (values.save) {
+    const name = `${dataset.name}-${createHash('sha256').update(text).digest('hex').slice(0, 8)}-fold${fold}`;
+    await saveModelToDir(result.model.tower, join(values.save, name, 'tower'));
+    await writeFile(join(values.save, name, 'sweep.json'), `${JSON.stringify(row)}\n`);
+  }
   disposeSiamese(result.model);
   result.optimizer.dispose();
   disposeObjective(result.objective);
