@@ -592,8 +592,8 @@ Status sgemmOneThread(char transA, char transB, long m, long n, long k, float al
 // Runs gemm(i) for i in [0, count) on the threads there are, each GEMM on one thread; the first failure.
 template <typename Gemm>
 Status gemmsInParallel(long count, Gemm gemm) {
-  Status statuses[16] = {};
-  if (count > 16) return kOutOfMemory;  // never: the transforms have 16 planes
+  Status statuses[36] = {};
+  if (count > 36) return kOutOfMemory;  // never: the transforms have 16 or 36 planes
 #pragma omp parallel for schedule(static)
   for (long i = 0; i < count; i++) statuses[i] = gemm(i);
   for (long i = 0; i < count; i++)
@@ -601,44 +601,20 @@ Status gemmsInParallel(long count, Gemm gemm) {
   return kSuccess;
 }
 
-// ---- Winograd F(2×2, 3×3) for 3×3 stride-1 convolutions with many channels (the VGG tower) ---------------------------
-// Each 2×2 block of outputs comes from a 4×4 patch of the input: with the patch transformed to V = Bᵀ d B and the
-// filter to U = G g Gᵀ, the block is Aᵀ (U ⊙ V) A, so the products per block drop from 36 to 16 per channel pair
-// (Lavin & Gray 2016). Summed over input channels, the 16 elementwise products are 16 GEMMs, [tiles × C]·[C × K],
-// run in chunks of tiles that stay in cache. The input gradient is the same convolution of dy with the flipped,
-// transposed filter; the filter gradient uses F(3×3, 2×2), whose GEMMs sum over tiles instead.
-// Measured (process CPU time, batch 224, one thread, a busy machine): the six 3×3 layers of the VGG tower, forward
-// and both gradients, 524 ms by im2col + GEMM, 420 ms here; 28×28×32 → 32 alone 43 → 35 ms forward.
+// ---- Winograd convolution for 3×3 stride-1 layers with many channels (the VGG tower) --------------------------------
+// Each 4×4 block of outputs comes from a 6×6 patch of the input: with the patch transformed to V = Bᵀ d B and the
+// filter to U = G g Gᵀ, the block is Aᵀ (U ⊙ V) A, F(4×4, 3×3), so the products per block drop from 144 to 36 per
+// channel pair (Lavin & Gray 2016). Summed over input channels, the 36 elementwise products are 36 GEMMs,
+// [tiles × C]·[C × K], run in chunks of tiles that stay in cache. The input gradient is the same convolution of dy
+// with the flipped, transposed filter; the filter gradient is the transposed algorithm, F(3×3, 4×4), whose GEMMs
+// sum over tiles instead. Its float32 results differ from a direct convolution's by about 1e-5 of their scale.
+// Measured (process CPU time, batch 224, one thread, a busy machine), the six 3×3 layers of the VGG tower, forward
+// and both gradients: 524 ms by im2col + GEMM, 420 ms by F(2×2, 3×3), 371 ms by F(4×4, 3×3) (28×28×32 → 32:
+// 43, 35 and 31 ms forward).
 
 bool winograd(const Geometry &g) {
   return g.kH == 3 && g.kW == 3 && g.strideH == 1 && g.strideW == 1 && g.dilH == 1 && g.dilW == 1 && g.inC >= 16 &&
          g.outC >= 16 && g.padTop >= 0 && g.padLeft >= 0 && g.padTop <= 2 && g.padLeft <= 2;
-}
-
-// Tiles of 2×2 outputs, row-major per image.
-struct Tiles {
-  long h, w, perImage, total;
-  explicit Tiles(const Geometry &g)
-      : h((g.outH + 1) / 2), w((g.outW + 1) / 2), perImage(h * w), total(g.batch * h * w) {}
-};
-
-// Tiles per chunk: about 256 KiB of transformed input or output per GEMM operand, at least 64 tiles.
-long tileChunk(long channels) { return maxOf(64L, (1L << 20) / (16 * channels)); }
-
-// Where tile t's 4×4 input patch starts (its rows and columns from the output's origin less the padding), and
-// for each of its 16 positions a pointer to that pixel's C floats, or to `zeros` outside the image.
-void patchRows(const float *x, const Geometry &g, const Tiles &tiles, long t, long c, const float *zeros,
-               const float *rows[16]) {
-  const long n = t / tiles.perImage, ty = (t % tiles.perImage) / tiles.w, tx = t % tiles.w;
-  const float *image = x + n * g.inH * g.inW * c;
-  for (long i = 0; i < 4; i++) {
-    const long iy = 2 * ty + i - g.padTop;
-    for (long j = 0; j < 4; j++) {
-      const long ix = 2 * tx + j - g.padLeft;
-      const bool inside = iy >= 0 && iy < g.inH && ix >= 0 && ix < g.inW;
-      rows[i * 4 + j] = inside ? image + (iy * g.inW + ix) * c : zeros;
-    }
-  }
 }
 
 // Eight floats: one AVX2 register (two SSE ones on the baseline route); loads and stores need no alignment.
@@ -650,26 +626,6 @@ inline v8 load8(const float *p) {
 }
 inline void store8(float *p, v8 v) { std::memcpy(p, &v, sizeof v); }
 
-// V = Bᵀ d B of F(2×2, 3×3), Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1], for 8 channels (F = v8) or one
-// (F = float) from offset k: d's 16 positions are read through `rows`, V's 16 written `stride` floats apart.
-template <typename F, typename Load, typename Store>
-__attribute__((always_inline)) inline void inputTransformAt(const float *const rows[16], long k, float *v, long stride, Load load, Store store) {
-  F r[4][4];
-  for (long j = 0; j < 4; j++) {
-    const F d0 = load(rows[j] + k), d1 = load(rows[4 + j] + k), d2 = load(rows[8 + j] + k), d3 = load(rows[12 + j] + k);
-    r[0][j] = d0 - d2;
-    r[1][j] = d1 + d2;
-    r[2][j] = d2 - d1;
-    r[3][j] = d1 - d3;
-  }
-  for (long i = 0; i < 4; i++) {
-    store(v + (i * 4 + 0) * stride + k, r[i][0] - r[i][2]);
-    store(v + (i * 4 + 1) * stride + k, r[i][1] + r[i][2]);
-    store(v + (i * 4 + 2) * stride + k, r[i][2] - r[i][1]);
-    store(v + (i * 4 + 3) * stride + k, r[i][1] - r[i][3]);
-  }
-}
-
 // Loads and stores of one float or of eight, as lambdas: a function passed as a template argument becomes a pointer,
 // and an indirect call per load is what the transforms must not make.
 const auto loadOne = [](const float *p) { return *p; };
@@ -677,214 +633,287 @@ const auto storeOne = [](float *p, float f) { *p = f; };
 const auto loadEight = [](const float *p) { return load8(p); };
 const auto storeEight = [](float *p, v8 f) { store8(p, f); };
 
-void inputTransform23(const float *const rows[16], long c, float *v, long stride) {
-  long k = 0;
-  for (; k + 8 <= c; k += 8) inputTransformAt<v8>(rows, k, v, stride, loadEight, storeEight);
-  for (; k < c; k++) inputTransformAt<float>(rows, k, v, stride, loadOne, storeOne);
-}
 
-// U = G g Gᵀ of F(2×2, 3×3) for every (ci, co): w is [3][3][ci][co] with ci = inC (its rows `inStride` apart in
-// the channel index and `coStride` in the output index, so a transposed filter needs no copy); u is [16][ci][co].
-void filterTransform23(const float *w, long inC, long outC, long ciStride, long coStride, long tapStride, float *u) {
-  for (long ci = 0; ci < inC; ci++)
-    for (long co = 0; co < outC; co++) {
-      float g[3][3], t[4][3];
-      for (long a = 0; a < 3; a++)
-        for (long b = 0; b < 3; b++) g[a][b] = w[(a * 3 + b) * tapStride + ci * ciStride + co * coStride];
-      // t = G g, G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].
-      for (long b = 0; b < 3; b++) {
-        t[0][b] = g[0][b];
-        t[1][b] = 0.5f * ((g[0][b] + g[1][b]) + g[2][b]);
-        t[2][b] = 0.5f * ((g[0][b] - g[1][b]) + g[2][b]);
-        t[3][b] = g[2][b];
-      }
-      for (long a = 0; a < 4; a++) {
-        float *row = u + (a * 4) * inC * outC + ci * outC + co;
-        const long step = inC * outC;
-        row[0] = t[a][0];
-        row[step] = 0.5f * ((t[a][0] + t[a][1]) + t[a][2]);
-        row[2 * step] = 0.5f * ((t[a][0] - t[a][1]) + t[a][2]);
-        row[3 * step] = t[a][2];
-      }
+// The distance between the transformed planes of a chunk: its floats plus a cache line, so that they never sit a
+// power of two apart (with 512 tiles of 32 channels they would, 64 KiB, and all of them share one set of the L1).
+long planeStride(long count, long channels) { return count * channels + 16; }
+
+// Tiles per chunk: about 4 MiB of transformed input or output, at least 32 tiles.
+long tileChunk(long channels) { return maxOf(32L, (1L << 20) / (36 * channels)); }
+
+// ---- F(4×4, 3×3): 4×4 blocks of outputs from 6×6 patches, 36 products per block instead of 144 ----
+// Points 0, ±1, ±2, ∞ (Lavin & Gray's matrices). Each block is read through 36 pointers, one per patch position.
+
+struct Tiles4 {
+  long h, w, perImage, total;
+  explicit Tiles4(const Geometry &g)
+      : h((g.outH + 3) / 4), w((g.outW + 3) / 4), perImage(h * w), total(g.batch * h * w) {}
+};
+
+void patchRows6(const float *x, const Geometry &g, const Tiles4 &tiles, long t, long c, const float *zeros,
+                const float *rows[36]) {
+  const long n = t / tiles.perImage, ty = (t % tiles.perImage) / tiles.w, tx = t % tiles.w;
+  const float *image = x + n * g.inH * g.inW * c;
+  for (long i = 0; i < 6; i++) {
+    const long iy = 4 * ty + i - g.padTop;
+    for (long j = 0; j < 6; j++) {
+      const long ix = 4 * tx + j - g.padLeft;
+      const bool inside = iy >= 0 && iy < g.inH && ix >= 0 && ix < g.inW;
+      rows[i * 6 + j] = inside ? image + (iy * g.inW + ix) * c : zeros;
     }
+  }
 }
 
-// Y = Aᵀ m A of F(2×2, 3×3), Aᵀ = [1 1 1 0; 0 1 −1 −1], for 8 channels (F = v8) or one (F = float) from offset
-// c: m's 16 positions are `stride` floats apart; the 2×2 block, plus the bias and through the relu, goes to dst.
+// Bᵀ applied to six values: Bᵀ = [4 0 −5 0 1 0; 0 −4 −4 1 1 0; 0 4 −4 −1 1 0; 0 −2 −1 2 1 0; 0 2 −1 −2 1 0;
+// 0 4 0 −5 0 1].
+template <typename F>
+__attribute__((always_inline)) inline void inputRows43(const F d[6], F t[6]) {
+  t[0] = (d[0] * 4.f - d[2] * 5.f) + d[4];
+  t[1] = (d[3] + d[4]) - (d[1] + d[2]) * 4.f;
+  t[2] = (d[4] - d[3]) + (d[1] - d[2]) * 4.f;
+  t[3] = (d[4] - d[2]) + (d[3] - d[1]) * 2.f;
+  t[4] = (d[4] - d[2]) - (d[3] - d[1]) * 2.f;
+  t[5] = (d[1] * 4.f - d[3] * 5.f) + d[5];
+}
+
 template <typename F, typename Load, typename Store>
-__attribute__((always_inline)) inline void outputTransformAt(const float *m, long stride, long c, const float *bias, bool relu, float *const dst[4],
-                              Load load, Store store) {
-  F a[2][4];
-  for (long j = 0; j < 4; j++) {
-    const F m0 = load(m + j * stride + c), m1 = load(m + (4 + j) * stride + c), m2 = load(m + (8 + j) * stride + c),
-            m3 = load(m + (12 + j) * stride + c);
-    a[0][j] = (m0 + m1) + m2;
-    a[1][j] = (m1 - m2) - m3;
+__attribute__((always_inline)) inline void inputTransform43At(const float *const rows[36], long k, float *v, long stride,
+                                                              Load load, Store store) {
+  F r[6][6];
+  for (long j = 0; j < 6; j++) {
+    F d[6], t[6];
+    for (long i = 0; i < 6; i++) d[i] = load(rows[i * 6 + j] + k);
+    inputRows43(d, t);
+    for (long i = 0; i < 6; i++) r[i][j] = t[i];
+  }
+  for (long i = 0; i < 6; i++) {
+    F t[6];
+    inputRows43(r[i], t);
+    for (long j = 0; j < 6; j++) store(v + (i * 6 + j) * stride + k, t[j]);
+  }
+}
+
+void inputTransform43(const float *const rows[36], long c, float *v, long stride) {
+  long k = 0;
+  for (; k + 8 <= c; k += 8) inputTransform43At<v8>(rows, k, v, stride, loadEight, storeEight);
+  for (; k < c; k++) inputTransform43At<float>(rows, k, v, stride, loadOne, storeOne);
+}
+
+// Aᵀ applied to six values: Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1].
+template <typename F>
+__attribute__((always_inline)) inline void outputRows43(const F m[6], F y[4]) {
+  const F sum12 = m[1] + m[2], diff12 = m[1] - m[2], sum34 = m[3] + m[4], diff34 = m[3] - m[4];
+  y[0] = (m[0] + sum12) + sum34;
+  y[1] = diff12 + diff34 * 2.f;
+  y[2] = sum12 + sum34 * 4.f;
+  y[3] = (diff12 + diff34 * 8.f) + m[5];
+}
+
+template <typename F, typename Load, typename Store>
+__attribute__((always_inline)) inline void outputTransform43At(const float *m, long stride, long c, const float *bias,
+                                                               bool relu, float *const dst[16], Load load,
+                                                               Store store) {
+  F a[4][6];
+  for (long j = 0; j < 6; j++) {
+    F col[6], y[4];
+    for (long i = 0; i < 6; i++) col[i] = load(m + (i * 6 + j) * stride + c);
+    outputRows43(col, y);
+    for (long i = 0; i < 4; i++) a[i][j] = y[i];
   }
   const F zero = F{} * 0.f;
-  for (long i = 0; i < 2; i++) {
-    F v0 = (a[i][0] + a[i][1]) + a[i][2], v1 = (a[i][1] - a[i][2]) - a[i][3];
-    if (bias != nullptr) {
-      const F b = load(bias + c);
-      v0 += b, v1 += b;
+  for (long i = 0; i < 4; i++) {
+    F y[4];
+    outputRows43(a[i], y);
+    for (long j = 0; j < 4; j++) {
+      F v = y[j];
+      if (bias != nullptr) v += load(bias + c);
+      if (relu) v = v < zero ? zero : v;
+      store(dst[i * 4 + j] + c, v);
     }
-    if (relu) v0 = v0 < zero ? zero : v0, v1 = v1 < zero ? zero : v1;
-    store(dst[i * 2] + c, v0);
-    store(dst[i * 2 + 1] + c, v1);
   }
 }
 
-// The output transform of tile t into y: whole blocks straight to their pixels, blocks cut by the output's edge
-// through scratch.
-void outputTransform23(const float *m, long stride, const Geometry &g, const Tiles &tiles, long t, const float *bias,
+// The output transform of tile t into y: positions past the output's edge go to scratch and are dropped.
+void outputTransform43(const float *m, long stride, const Geometry &g, const Tiles4 &tiles, long t, const float *bias,
                        bool relu, float *y) {
   const long k = g.outC;
   const long n = t / tiles.perImage, ty = (t % tiles.perImage) / tiles.w, tx = t % tiles.w;
-  const bool down = 2 * ty + 1 < g.outH, right = 2 * tx + 1 < g.outW;
-  float *const corner = y + ((n * g.outH + 2 * ty) * g.outW + 2 * tx) * k;
   thread_local Scratch<float> edgeBuffer;
-  float *const edge = down && right ? nullptr : edgeBuffer.get(4 * k);
-  if (!(down && right) && edge == nullptr) return;
-  float *const dst[4] = {corner, right ? corner + k : edge + k, down ? corner + g.outW * k : edge + 2 * k,
-                         down && right ? corner + (g.outW + 1) * k : edge + 3 * k};
+  float *dst[16];
+  float *edge = nullptr;
+  for (long i = 0; i < 4; i++)
+    for (long j = 0; j < 4; j++) {
+      const long oy = 4 * ty + i, ox = 4 * tx + j;
+      if (oy < g.outH && ox < g.outW) {
+        dst[i * 4 + j] = y + ((n * g.outH + oy) * g.outW + ox) * k;
+      } else {
+        if (edge == nullptr && (edge = edgeBuffer.get(k)) == nullptr) return;
+        dst[i * 4 + j] = edge;
+      }
+    }
   long c = 0;
-  for (; c + 8 <= k; c += 8) outputTransformAt<v8>(m, stride, c, bias, relu, dst, loadEight, storeEight);
-  for (; c < k; c++) outputTransformAt<float>(m, stride, c, bias, relu, dst, loadOne, storeOne);
+  for (; c + 8 <= k; c += 8) outputTransform43At<v8>(m, stride, c, bias, relu, dst, loadEight, storeEight);
+  for (; c < k; c++) outputTransform43At<float>(m, stride, c, bias, relu, dst, loadOne, storeOne);
 }
 
-// The distance between the 16 transformed planes of a chunk: its floats plus a cache line, so that they never sit
-// a power of two apart (with 512 tiles of 32 channels they would, 64 KiB, and all 16 share one set of the L1).
-long planeStride(long count, long channels) { return count * channels + 16; }
+// U = G g Gᵀ of F(4×4, 3×3) for every (ci, co), laid out [36][inC][outC]: w is [3][3][ci][co] with its taps
+// `tapStride` floats apart, input channels `ciStride` and output channels `coStride` (so a transposed filter needs
+// no copy).
+// G = [¼ 0 0; −⅙ −⅙ −⅙; −⅙ ⅙ −⅙; 1/24 1/12 ⅙; 1/24 −1/12 ⅙; 0 0 1].
+void filterTransform43(const float *w, long inC, long outC, long ciStride, long coStride, long tapStride, float *u) {
+  const auto rows = [](const float g[3], float t[6]) {
+    t[0] = g[0] * 0.25f;
+    t[1] = ((g[0] + g[1]) + g[2]) * (-1.f / 6.f);
+    t[2] = ((g[0] - g[1]) + g[2]) * (-1.f / 6.f);
+    t[3] = (g[0] * (1.f / 24.f) + g[1] * (1.f / 12.f)) + g[2] * (1.f / 6.f);
+    t[4] = (g[0] * (1.f / 24.f) - g[1] * (1.f / 12.f)) + g[2] * (1.f / 6.f);
+    t[5] = g[2];
+  };
+  const long step = inC * outC;
+  for (long ci = 0; ci < inC; ci++)
+    for (long co = 0; co < outC; co++) {
+      float t[6][3];
+      for (long b = 0; b < 3; b++) {
+        float column[3], out[6];
+        for (long a = 0; a < 3; a++) column[a] = w[(a * 3 + b) * tapStride + ci * ciStride + co * coStride];
+        rows(column, out);
+        for (long a = 0; a < 6; a++) t[a][b] = out[a];
+      }
+      for (long a = 0; a < 6; a++) {
+        float out[6];
+        rows(t[a], out);
+        for (long b = 0; b < 6; b++) u[(a * 6 + b) * step + ci * outC + co] = out[b];
+      }
+    }
+}
 
-// y = conv(x, filter) by F(2×2, 3×3), with u the transformed filter [16][inC][outC].
-Status winogradForward(const float *x, const float *u, const float *bias, bool relu, const Geometry &g, float *y) {
-  const Tiles tiles(g);
+// y = conv(x, filter) by F(4×4, 3×3), with u the transformed filter [36][inC][outC].
+Status winograd43Forward(const float *x, const float *u, const float *bias, bool relu, const Geometry &g, float *y) {
+  const Tiles4 tiles(g);
   const long c = g.inC, k = g.outC, chunk = tileChunk(maxOf(c, k));
   thread_local Scratch<float> vBuffer, mBuffer, zeroBuffer;
-  float *const v = vBuffer.get(16 * planeStride(chunk, c));
-  float *const m = mBuffer.get(16 * planeStride(chunk, k));
+  float *const v = vBuffer.get(36 * planeStride(chunk, c));
+  float *const m = mBuffer.get(36 * planeStride(chunk, k));
   const float *const zeros = zeroBuffer.get(c);  // calloc'd, never written
   if (v == nullptr || m == nullptr || zeros == nullptr) return kOutOfMemory;
   for (long t0 = 0; t0 < tiles.total; t0 += chunk) {
     const long count = minOf(chunk, tiles.total - t0), vs = planeStride(count, c), ms = planeStride(count, k);
 #pragma omp parallel for schedule(static)
     for (long t = 0; t < count; t++) {
-      const float *rows[16];
-      patchRows(x, g, tiles, t0 + t, c, zeros, rows);
-      inputTransform23(rows, c, v + t * c, vs);
+      const float *rows[36];
+      patchRows6(x, g, tiles, t0 + t, c, zeros, rows);
+      inputTransform43(rows, c, v + t * c, vs);
     }
-    const Status s = gemmsInParallel(16, [&](long xi) {
-      // Inside the parallel loop oneDNN runs each GEMM on its own thread.
+    const Status s = gemmsInParallel(36, [&](long xi) {
       return sgemm('N', 'N', count, k, c, 1.f, v + xi * vs, c, u + xi * c * k, k, 0.f, m + xi * ms, k);
     });
     if (s != kSuccess) return s;
 #pragma omp parallel for schedule(static)
-    for (long t = 0; t < count; t++) outputTransform23(m + t * k, ms, g, tiles, t0 + t, bias, relu, y);
+    for (long t = 0; t < count; t++) outputTransform43(m + t * k, ms, g, tiles, t0 + t, bias, relu, y);
   }
   return kSuccess;
 }
 
-Status winogradConv2d(const float *x, const float *w, const float *bias, bool relu, const Geometry &g, float *y) {
-  thread_local Scratch<float> uBuffer;
-  float *const u = uBuffer.get(16 * g.inC * g.outC);
-  if (u == nullptr) return kOutOfMemory;
-  // w[ky][kx][ci][co]: taps inC · outC apart, channels outC apart, outputs adjacent.
-  filterTransform23(w, g.inC, g.outC, g.outC, 1, g.inC * g.outC, u);
-  return winogradForward(x, u, bias, relu, g, y);
+// The filter gradient by F(3×3, 4×4), the transpose of the same algorithm: per 4×4 block e of dy and the 6×6 patch
+// d under it, dW = Gᵀ [(A e Aᵀ) ⊙ (Bᵀ d B)] G, with the Bᵀ, G and Aᵀ above. The 36 products are summed over blocks
+// (and images) as 36 GEMMs [C × tiles]·[tiles × K], chunk by chunk, and transformed back once at the end.
+
+// A applied to four values (A = Aᵀ's transpose): [1 0 0 0; 1 1 1 1; 1 −1 1 −1; 1 2 4 8; 1 −2 4 −8; 0 0 0 1].
+template <typename F>
+__attribute__((always_inline)) inline void gradRows43(const F e[4], F w[6]) {
+  const F even = e[0] + e[2], odd = e[1] + e[3], even4 = e[0] + e[2] * 4.f, odd8 = e[1] * 2.f + e[3] * 8.f;
+  w[0] = e[0];
+  w[1] = even + odd;
+  w[2] = even - odd;
+  w[3] = even4 + odd8;
+  w[4] = even4 - odd8;
+  w[5] = e[3];
 }
 
-// ---- The filter gradient by F(3×3, 2×2) ----
-// dW[ky][kx] = Σ over 2×2 blocks of dy of the block correlated with the 4×4 input patch under it: per block,
-// Aᵀ [(G dy Gᵀ) ⊙ (Bᵀ d B)] A with F(3×3, 2×2)'s matrices, so the 16 elementwise products, summed over blocks
-// (and images), are 16 GEMMs [C × tiles]·[tiles × K] accumulated chunk by chunk, transformed back once at the end.
-
-// Bᵀ d B of F(3×3, 2×2), Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 −1 0 1].
 template <typename F, typename Load, typename Store>
-__attribute__((always_inline)) inline void inputTransform32At(const float *const rows[16], long k, float *v, long stride,
-                                                              Load load, Store store) {
-  F r[4][4];
-  for (long j = 0; j < 4; j++) {
-    const F d0 = load(rows[j] + k), d1 = load(rows[4 + j] + k), d2 = load(rows[8 + j] + k), d3 = load(rows[12 + j] + k);
-    r[0][j] = d0 - d2;
-    r[1][j] = d1 + d2;
-    r[2][j] = d2 - d1;
-    r[3][j] = d3 - d1;
-  }
-  for (long i = 0; i < 4; i++) {
-    store(v + (i * 4 + 0) * stride + k, r[i][0] - r[i][2]);
-    store(v + (i * 4 + 1) * stride + k, r[i][1] + r[i][2]);
-    store(v + (i * 4 + 2) * stride + k, r[i][2] - r[i][1]);
-    store(v + (i * 4 + 3) * stride + k, r[i][3] - r[i][1]);
-  }
-}
-
-// G e Gᵀ of F(3×3, 2×2) for a 2×2 block e of dy (its 4 positions through `rows`), G = [1 0; ½ ½; ½ −½; 0 1].
-template <typename F, typename Load, typename Store>
-__attribute__((always_inline)) inline void gradTransform32At(const float *const rows[4], long k, float *w, long stride,
+__attribute__((always_inline)) inline void gradTransform43At(const float *const rows[16], long k, float *w, long stride,
                                                              Load load, Store store) {
-  const F e00 = load(rows[0] + k), e01 = load(rows[1] + k), e10 = load(rows[2] + k), e11 = load(rows[3] + k);
-  const F t[4][2] = {{e00, e01}, {(e00 + e10) * 0.5f, (e01 + e11) * 0.5f}, {(e00 - e10) * 0.5f, (e01 - e11) * 0.5f},
-                     {e10, e11}};
-  for (long i = 0; i < 4; i++) {
-    store(w + (i * 4 + 0) * stride + k, t[i][0]);
-    store(w + (i * 4 + 1) * stride + k, (t[i][0] + t[i][1]) * 0.5f);
-    store(w + (i * 4 + 2) * stride + k, (t[i][0] - t[i][1]) * 0.5f);
-    store(w + (i * 4 + 3) * stride + k, t[i][1]);
+  F r[6][4];
+  for (long j = 0; j < 4; j++) {
+    F e[4], t[6];
+    for (long i = 0; i < 4; i++) e[i] = load(rows[i * 4 + j] + k);
+    gradRows43(e, t);
+    for (long i = 0; i < 6; i++) r[i][j] = t[i];
+  }
+  for (long i = 0; i < 6; i++) {
+    F t[6];
+    gradRows43(r[i], t);
+    for (long j = 0; j < 6; j++) store(w + (i * 6 + j) * stride + k, t[j]);
   }
 }
 
-Status winogradBackpropFilter(const float *x, const float *dy, const Geometry &g, float *dw) {
-  const Tiles tiles(g);
+// Gᵀ applied to six values: Gᵀ = [¼ −⅙ −⅙ 1/24 1/24 0; 0 −⅙ ⅙ 1/12 −1/12 0; 0 −⅙ −⅙ ⅙ ⅙ 1].
+inline void filterRows43(const float m[6], float y[3]) {
+  y[0] = ((m[0] * 0.25f - (m[1] + m[2]) * (1.f / 6.f)) + (m[3] + m[4]) * (1.f / 24.f));
+  y[1] = ((m[2] - m[1]) * (1.f / 6.f) + (m[3] - m[4]) * (1.f / 12.f));
+  y[2] = (((m[3] + m[4]) - (m[1] + m[2])) * (1.f / 6.f) + m[5]);
+}
+
+Status winograd43BackpropFilter(const float *x, const float *dy, const Geometry &g, float *dw) {
+  const Tiles4 tiles(g);
   const long c = g.inC, k = g.outC, chunk = tileChunk(maxOf(c, k));
   thread_local Scratch<float> vBuffer, wBuffer, accBuffer, zeroBuffer;
-  float *const v = vBuffer.get(16 * planeStride(chunk, c));
-  float *const w = wBuffer.get(16 * planeStride(chunk, k));
-  float *const acc = accBuffer.get(16 * c * k);
+  float *const v = vBuffer.get(36 * planeStride(chunk, c));
+  float *const w = wBuffer.get(36 * planeStride(chunk, k));
+  float *const acc = accBuffer.get(36 * c * k);
   const float *const zeros = zeroBuffer.get(maxOf(c, k));  // calloc'd, never written
   if (v == nullptr || w == nullptr || acc == nullptr || zeros == nullptr) return kOutOfMemory;
   for (long t0 = 0; t0 < tiles.total; t0 += chunk) {
     const long count = minOf(chunk, tiles.total - t0), vs = planeStride(count, c), ws = planeStride(count, k);
 #pragma omp parallel for schedule(static)
     for (long t = 0; t < count; t++) {
-      const float *rows[16], *grads[4];
-      patchRows(x, g, tiles, t0 + t, c, zeros, rows);
-      long i = 0;
-      for (; i + 8 <= c; i += 8) inputTransform32At<v8>(rows, i, v + t * c, vs, loadEight, storeEight);
-      for (; i < c; i++) inputTransform32At<float>(rows, i, v + t * c, vs, loadOne, storeOne);
+      const float *rows[36], *grads[16];
+      patchRows6(x, g, tiles, t0 + t, c, zeros, rows);
+      inputTransform43(rows, c, v + t * c, vs);
       const long tile = t0 + t, n = tile / tiles.perImage;
       const long ty = (tile % tiles.perImage) / tiles.w, tx = tile % tiles.w;
-      for (long a = 0; a < 2; a++)
-        for (long b = 0; b < 2; b++) {
-          const long oy = 2 * ty + a, ox = 2 * tx + b;
-          grads[a * 2 + b] = oy < g.outH && ox < g.outW ? dy + ((n * g.outH + oy) * g.outW + ox) * k : zeros;
+      for (long a = 0; a < 4; a++)
+        for (long b = 0; b < 4; b++) {
+          const long oy = 4 * ty + a, ox = 4 * tx + b;
+          grads[a * 4 + b] = oy < g.outH && ox < g.outW ? dy + ((n * g.outH + oy) * g.outW + ox) * k : zeros;
         }
-      for (i = 0; i + 8 <= k; i += 8) gradTransform32At<v8>(grads, i, w + t * k, ws, loadEight, storeEight);
-      for (; i < k; i++) gradTransform32At<float>(grads, i, w + t * k, ws, loadOne, storeOne);
+      long i = 0;
+      for (; i + 8 <= k; i += 8) gradTransform43At<v8>(grads, i, w + t * k, ws, loadEight, storeEight);
+      for (; i < k; i++) gradTransform43At<float>(grads, i, w + t * k, ws, loadOne, storeOne);
     }
     // Each plane's sum over tiles on one thread, whatever the thread count (see Threads).
-    const Status s = gemmsInParallel(16, [&](long xi) {
+    const Status s = gemmsInParallel(36, [&](long xi) {
       return sgemm('T', 'N', c, k, count, 1.f, v + xi * vs, c, w + xi * ws, k, t0 == 0 ? 0.f : 1.f, acc + xi * c * k, k);
     });
     if (s != kSuccess) return s;
   }
-  // dW = Aᵀ acc A per (ci, co), Aᵀ = [1 1 1 0; 0 1 −1 0; 0 1 1 1]; dw is [3][3][C][K].
+  // dW = Gᵀ acc G per (ci, co); dw is [3][3][C][K].
   const long plane = c * k;
+#pragma omp parallel for schedule(static)
   for (long e = 0; e < plane; e++) {
-    float a[3][4];
-    for (long j = 0; j < 4; j++) {
-      const float m0 = acc[j * plane + e], m1 = acc[(4 + j) * plane + e], m2 = acc[(8 + j) * plane + e],
-                  m3 = acc[(12 + j) * plane + e];
-      a[0][j] = (m0 + m1) + m2;
-      a[1][j] = m1 - m2;
-      a[2][j] = (m1 + m2) + m3;
+    float a[3][6];
+    for (long j = 0; j < 6; j++) {
+      float column[6], y[3];
+      for (long i = 0; i < 6; i++) column[i] = acc[(i * 6 + j) * plane + e];
+      filterRows43(column, y);
+      for (long i = 0; i < 3; i++) a[i][j] = y[i];
     }
     for (long ky = 0; ky < 3; ky++) {
-      dw[(ky * 3 + 0) * plane + e] = (a[ky][0] + a[ky][1]) + a[ky][2];
-      dw[(ky * 3 + 1) * plane + e] = a[ky][1] - a[ky][2];
-      dw[(ky * 3 + 2) * plane + e] = (a[ky][1] + a[ky][2]) + a[ky][3];
+      float y[3];
+      filterRows43(a[ky], y);
+      for (long kx = 0; kx < 3; kx++) dw[(ky * 3 + kx) * plane + e] = y[kx];
     }
   }
   return kSuccess;
+}
+
+Status winogradConv2d(const float *x, const float *w, const float *bias, bool relu, const Geometry &g, float *y) {
+  thread_local Scratch<float> uBuffer;
+  float *const u = uBuffer.get(36 * g.inC * g.outC);
+  if (u == nullptr) return kOutOfMemory;
+  // w[ky][kx][ci][co]: taps inC · outC apart, channels outC apart, outputs adjacent.
+  filterTransform43(w, g.inC, g.outC, g.outC, 1, g.inC * g.outC, u);
+  return winograd43Forward(x, u, bias, relu, g, y);
 }
 
 // dx is dy convolved with the filter flipped and its channels swapped, padding 2 − pad: the forward pass again.
@@ -894,7 +923,7 @@ Status winogradBackpropInput(const float *dy, const float *w, const Geometry &g,
   t.outH = g.inH, t.outW = g.inW, t.outC = g.inC;
   t.padTop = 2 - g.padTop, t.padLeft = 2 - g.padLeft;
   thread_local Scratch<float> uBuffer, flipBuffer;
-  float *const u = uBuffer.get(16 * g.inC * g.outC);
+  float *const u = uBuffer.get(36 * g.inC * g.outC);
   float *const flippedW = flipBuffer.get(9 * g.inC * g.outC);
   if (u == nullptr || flippedW == nullptr) return kOutOfMemory;
   for (long tap = 0; tap < 9; tap++) {
@@ -902,8 +931,8 @@ Status winogradBackpropInput(const float *dy, const float *w, const Geometry &g,
     std::memcpy(flippedW + tap * g.inC * g.outC, src, sizeof(float) * g.inC * g.outC);
   }
   // The flipped filter as [3][3][co][ci]: for the transposed conv, "in" is co (g.outC) and "out" is ci (g.inC).
-  filterTransform23(flippedW, g.outC, g.inC, 1, g.outC, g.inC * g.outC, u);
-  return winogradForward(dy, u, nullptr, false, t, dx);
+  filterTransform43(flippedW, g.outC, g.inC, 1, g.outC, g.inC * g.outC, u);
+  return winograd43Forward(dy, u, nullptr, false, t, dx);
 }
 
 enum Activation { kLinear = 0, kRelu = 1 };
@@ -960,7 +989,7 @@ Status conv2dBackpropInput(const float *dy, const float *w, const Geometry &g, f
 
 Status conv2dBackpropFilter(const float *x, const float *dy, const Geometry &g, float *dw) {
   if (direct(g)) return directBackpropFilter(x, dy, g, dw);
-  if (winograd(g)) return winogradBackpropFilter(x, dy, g, dw);
+  if (winograd(g)) return winograd43BackpropFilter(x, dy, g, dw);
   if (byPosition(g)) return backpropFilterByPosition(x, dy, g, dw);
   if (fewTaps(g))
     return byVectors(g, [&](auto v) { return backpropFilterFewTaps<decltype(v)::value>(x, dy, g, dw); });
