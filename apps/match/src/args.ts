@@ -19,9 +19,12 @@ export const USAGE = `usage: pnpm match [--run RUN_DIR] (--support DIR | --suppo
   --run DIR             a trainer run (default: <repo>/artifacts/mnist-metric, trained on every digit to tell
                         new symbols apart); e.g. artifacts/mnist-metric-holdout (cosine head: ranked by cosine
                         similarity; distance head: by embedding distance; MLP head: by its head/ model's score)
-  --support DIR         one sub-folder per class (its name is the label), each with a few PNG or JPEG files
+  --support DIR         one sub-folder per class (its name is the label), each with a few PNG or JPEG files;
+                        labels that differ only in case (seven, Seven) are refused, both named
   --supports FILE       supports saved earlier with --save-supports (no re-embedding); may be combined with --support
   --query FILE_OR_DIR   an image, or a folder of images (searched recursively)
+                        symbolic links to folders and files are followed, each folder once (a loop is named
+                        and not searched again); hidden files are ignored
   --save-supports FILE  write the embedded supports to a JSON file for later runs (--query is then optional)
   --k N                 labels ranked per query in --json output: ${describeRange(MATCH_RANGES.k)} (default 3)
   --threshold X         where a query becomes 'unknown' (default: the run's calibrated threshold): a distance,
