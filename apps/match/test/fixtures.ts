@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { buildSiamese, disposeSiamese } from '@twinnet/core';
+import { buildSiamese, disposeSiamese, type Metrics, type TrainRecipe } from '@twinnet/core';
 import { saveModelToDir } from '@twinnet/core/node';
 
 /**
@@ -75,4 +75,27 @@ export function pngClaiming(width: number, height: number): Uint8Array {
     pngChunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])),
     pngChunk('IEND', Buffer.alloc(0)),
   ]);
+}
+
+/** A metrics.json that MetricsSchema accepts, for the recipe of a preset (its figures are placeholders). */
+export function validMetrics(recipe: TrainRecipe): Metrics {
+  return {
+    run: recipe.run,
+    dataset: recipe.dataset,
+    recipe,
+    polarity: 'higher-is-same',
+    classNames: Array.from({ length: 10 }, (_, c) => String(c)),
+    test: { pairs: 100, accuracy: 0.9, loss: 0.3, auc: 0.95, threshold: 0.5, precisionAt1: 0.9 },
+    validation: { pairs: 100, accuracy: 0.9, threshold: 0.5 },
+    oneShot: null,
+    roc: [],
+    histogram: { edges: [0, 1], same: [1], different: [1] },
+    training: { epochs: 1, trainImages: 100, validationImages: 10, seconds: 1 },
+    backend: 'wasm',
+    versions: {},
+    gitCommit: 'abc123',
+    gitDirty: false,
+    wallSeconds: 1,
+    createdAt: '2026-12-01T00:00:00.000Z',
+  };
 }
