@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
+import { crc32, createDeflate } from 'node:zlib';
 import { buildSiamese, disposeSiamese, type Metrics, type TrainRecipe } from '@twinnet/core';
 import { saveModelToDir } from '@twinnet/core/node';
 
@@ -98,4 +98,41 @@ export function validMetrics(recipe: TrainRecipe): Metrics {
     wallSeconds: 1,
     createdAt: '2026-12-01T00:00:00.000Z',
   };
+}
+
+/** How a test PNG stores its pixels: 8-bit grey, or 16-bit RGBA (8 bytes a pixel, the costliest to decode). */
+export type PngKind = 'grey8' | 'rgba16';
+
+/**
+ * A valid PNG of width × height: white paper with a black square in its middle third, so it is not blank;
+ * deflated a row at a time (never whole in memory). Its file is small, its decoded size is not.
+ */
+export async function squarePng(width: number, height: number, kind: PngKind = 'grey8'): Promise<Uint8Array> {
+  const bytesPerPixel = kind === 'grey8' ? 1 : 8;
+  const deflate = createDeflate({ level: 9 });
+  const parts: Buffer[] = [];
+  deflate.on('data', (b: Buffer) => parts.push(b));
+  const done = new Promise((resolve) => deflate.on('end', resolve));
+  const paper = Buffer.alloc(width * bytesPerPixel + 1, 0xff);
+  paper[0] = 0; // filter byte: none
+  const inked = Buffer.from(paper);
+  for (let x = Math.floor(width / 3); x < Math.floor((2 * width) / 3); x++) {
+    // Ink in every colour sample; alpha (the last two bytes of an RGBA16 pixel) stays opaque.
+    inked.fill(0, 1 + x * bytesPerPixel, 1 + x * bytesPerPixel + (kind === 'grey8' ? 1 : 6));
+  }
+  for (let y = 0; y < height; y++) {
+    const row = y >= height / 3 && y < (2 * height) / 3 ? inked : paper;
+    if (!deflate.write(row)) await new Promise((r) => deflate.once('drain', r));
+  }
+  deflate.end();
+  await done;
+  const header = greyHeader(width, height);
+  if (kind === 'rgba16') header.set([16, 6], 8); // bit depth 16, colour type 6 (RGBA)
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([
+    signature,
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', Buffer.concat(parts)),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
 }
