@@ -46,7 +46,8 @@ export class Rows {
   private filled = 0;
   private current = new Uint8Array(0);
   private previous = new Uint8Array(0);
-  private readonly rgba = new Uint8Array(4);
+  /** One row of a pass as RGBA, before it goes to the output. */
+  private readonly rowRgba: Uint8Array;
 
   constructor(
     private readonly header: PngHeader,
@@ -66,6 +67,7 @@ export class Rows {
       .filter((p) => p.width > 0 && p.height > 0);
     this.bitsPerPixel = format.samples * header.bitDepth;
     this.step = Math.max(1, this.bitsPerPixel >> 3);
+    this.rowRgba = new Uint8Array(width * 4);
     this.factor = reductionFactor(width, height, cap);
     this.outWidth = Math.ceil(width / this.factor);
     this.outHeight = Math.ceil(height / this.factor);
@@ -128,48 +130,25 @@ export class Rows {
   private emit(pass: Pass, row: number): void {
     const y = pass.y0 + row * pass.dy;
     const f = this.factor;
-    if (this.sums && !this.header.interlaced && Math.floor(y / f) !== this.band) this.flushBand();
-    for (let i = 0; i < pass.width; i++) {
-      this.pixel(this.current, i);
-      const x = pass.x0 + i * pass.dx;
-      if (!this.sums) {
-        this.out.set(this.rgba, (y * this.outWidth + x) * 4);
-        continue;
-      }
-      const at = ((this.header.interlaced ? Math.floor(y / f) * this.outWidth : 0) + Math.floor(x / f)) * 4;
-      for (let c = 0; c < 4; c++) this.sums[at + c]! += this.rgba[c]!;
-    }
-  }
-
-  /** Pixel i of an unfiltered row (filter byte first) as 8-bit RGBA, in this.rgba. */
-  private pixel(row: Uint8Array, i: number): void {
-    const { bitDepth, colorType } = this.header;
-    const { samples, palette, transparent } = this.format;
-    const rgba = this.rgba;
-    const sample = (s: number) => readSample(row, i * samples + s, bitDepth);
-    if (palette) {
-      const index = sample(0);
-      if (index * 4 >= palette.length)
-        throw new PngError(
-          `corrupt PNG: pixel index ${index} is not in the ${palette.length / 4}-colour palette`,
-        );
-      rgba.set(palette.subarray(index * 4, index * 4 + 4));
+    const rgba = this.rowRgba;
+    toRgba(this.current, pass.width, this.header, this.format, rgba);
+    if (!this.sums) {
+      if (pass.dx === 1) this.out.set(rgba.subarray(0, pass.width * 4), y * this.outWidth * 4);
+      else
+        for (let i = 0; i < pass.width; i++)
+          this.out.set(rgba.subarray(i * 4, i * 4 + 4), (y * this.outWidth + pass.x0 + i * pass.dx) * 4);
       return;
     }
-    const max = 2 ** bitDepth - 1;
-    const grey = colorType === 0 || colorType === 4;
-    const r = sample(0);
-    const g = grey ? r : sample(1);
-    const b = grey ? r : sample(2);
-    const a = colorType === 4 ? sample(1) : colorType === 6 ? sample(3) : max;
-    // pngjs makes a tRNS colour wholly transparent black, compared at the file's depth.
-    const clear =
-      transparent && r === transparent[0] && (grey || (g === transparent[1] && b === transparent[2]));
-    const scale = (v: number) => (bitDepth === 8 ? v : Math.floor((v * 255) / max + 0.5));
-    rgba[0] = clear ? 0 : scale(r);
-    rgba[1] = clear ? 0 : scale(g);
-    rgba[2] = clear ? 0 : scale(b);
-    rgba[3] = clear ? 0 : scale(a);
+    if (!this.header.interlaced && Math.floor(y / f) !== this.band) this.flushBand();
+    const base = this.header.interlaced ? Math.floor(y / f) * this.outWidth * 4 : 0;
+    const sums = this.sums;
+    for (let i = 0; i < pass.width; i++) {
+      const at = base + Math.floor((pass.x0 + i * pass.dx) / f) * 4;
+      sums[at]! += rgba[i * 4]!;
+      sums[at + 1]! += rgba[i * 4 + 1]!;
+      sums[at + 2]! += rgba[i * 4 + 2]!;
+      sums[at + 3]! += rgba[i * 4 + 3]!;
+    }
   }
 
   /** Writes the averaged band of output rows finished so far (non-interlaced reduction). */
@@ -193,6 +172,56 @@ export class Rows {
       }
     }
   }
+}
+
+/**
+ * The first `width` pixels of an unfiltered row (filter byte first) as 8-bit RGBA, the way pngjs makes them:
+ * palette lookups, a tRNS colour made wholly transparent black (compared at the file's depth), other depths
+ * scaled to 8 bits. One loop over the row, with no closures: it runs for every pixel.
+ */
+function toRgba(
+  row: Uint8Array,
+  width: number,
+  header: PngHeader,
+  format: PixelFormat,
+  out: Uint8Array,
+): void {
+  const { bitDepth: depth, colorType } = header;
+  const { samples, palette, transparent } = format;
+  const max = 2 ** depth - 1;
+  const grey = colorType === 0 || colorType === 4;
+  const alpha = colorType === 4 ? 1 : colorType === 6 ? 3 : -1;
+  for (let i = 0, k = 0, o = 0; i < width; i++, k += samples, o += 4) {
+    if (palette) {
+      const index = readSample(row, k, depth);
+      if (index * 4 >= palette.length)
+        throw new PngError(
+          `corrupt PNG: pixel index ${index} is not in the ${palette.length / 4}-colour palette`,
+        );
+      out[o] = palette[index * 4]!;
+      out[o + 1] = palette[index * 4 + 1]!;
+      out[o + 2] = palette[index * 4 + 2]!;
+      out[o + 3] = palette[index * 4 + 3]!;
+      continue;
+    }
+    const r = readSample(row, k, depth);
+    const g = grey ? r : readSample(row, k + 1, depth);
+    const b = grey ? r : readSample(row, k + 2, depth);
+    const a = alpha < 0 ? max : readSample(row, k + alpha, depth);
+    if (transparent && r === transparent[0] && (grey || (g === transparent[1] && b === transparent[2]))) {
+      out[o] = out[o + 1] = out[o + 2] = out[o + 3] = 0;
+      continue;
+    }
+    out[o] = scaleSample(r, depth, max);
+    out[o + 1] = scaleSample(g, depth, max);
+    out[o + 2] = scaleSample(b, depth, max);
+    out[o + 3] = scaleSample(a, depth, max);
+  }
+}
+
+/** A sample at the file's depth as 8 bits, rounded as pngjs rounds. */
+function scaleSample(v: number, depth: number, max: number): number {
+  return depth === 8 ? v : Math.floor((v * 255) / max + 0.5);
 }
 
 /** Sample `k` of a row (after its filter byte) at 1, 2, 4, 8 or 16 bits. */
