@@ -137,7 +137,8 @@ function printSummary(metrics: Metrics[], total: string): void {
   const rows = metrics.map(
     (m) =>
       `${m.run.padEnd(34)} ${(100 * m.test.accuracy).toFixed(2).padStart(6)}%  loss ${m.test.loss.toFixed(4)}  ` +
-      `AUC ${m.test.auc.toFixed(4)}  unseen 1/5-shot ${unseen(m).padEnd(34)} ${m.wallSeconds.toFixed(0).padStart(5)} s`,
+      `AUC ${m.test.auc.toFixed(4)}  unseen 1/5-shot ${unseen(m).padEnd(34)} ${m.wallSeconds.toFixed(0).padStart(5)} s` +
+      (m.chance?.atChance ? '  AT CHANCE: see its warning above' : ''),
   );
   console.log(
     `\nrun                                  test acc   loss         AUC          unseen             wall\n${rows.join('\n')}`,
