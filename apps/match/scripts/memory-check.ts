@@ -120,6 +120,12 @@ async function main(): Promise<number> {
     const maxSide = Math.sqrt(FLAG_RANGES.maxPixels.max);
     await writeFile(files.png1e8, await squarePng(maxSide, maxSide));
     if (values['max-jpeg']) await writeFile(files.jpeg1e8, bigJpeg(maxSide, maxSide));
+    // A progressive JPEG makes libjpeg keep every DCT coefficient of the image at once: the costliest kind.
+    const progressive = join(dir, 'progressive.jpg');
+    const jpegtran = spawnSync('jpegtran', ['-progressive', '-outfile', progressive, files.jpeg]);
+    const hasProgressive = jpegtran.status === 0;
+    if (!hasProgressive)
+      console.log('no jpegtran (Debian: libjpeg-turbo-progs): the progressive JPEG case is left out');
     const size = async (path: string) => `${((await stat(path)).size / 1e3).toFixed(0)} kB`;
     const maxFlag = ['--max-pixels', String(FLAG_RANGES.maxPixels.max)];
     const cases: { name: string; args: string[]; limit: boolean }[] = [
@@ -143,6 +149,15 @@ async function main(): Promise<number> {
         args: [...base, '--query', files.jpeg],
         limit: true,
       },
+      ...(hasProgressive
+        ? [
+            {
+              name: `${side}×${side} progressive JPEG at the default limit (${await size(progressive)})`,
+              args: [...base, '--query', progressive],
+              limit: true,
+            },
+          ]
+        : []),
       {
         name: `${maxSide}×${maxSide} 8-bit grey PNG, --max-pixels ${FLAG_RANGES.maxPixels.max} (${await size(files.png1e8)})`,
         args: [...base, '--query', files.png1e8, ...maxFlag],

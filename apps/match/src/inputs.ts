@@ -46,11 +46,27 @@ export async function readImage({ path, name }: InputFile, prepare: Prepare): Pr
       message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
     };
   }
+  return prepareImage({ path, name }, bytes, prepare);
+}
+
+/** Prepares one file's bytes; a refusal becomes a problem naming the file. */
+export function prepareImage(file: InputFile, bytes: Uint8Array, prepare: Prepare): ImageFile | Problem {
   try {
-    return { path, name, image: prepare(bytes) };
+    return { ...file, image: prepare(bytes) };
   } catch (error) {
-    return { path, message: (error as Error).message };
+    return { path: file.path, message: describeFailure(error) };
   }
+}
+
+/**
+ * A refusal in its own words: decoding and preprocessing refuse with plain Errors (and PngError). Anything else
+ * (a TypeError or RangeError from inside a library) is a bug, not a verdict on the file, and says so.
+ */
+export function describeFailure(error: unknown): string {
+  if (error instanceof Error && (error.constructor === Error || error.name === 'PngError'))
+    return error.message;
+  const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return `internal error while reading it (${what}); please report it with this file`;
 }
 
 /** A folder entry with symbolic links followed (a support set is often assembled from links). */

@@ -1,60 +1,9 @@
 import { crc32 } from 'node:zlib';
-import { createRng } from '@twinnet/core';
 import pngjs from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { DECODE_CAP, decodePng } from '../src/png-decode.ts';
 import { reductionFactor } from '../src/png-rows.ts';
-import { encodeRawPng, type RawPng } from './png-encoder.ts';
-
-type Layout = Pick<RawPng, 'colorType' | 'bitDepth'>;
-const layouts = (colorType: Layout['colorType'], depths: Layout['bitDepth'][]): Layout[] =>
-  depths.map((bitDepth) => ({ colorType, bitDepth }));
-/** Grey 1–16 bits (0–4), RGB (5–6), palette 1–8 bits (7–10), grey + alpha (11–12), RGBA (13–14). */
-const LAYOUTS: Layout[] = [
-  ...layouts(0, [1, 2, 4, 8, 16]),
-  ...layouts(2, [8, 16]),
-  ...layouts(3, [1, 2, 4, 8]),
-  ...layouts(4, [8, 16]),
-  ...layouts(6, [8, 16]),
-];
-
-/** A seeded image of every layout, with a palette and a tRNS chunk where the layout has them. */
-function randomPng(
-  layout: Layout,
-  interlace: boolean,
-  seed: number,
-  size = { width: 13, height: 11 },
-): RawPng {
-  const rng = createRng(seed);
-  const max = 2 ** layout.bitDepth - 1;
-  const colours = layout.colorType === 3 ? 1 + rng.int(max + 1) : 0;
-  const values = new Map<string, number>();
-  // A few values repeat, so a tRNS colour really occurs.
-  const sample = (x: number, y: number, c: number) => {
-    const key = `${x},${y},${c}`;
-    if (!values.has(key))
-      values.set(key, layout.colorType === 3 ? rng.int(colours) : rng.int(4) === 0 ? 0 : rng.int(max + 1));
-    return values.get(key)!;
-  };
-  const palette = colours ? Uint8Array.from({ length: colours * 3 }, () => rng.int(256)) : undefined;
-  const trns =
-    layout.colorType === 3
-      ? Uint8Array.from({ length: rng.int(colours + 1) }, () => rng.int(256))
-      : layout.colorType === 0
-        ? Uint8Array.from([0, 0])
-        : layout.colorType === 2
-          ? new Uint8Array(6)
-          : undefined;
-  return {
-    ...size,
-    ...layout,
-    interlace,
-    sample,
-    ...(palette ? { palette } : {}),
-    ...(trns ? { trns } : {}),
-    filter: () => rng.int(5),
-  };
-}
+import { encodeRawPng, LAYOUTS, randomPng } from './png-encoder.ts';
 
 const viaPngjs = (bytes: Uint8Array) => pngjs.PNG.sync.read(Buffer.from(bytes));
 

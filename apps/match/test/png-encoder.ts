@@ -1,4 +1,5 @@
-import { deflateSync } from 'node:zlib';
+import { crc32, deflateSync } from 'node:zlib';
+import { createRng } from '@twinnet/core';
 import { pngChunk } from './fixtures.ts';
 
 /** Every PNG layout: colour type, bit depth, interlace, palette and tRNS, filled by a sample function. */
@@ -57,8 +58,8 @@ export function scanlines(png: RawPng): Uint8Array {
   return Uint8Array.from(out);
 }
 
-/** A complete PNG file. */
-export function encodeRawPng(png: RawPng): Uint8Array {
+/** A complete PNG file; `idat` replaces the compressed scanlines (to damage them and still deflate them). */
+export function encodeRawPng(png: RawPng, idat: Uint8Array = deflateSync(scanlines(png))): Uint8Array {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(png.width, 0);
   ihdr.writeUInt32BE(png.height, 4);
@@ -68,9 +69,22 @@ export function encodeRawPng(png: RawPng): Uint8Array {
     pngChunk('IHDR', ihdr),
     ...(png.palette ? [pngChunk('PLTE', png.palette)] : []),
     ...(png.trns ? [pngChunk('tRNS', png.trns)] : []),
-    pngChunk('IDAT', deflateSync(scanlines(png))),
+    pngChunk('IDAT', idat),
     pngChunk('IEND', Buffer.alloc(0)),
   ]);
+}
+
+/** Every complete chunk's CRC made right again: damage then reaches the decoder past its CRC check. */
+export function fixCrcs(bytes: Uint8Array): Uint8Array {
+  const out = Uint8Array.from(bytes);
+  const view = new DataView(out.buffer);
+  for (let p = 8; p + 12 <= out.length; ) {
+    const length = view.getUint32(p);
+    if (length > out.length - p - 12) break;
+    view.setUint32(p + 8 + length, crc32(out.subarray(p + 4, p + 8 + length)));
+    p += 12 + length;
+  }
+  return out;
 }
 
 function writeSample(row: Uint8Array, k: number, depth: number, value: number): void {
@@ -100,4 +114,54 @@ function paeth(a: number, b: number, c: number): number {
   const p = a + b - c;
   const [pa, pb, pc] = [Math.abs(p - a), Math.abs(p - b), Math.abs(p - c)];
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+type Layout = Pick<RawPng, 'colorType' | 'bitDepth'>;
+const layouts = (colorType: Layout['colorType'], depths: Layout['bitDepth'][]): Layout[] =>
+  depths.map((bitDepth) => ({ colorType, bitDepth }));
+/** Grey 1–16 bits (0–4), RGB (5–6), palette 1–8 bits (7–10), grey + alpha (11–12), RGBA (13–14). */
+export const LAYOUTS: Layout[] = [
+  ...layouts(0, [1, 2, 4, 8, 16]),
+  ...layouts(2, [8, 16]),
+  ...layouts(3, [1, 2, 4, 8]),
+  ...layouts(4, [8, 16]),
+  ...layouts(6, [8, 16]),
+];
+
+/** A seeded image of every layout, with a palette and a tRNS chunk where the layout has them. */
+export function randomPng(
+  layout: Layout,
+  interlace: boolean,
+  seed: number,
+  size = { width: 13, height: 11 },
+): RawPng {
+  const rng = createRng(seed);
+  const max = 2 ** layout.bitDepth - 1;
+  const colours = layout.colorType === 3 ? 1 + rng.int(max + 1) : 0;
+  const values = new Map<string, number>();
+  // A few values repeat, so a tRNS colour really occurs.
+  const sample = (x: number, y: number, c: number) => {
+    const key = `${x},${y},${c}`;
+    if (!values.has(key))
+      values.set(key, layout.colorType === 3 ? rng.int(colours) : rng.int(4) === 0 ? 0 : rng.int(max + 1));
+    return values.get(key)!;
+  };
+  const palette = colours ? Uint8Array.from({ length: colours * 3 }, () => rng.int(256)) : undefined;
+  const trns =
+    layout.colorType === 3
+      ? Uint8Array.from({ length: rng.int(colours + 1) }, () => rng.int(256))
+      : layout.colorType === 0
+        ? Uint8Array.from([0, 0])
+        : layout.colorType === 2
+          ? new Uint8Array(6)
+          : undefined;
+  return {
+    ...size,
+    ...layout,
+    interlace,
+    sample,
+    ...(palette ? { palette } : {}),
+    ...(trns ? { trns } : {}),
+    filter: () => rng.int(5),
+  };
 }
