@@ -119,7 +119,11 @@ async function main(): Promise<number> {
     await writeFile(files.jpeg, bigJpeg(side, side));
     const maxSide = Math.sqrt(FLAG_RANGES.maxPixels.max);
     await writeFile(files.png1e8, await squarePng(maxSide, maxSide));
-    if (values['max-jpeg']) await writeFile(files.jpeg1e8, bigJpeg(maxSide, maxSide));
+    const progressive1e8 = join(dir, 'max-pixels-progressive.jpg');
+    if (values['max-jpeg']) {
+      await writeFile(files.jpeg1e8, bigJpeg(maxSide, maxSide));
+      spawnSync('jpegtran', ['-progressive', '-outfile', progressive1e8, files.jpeg1e8]);
+    }
     // A progressive JPEG makes libjpeg keep every DCT coefficient of the image at once: the costliest kind.
     const progressive = join(dir, 'progressive.jpg');
     const jpegtran = spawnSync('jpegtran', ['-progressive', '-outfile', progressive, files.jpeg]);
@@ -170,6 +174,15 @@ async function main(): Promise<number> {
               args: [...base, '--query', files.jpeg1e8, ...maxFlag],
               limit: false,
             },
+            ...(hasProgressive
+              ? [
+                  {
+                    name: `${maxSide}×${maxSide} progressive JPEG, --max-pixels ${FLAG_RANGES.maxPixels.max} (${await size(progressive1e8)})`,
+                    args: [...base, '--query', progressive1e8, ...maxFlag],
+                    limit: false,
+                  },
+                ]
+              : []),
           ]
         : []),
       {
