@@ -107,16 +107,16 @@ describe('trainRun', () => {
 
   it('says in its summary and in metrics.json when a run ends at chance, and what to change', async () => {
     const out = await mkdtemp(join(tmpdir(), 'twinnet-chance-'));
-    // The widest embedding the schema allows collapses the small tower: every distance ends near zero.
-    const recipe = tiny({ tower: { kind: 'small', embeddingDim: 4096 }, epochs: 1 });
+    // A rate 2,500 times the preset's saturates the tanh embedding: every image lands on one point.
+    const recipe = tiny({ optimizer: { kind: 'adam', learningRate: 5 }, epochs: 1 });
     const lines: string[] = [];
     const outcome = await trainRun(recipe, context(out, { log: (line) => lines.push(line) }));
     expect(outcome.status).toBe('done');
     const metrics = await readJsonArtifact(MetricsSchema, join(out, recipe.run, 'metrics.json'));
     expect(metrics.chance?.atChance).toBe(true);
-    expect(metrics.chance?.advice[0]).toContain('--embedding-dim 4096 (the preset has 10)');
+    expect(metrics.chance?.advice[0]).toContain('--learning-rate 5 (the preset has 0.002)');
     expect(lines.at(-1)).toMatch(
-      /^mnist-contrastive-holdout: warning: ended at chance: test AUC 0\.\d{4} is within ±0\.\d{4} of 0\.5, .*Try: go back towards the mnist-contrastive-holdout preset, which trains: .*--embedding-dim 4096 \(the preset has 10\)/,
+      /^mnist-contrastive-holdout: warning: ended at chance: test AUC 0\.\d{4} is within ±0\.\d{4} of 0\.5, .*Try: go back towards the mnist-contrastive-holdout preset, which trains: .*--learning-rate 5 \(the preset has 0\.002\)/,
     );
   });
 
