@@ -8,7 +8,7 @@ import {
   type NumberRange,
 } from '@twinnet/core';
 import { choiceFlag, parseCommandLine, rangeFlag, UsageError } from '@twinnet/core/node';
-import { DEFAULT_BATCH, DEFAULT_MAX_PIXELS, FLAG_RANGES } from './flags.ts';
+import { DEFAULT_BATCH, DEFAULT_MAX_PIXELS, FLAG_RANGES, MAX_SIDE } from './flags.ts';
 
 export { UsageError };
 
@@ -34,7 +34,9 @@ export const USAGE = `usage: pnpm match [--run RUN_DIR] (--support DIR | --suppo
   --batch N             query files read, matched and printed at a time: ${describeRange(FLAG_RANGES.batch)}
                         (default ${DEFAULT_BATCH}); memory grows with N, not with the number of files
   --max-pixels N        refuse images with more pixels (width × height, read from the header before decoding):
-                        ${describeRange(FLAG_RANGES.maxPixels)} (default ${DEFAULT_MAX_PIXELS} = 4096×4096)
+                        ${describeRange(FLAG_RANGES.maxPixels)} (default ${DEFAULT_MAX_PIXELS} = 4096×4096); a side
+                        over ${MAX_SIDE} is refused; pictures over 2048×2048 are reduced while read (peak memory:
+                        docs/matching.md)
   --json                machine-readable output on stdout
   --backend auto|tfjs-node|native|wasm|cpu  (default auto)  --help`;
 
