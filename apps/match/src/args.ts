@@ -8,7 +8,7 @@ import {
   type NumberRange,
 } from '@twinnet/core';
 import { choiceFlag, parseCommandLine, rangeFlag, UsageError } from '@twinnet/core/node';
-import { DEFAULT_BATCH, DEFAULT_MAX_PIXELS, FLAG_RANGES } from './flags.ts';
+import { DEFAULT_BATCH, DEFAULT_MAX_PIXELS, FLAG_RANGES, MAX_SIDE } from './flags.ts';
 
 export { UsageError };
 
@@ -19,9 +19,12 @@ export const USAGE = `usage: pnpm match [--run RUN_DIR] (--support DIR | --suppo
   --run DIR             a trainer run (default: <repo>/artifacts/mnist-metric, trained on every digit to tell
                         new symbols apart); e.g. artifacts/mnist-metric-holdout (cosine head: ranked by cosine
                         similarity; distance head: by embedding distance; MLP head: by its head/ model's score)
-  --support DIR         one sub-folder per class (its name is the label), each with a few PNG or JPEG files
+  --support DIR         one sub-folder per class (its name is the label), each with a few PNG or JPEG files;
+                        labels that differ only in case (seven, Seven) are refused, both named
   --supports FILE       supports saved earlier with --save-supports (no re-embedding); may be combined with --support
   --query FILE_OR_DIR   an image, or a folder of images (searched recursively)
+                        symbolic links to folders and files are followed, each folder once (a loop is named
+                        and not searched again); hidden files are ignored
   --save-supports FILE  write the embedded supports to a JSON file for later runs (--query is then optional)
   --k N                 labels ranked per query in --json output: ${describeRange(MATCH_RANGES.k)} (default 3)
   --threshold X         where a query becomes 'unknown' (default: the run's calibrated threshold): a distance,
@@ -31,7 +34,9 @@ export const USAGE = `usage: pnpm match [--run RUN_DIR] (--support DIR | --suppo
   --batch N             query files read, matched and printed at a time: ${describeRange(FLAG_RANGES.batch)}
                         (default ${DEFAULT_BATCH}); memory grows with N, not with the number of files
   --max-pixels N        refuse images with more pixels (width × height, read from the header before decoding):
-                        ${describeRange(FLAG_RANGES.maxPixels)} (default ${DEFAULT_MAX_PIXELS} = 4096×4096)
+                        ${describeRange(FLAG_RANGES.maxPixels)} (default ${DEFAULT_MAX_PIXELS} = 4096×4096); a side
+                        over ${MAX_SIDE} is refused; pictures over 2048×2048 are reduced while read (peak memory:
+                        docs/matching.md)
   --json                machine-readable output on stdout
   --backend auto|tfjs-node|native|wasm|cpu  (default auto)  --help`;
 

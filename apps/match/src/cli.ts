@@ -6,6 +6,7 @@ import { DEFAULT_RUN, type MatchRequest, parseMatchArgs, USAGE, UsageError } fro
 import { decodeImage } from './decode.ts';
 import {
   type InputFile,
+  labelKey,
   listQueries,
   type Prepare,
   type Problem,
@@ -86,7 +87,10 @@ async function run(request: MatchRequest, io: Io): Promise<number> {
       if (!request.json)
         io.stderr(`match: saved ${matcher.labels.length} classes to ${request.saveSupports}`);
     }
-    const files = request.query ? await listQueries(request.query) : [];
+    const { files, problems: unlisted } = request.query
+      ? await listQueries(request.query)
+      : { files: [], problems: [] };
+    problems.push(...unlisted);
     const output = request.json ? new JsonStream(io, matcher) : new TableStream(io, matcher, files);
     const matched = await matchInBatches(matcher, files, request, prepare, output, problems);
     output.end(problems, { supports: supportSeconds, queries: matched.seconds });
@@ -113,7 +117,18 @@ async function addSupports(
   if (request.supports) await matcher.loadSupports(request.supports);
   if (!request.support) return [];
   const folder = await readSupportFolder(request.support, prepare);
+  const saved = new Map(matcher.labels.map(({ label }) => [labelKey(label), label]));
   for (const { label, images } of folder.classes) {
+    const twin = saved.get(labelKey(label));
+    if (twin !== undefined && twin !== label) {
+      folder.problems.push({
+        path: `${request.support}/${label}`,
+        message:
+          `label '${label}' differs only in case from '${twin}' in ${request.supports}: one class or two? ` +
+          'Rename the folder to the saved label, or to another; class skipped',
+      });
+      continue;
+    }
     try {
       matcher.add(
         label,

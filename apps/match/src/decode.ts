@@ -1,8 +1,8 @@
 import type { DecodedImage } from '@twinnet/core';
-import jpeg from 'jpeg-js';
-import pngjs from 'pngjs';
-import { DEFAULT_MAX_PIXELS } from './flags.ts';
+import { DEFAULT_MAX_PIXELS, MAX_SIDE } from './flags.ts';
 import { readImageHeader } from './image-header.ts';
+import { decodeJpeg } from './jpeg-decode.ts';
+import { DECODE_CAP, decodePng } from './png-decode.ts';
 
 export interface DecodeOptions {
   /** Refuse images with more pixels than this, from the header, before decoding (default 4096 × 4096). */
@@ -10,9 +10,10 @@ export interface DecodeOptions {
 }
 
 /**
- * Decodes a PNG or JPEG (recognised by its first bytes, not its name) to RGBA pixels. Throws a one-line reason
- * for anything else, and for images over the size limit before spending any memory on them; callers add the
- * file name.
+ * Decodes a PNG or JPEG (recognised by its first bytes, not its name) to RGBA pixels, at most DECODE_CAP of
+ * them: a larger picture is reduced while it is read (a PNG box-averaged by a whole factor, row by row; a JPEG
+ * scaled in the DCT by libjpeg-turbo), so the peak memory follows the reduced size. Throws a one-line reason for anything else, and for images over the size limit
+ * before spending any memory on them; callers add the file name.
  */
 export function decodeImage(
   bytes: Uint8Array,
@@ -26,25 +27,10 @@ export function decodeImage(
         'pixels: shrink the image, or raise the limit with --max-pixels',
     );
   }
-  let image: { width: number; height: number; data: Uint8Array };
-  try {
-    image =
-      format === 'PNG'
-        ? pngjs.PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
-        : // The limits back up the header check: a corrupt stream cannot ask for a huge allocation either.
-          jpeg.decode(bytes, {
-            useTArray: true,
-            formatAsRGBA: true,
-            maxResolutionInMP: maxPixels / 1e6,
-            maxMemoryUsageInMB: 1024,
-          });
-  } catch (error) {
-    throw new Error(`corrupt or truncated ${format} (${(error as Error).message})`);
-  }
-  return {
-    data: new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength),
-    width: image.width,
-    height: image.height,
-    channels: 4,
-  };
+  if (width > MAX_SIDE || height > MAX_SIDE)
+    throw new Error(
+      `${width}×${height} has a side over ${MAX_SIDE} pixels, JPEG's own limit: crop or shrink it`,
+    );
+  const image = format === 'PNG' ? decodePng(bytes, DECODE_CAP) : decodeJpeg(bytes, DECODE_CAP, maxPixels);
+  return { data: image.data, width: image.width, height: image.height, channels: 4 };
 }

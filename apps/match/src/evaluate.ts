@@ -173,23 +173,31 @@ export function parseEvaluateArgs(argv: readonly string[], cwd: string): Evaluat
   };
 }
 
-async function evaluate(argv: readonly string[]): Promise<number> {
-  let request: EvaluateRequest | 'help';
+/**
+ * `match evaluate`: exit 0 with the figures, 2 for a usage mistake (also one found once the run is read, such
+ * as a --without-supports class it does not hold out), 1 for anything else.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
   try {
-    request = parseEvaluateArgs(argv, process.env.INIT_CWD ?? process.cwd());
+    return await evaluate(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`evaluate: ${error.message}\n${USAGE}`);
     return 2;
   }
+}
+
+async function evaluate(argv: readonly string[]): Promise<number> {
+  const request = parseEvaluateArgs(argv, process.env.INIT_CWD ?? process.cwd());
   if (request === 'help') {
     console.log(USAGE);
     return 0;
   }
   const { runDir, seed, trials, backend } = request;
-  await initBackend(backend, { log: (line) => console.error(line) });
+  // The run's classes first: a flag that does not fit them is refused before any backend or data is loaded.
   const metrics = await readJsonArtifact(MetricsSchema, join(runDir, 'metrics.json'));
   const { heldOut, neverSeen, seen } = queryClasses(metrics, request.withoutSupports, runDir);
+  await initBackend(backend, { log: (line) => console.error(line) });
   const { withoutSupports } = request;
   const dataset = await loadDataset(metrics.dataset as DatasetName);
   const unseenTrain = selectClasses(dataset.train, heldOut);
@@ -476,7 +484,7 @@ export function report(run: string, summaries: Summary[]): string {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  evaluate(process.argv.slice(2)).then(
+  main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
       console.error(`evaluate: ${error instanceof Error ? error.message : String(error)}`);

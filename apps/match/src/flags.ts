@@ -11,3 +11,5 @@ export const FLAG_RANGES = {
 export const DEFAULT_BATCH = 256;
 /** 4096 × 4096: a decoded RGBA image of at most 64 MB. */
 export const DEFAULT_MAX_PIXELS = 4096 * 4096;
+/** The longest side an image may have, in either format: JPEG's own limit (its header holds 16 bits). */
+export const MAX_SIDE = 65_535;

@@ -19,7 +19,7 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader {
   if (startsWith(bytes, PNG_SIGNATURE)) {
     // The first chunk is IHDR: length (4), type (4), width (4), height (4).
     const type = String.fromCharCode(...bytes.subarray(12, 16));
-    if (bytes.length < 24 || type !== 'IHDR') throw new Error('corrupt or truncated PNG (no IHDR header)');
+    if (bytes.length < 24 || type !== 'IHDR') throw new Error('corrupt or truncated PNG: no IHDR header');
     return { format: 'PNG', width: view.getUint32(16), height: view.getUint32(20) };
   }
   if (startsWith(bytes, JPEG_SIGNATURE)) return { format: 'JPEG', ...jpegSize(bytes, view) };

@@ -1,6 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MetricsSchema, preset } from '@twinnet/core';
+import { describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../src/args.ts';
-import { parseEvaluateArgs, queryClasses } from '../src/evaluate.ts';
+import { main, parseEvaluateArgs, queryClasses } from '../src/evaluate.ts';
+import { validMetrics } from './fixtures.ts';
 
 describe('match evaluate flags', () => {
   it('are checked against documented ranges', () => {
@@ -62,5 +67,26 @@ describe('match evaluate query classes', () => {
       /at least 2 held-out classes .*fewer --without-supports/,
     );
     expect(() => queryClasses(run([], []), [], '/w/r')).toThrow(/train it with --holdout/);
+  });
+});
+
+describe('match evaluate exit codes', () => {
+  it('exits 2 with the usage for a --without-supports class the run does not hold out', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'twinnet-evaluate-'));
+    try {
+      const metrics = MetricsSchema.parse(validMetrics(preset('mnist', 'metric', true)));
+      await writeFile(join(dir, 'metrics.json'), JSON.stringify(metrics));
+      const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+      const code = await main(['--run', dir, '--without-supports', '99', '--backend', 'cpu']);
+      const printed = errors.mock.calls.map((c) => String(c[0])).join('\n');
+      errors.mockRestore();
+      expect(printed).toMatch(
+        /--without-supports: class 99 is not one of run 'mnist-metric-holdout''s held-out/,
+      );
+      expect(printed).toMatch(/usage: pnpm --filter match evaluate/);
+      expect(code).toBe(2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
-import { buildSiamese, disposeSiamese } from '@twinnet/core';
+import { crc32, createDeflate } from 'node:zlib';
+import { buildSiamese, disposeSiamese, type Metrics, type TrainRecipe } from '@twinnet/core';
 import { saveModelToDir } from '@twinnet/core/node';
 
 /**
@@ -73,6 +73,66 @@ export function pngClaiming(width: number, height: number): Uint8Array {
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     pngChunk('IHDR', greyHeader(width, height)),
     pngChunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** A metrics.json that MetricsSchema accepts, for the recipe of a preset (its figures are placeholders). */
+export function validMetrics(recipe: TrainRecipe): Metrics {
+  return {
+    run: recipe.run,
+    dataset: recipe.dataset,
+    recipe,
+    polarity: 'higher-is-same',
+    classNames: Array.from({ length: 10 }, (_, c) => String(c)),
+    test: { pairs: 100, accuracy: 0.9, loss: 0.3, auc: 0.95, threshold: 0.5, precisionAt1: 0.9 },
+    validation: { pairs: 100, accuracy: 0.9, threshold: 0.5 },
+    oneShot: null,
+    roc: [],
+    histogram: { edges: [0, 1], same: [1], different: [1] },
+    training: { epochs: 1, trainImages: 100, validationImages: 10, seconds: 1 },
+    backend: 'wasm',
+    versions: {},
+    gitCommit: 'abc123',
+    gitDirty: false,
+    wallSeconds: 1,
+    createdAt: '2026-12-01T00:00:00.000Z',
+  };
+}
+
+/** How a test PNG stores its pixels: 8-bit grey, or 16-bit RGBA (8 bytes a pixel, the costliest to decode). */
+export type PngKind = 'grey8' | 'rgba16';
+
+/**
+ * A valid PNG of width × height: white paper with a black square in its middle third, so it is not blank;
+ * deflated a row at a time (never whole in memory). Its file is small, its decoded size is not.
+ */
+export async function squarePng(width: number, height: number, kind: PngKind = 'grey8'): Promise<Uint8Array> {
+  const bytesPerPixel = kind === 'grey8' ? 1 : 8;
+  const deflate = createDeflate({ level: 9 });
+  const parts: Buffer[] = [];
+  deflate.on('data', (b: Buffer) => parts.push(b));
+  const done = new Promise((resolve) => deflate.on('end', resolve));
+  const paper = Buffer.alloc(width * bytesPerPixel + 1, 0xff);
+  paper[0] = 0; // filter byte: none
+  const inked = Buffer.from(paper);
+  for (let x = Math.floor(width / 3); x < Math.floor((2 * width) / 3); x++) {
+    // Ink in every colour sample; alpha (the last two bytes of an RGBA16 pixel) stays opaque.
+    inked.fill(0, 1 + x * bytesPerPixel, 1 + x * bytesPerPixel + (kind === 'grey8' ? 1 : 6));
+  }
+  for (let y = 0; y < height; y++) {
+    const row = y >= height / 3 && y < (2 * height) / 3 ? inked : paper;
+    if (!deflate.write(row)) await new Promise((r) => deflate.once('drain', r));
+  }
+  deflate.end();
+  await done;
+  const header = greyHeader(width, height);
+  if (kind === 'rgba16') header.set([16, 6], 8); // bit depth 16, colour type 6 (RGBA)
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([
+    signature,
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', Buffer.concat(parts)),
     pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -163,6 +163,49 @@ describe('pnpm match', () => {
     expect(second.code).toBe(0);
     const labels = (s: string) => json(s).results.map((r) => [r.query, r.label]);
     expect(labels(second.stdout)).toEqual(labels(first.stdout));
+  });
+
+  it('follows symbolic links to class folders, as a support set assembled from links, and says so in --help', async () => {
+    const { dir, support, query } = await fixture();
+    // S/7 -> ../elsewhere/7 for every class: nothing but links.
+    await rename(support, join(dir, 'elsewhere'));
+    await mkdir(support);
+    for (const c of HELD_OUT) await symlink(join('..', 'elsewhere', String(c)), join(support, String(c)));
+    const linked = await run(['--run', runDir, '--support', support, '--query', query]);
+    expect(linked.stderr).not.toMatch(/not inside a class folder/);
+    expect(linked.stderr).toMatch(/3 classes \(7×3, 8×3, 9×3\)/);
+    expect(linked.code).toBe(0);
+    const help = await run(['--help']);
+    expect(help.stdout).toMatch(/symbolic links to folders and files are followed, each folder once/);
+  });
+
+  it('refuses a folder label that differs only in case from a saved one, naming both', async () => {
+    const { dir, support, query } = await fixture();
+    const saved = join(dir, 'gallery.json');
+    await run(['--run', runDir, '--support', support, '--save-supports', saved]);
+    const other = join(dir, 'more');
+    await mkdir(other);
+    await rename(join(support, '7'), join(other, '7'));
+    await rename(join(support, '8'), join(other, 'Eight'));
+    const gallery = JSON.parse(await readFile(saved, 'utf8'));
+    gallery.labels = gallery.labels.map((l: string) => (l === '8' ? 'eight' : l));
+    await writeFile(saved, JSON.stringify(gallery));
+    const { code, stderr } = await run([
+      '--run',
+      runDir,
+      '--supports',
+      saved,
+      '--support',
+      other,
+      '--query',
+      query,
+    ]);
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      `match: ${other}/Eight: label 'Eight' differs only in case from 'eight' in ${saved}: one class or two?`,
+    );
+    // Folder 7 has the saved label exactly: its images join that class.
+    expect(stderr).toMatch(/3 classes \(7×6, eight×3, 9×3\)/);
   });
 
   it('names the file and the fix when the supports cannot be saved', async () => {

@@ -20,16 +20,16 @@ const StateSchema = z.object({
     /** Completed epochs; weights may be from inside the next one (then `partial` says how far). */
     epochsDone: z.number().int().nonnegative(),
     history: z.array(EpochRecordSchema),
-    seconds: z.number(),
+    seconds: z.number().nonnegative(),
     partial: z
       .object({
         epoch: z.number().int().positive(),
         steps: z.number().int().nonnegative(),
         lossSum: z.number(),
-        correct: z.number(),
-        scored: z.number(),
-        pairs: z.number(),
-        seconds: z.number(),
+        correct: z.number().nonnegative(),
+        scored: z.number().nonnegative(),
+        pairs: z.number().nonnegative(),
+        seconds: z.number().nonnegative(),
       })
       .optional(),
   }),
@@ -98,14 +98,7 @@ export async function loadCheckpoint(
     return undefined;
   }
   const saved = parseState(dir, stateText);
-  for (const [key, value] of Object.entries(resumeKey(recipe))) {
-    if (JSON.stringify(saved.recipe[key]) !== JSON.stringify(value)) {
-      throw new CheckpointError(
-        dir,
-        `the checkpoint was made with ${key}=${JSON.stringify(saved.recipe[key])}, this run has ${JSON.stringify(value)}`,
-      );
-    }
-  }
+  checkResumeKey(dir, saved, recipe);
   try {
     const specs = WeightSpecsSchema.parse(JSON.parse(await readFile(join(dir, 'specs.json'), 'utf8')));
     const modelMap = tf.io.decodeWeights(toArrayBuffer(await readFile(join(dir, 'model.bin'))), specs.model);
@@ -141,7 +134,42 @@ export async function loadCheckpoint(
   return saved.state;
 }
 
-function parseState(dir: string, text: string): z.infer<typeof StateSchema> {
+/** Refuses a checkpoint made with settings that shape the model, its data or its random streams differently. */
+export function checkResumeKey(dir: string, saved: SavedState, recipe: TrainRecipe): void {
+  for (const [key, value] of Object.entries(resumeKey(recipe))) {
+    if (JSON.stringify(saved.recipe[key]) !== JSON.stringify(value)) {
+      throw new CheckpointError(
+        dir,
+        `the checkpoint was made with ${key}=${JSON.stringify(saved.recipe[key])}, this run has ${JSON.stringify(value)}`,
+      );
+    }
+  }
+}
+
+export type SavedState = z.infer<typeof StateSchema>;
+
+/**
+ * A checkpoint's state.json, checked against the format and for consistency (its history holds exactly the
+ * epochs it says are done, a partial epoch is the next one), or a CheckpointError naming the folder.
+ */
+export function parseState(dir: string, text: string): SavedState {
+  const saved = parseStateFormat(dir, text);
+  const { epochsDone, history, partial } = saved.state;
+  const numbers = history.map((h) => h.epoch).join(',');
+  if (history.length !== epochsDone || history.some((h, i) => h.epoch !== i + 1))
+    throw new CheckpointError(
+      dir,
+      `state.json says ${epochsDone} epochs are done, but its history holds epochs [${numbers}]`,
+    );
+  if (partial && partial.epoch !== epochsDone + 1)
+    throw new CheckpointError(
+      dir,
+      `state.json holds part of epoch ${partial.epoch}, but the next epoch after ${epochsDone} is ${epochsDone + 1}`,
+    );
+  return saved;
+}
+
+function parseStateFormat(dir: string, text: string): SavedState {
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -38,21 +38,25 @@ import { z } from 'zod';
 export { UsageError } from '@twinnet/core/node';
 
 /** A recipe field a flag sets: its path in the recipe, and for kinds the registry its names come from. */
-interface RecipeFlag {
+export interface RecipeFlag {
   flag: string;
   path: readonly [string] | readonly [string, string];
   registry?: Registry<{ summary: string }>;
   help: string;
 }
 
-const RECIPE_FLAGS: readonly RecipeFlag[] = [
+export const RECIPE_FLAGS: readonly RecipeFlag[] = [
   {
     flag: 'tower',
     path: ['tower', 'kind'],
     registry: TOWERS,
     help: 'the shared network that embeds an image',
   },
-  { flag: 'embedding-dim', path: ['tower', 'embeddingDim'], help: 'width of the embedding' },
+  {
+    flag: 'embedding-dim',
+    path: ['tower', 'embeddingDim'],
+    help: 'width of the embedding (the small tower stays at chance at 4096: docs/training.md)',
+  },
   { flag: 'head', path: ['head', 'kind'], registry: HEADS, help: 'what compares two embeddings' },
   { flag: 'head-hidden', path: ['head', 'hidden'], help: 'hidden width of an MLP head' },
   { flag: 'loss', path: ['loss', 'kind'], registry: LOSSES, help: 'the training objective' },

@@ -3,9 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { type BackendInfo, describeBackend, type Metrics } from '@twinnet/core';
 import { initBackend } from '@twinnet/core/node';
 import { type CliRequest, parseCli, USAGE, UsageError } from './cli-args.ts';
+import { type ClaimedOutput, claimOutput, OutputError } from './output-folder.ts';
 import { runPool } from './pool.ts';
 import { gitProvenance } from './provenance.ts';
 import { type RunContext, type RunOutcome, trainRun } from './run.ts';
+import { RunLockedError } from './run-lock.ts';
 
 /** <repo>/artifacts, wherever the command is started from. */
 export const DEFAULT_OUT = fileURLToPath(new URL('../../../artifacts', import.meta.url));
@@ -23,6 +25,27 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  let output: ClaimedOutput;
+  try {
+    output = await claimOutput(
+      request.outDir ?? DEFAULT_OUT,
+      request.recipes.map((r) => r.run),
+      (line) => console.error(`trainer: ${line}`),
+    );
+  } catch (error) {
+    if (!(error instanceof OutputError || error instanceof RunLockedError)) throw error;
+    console.error(`trainer: ${error.message}`);
+    return 1;
+  }
+  try {
+    return await trainAll(request);
+  } finally {
+    await output.release();
+  }
+}
+
+/** Every requested run, then the summary; 130 when interrupted. */
+async function trainAll(request: CliRequest): Promise<number> {
   // The cores shared out among the runs trained at once: a single run gets them all (its GEMMs use them).
   const threadsPerRun = Math.max(1, Math.floor(availableParallelism() / request.jobs));
   const backend = await initBackend(request.backend, { nativeThreads: threadsPerRun });
@@ -117,7 +140,8 @@ function printSummary(metrics: Metrics[], total: string): void {
   const rows = metrics.map(
     (m) =>
       `${m.run.padEnd(34)} ${(100 * m.test.accuracy).toFixed(2).padStart(6)}%  loss ${m.test.loss.toFixed(4)}  ` +
-      `AUC ${m.test.auc.toFixed(4)}  unseen 1/5-shot ${unseen(m).padEnd(34)} ${m.wallSeconds.toFixed(0).padStart(5)} s`,
+      `AUC ${m.test.auc.toFixed(4)}  unseen 1/5-shot ${unseen(m).padEnd(34)} ${m.wallSeconds.toFixed(0).padStart(5)} s` +
+      (m.chance?.atChance ? '  AT CHANCE: see its warning above' : ''),
   );
   console.log(
     `\nrun                                  test acc   loss         AUC          unseen             wall\n${rows.join('\n')}`,

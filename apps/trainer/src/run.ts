@@ -26,6 +26,7 @@ import {
 } from '@twinnet/core';
 import { saveModelToDir, writeJsonAtomic } from '@twinnet/core/node';
 import { type Dataset, loadDataset } from '@twinnet/datasets';
+import { chanceCheck, describeChance } from './chance.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { chooseOpenSetCut, type Evaluation, evaluateRun, type OtherDataset } from './evaluate.ts';
 import { exportEmbeddings, selectPredictions } from './export.ts';
@@ -119,6 +120,7 @@ async function finishRun(
     await writeJsonAtomic(join(dir, ARTIFACT_FILES.metrics), metrics);
   });
   ctx.log(summaryLine(metrics!, (performance.now() - umapStarted) / 1000));
+  if (metrics!.chance?.atChance) ctx.log(describeChance(recipe.run, metrics!.chance));
   release(fitted);
   return { status: 'done', metrics: metrics! };
 }
@@ -237,6 +239,7 @@ function runMetrics(
     polarity: fitted.model.polarity,
     classNames: [...datasetSpec(recipe.dataset).classNames],
     ...ev.figures,
+    chance: chanceCheck(recipe, ev.figures.test),
     training: {
       epochs: fitted.state.history.length,
       trainImages: data.train.count,

@@ -17,7 +17,7 @@ import {
 } from '@twinnet/core';
 import { initBackend } from '@twinnet/core/node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCheckpoint, saveCheckpoint } from '../src/checkpoint.ts';
+import { loadCheckpoint, parseState, saveCheckpoint } from '../src/checkpoint.ts';
 
 beforeAll(async () => {
   await initBackend('wasm', { log: () => {} });
@@ -81,4 +81,31 @@ describe('checkpoints on disk', () => {
       for (const result of [whole, first, resumed]) release(result);
     },
   );
+});
+
+describe('state.json', () => {
+  const record = (epoch: number) => ({
+    epoch,
+    ...{ trainLoss: 0.1, trainAccuracy: 0.9, valLoss: 0.1, valAccuracy: 0.9, valThreshold: 0.5 },
+    ...{ seconds: 1, pairsPerSecond: 100 },
+  });
+  const text = (state: object) => JSON.stringify({ run: 'r', recipe: {}, state, savedAt: 'now' });
+
+  it('is refused, naming the folder, when its history and its counts disagree or a count is negative', () => {
+    const ok = { epochsDone: 1, history: [record(1)], seconds: 1 };
+    expect(parseState('/c', text(ok)).state.epochsDone).toBe(1);
+    expect(() => parseState('/c', text({ ...ok, epochsDone: 2 }))).toThrow(
+      /^\/c: state\.json says 2 epochs are done, but its history holds epochs \[1\]\. Train without --resume/,
+    );
+    expect(() => parseState('/c', text({ ...ok, history: [record(2)] }))).toThrow(
+      /history holds epochs \[2\]/,
+    );
+    const partial = { epoch: 3, steps: 1, lossSum: 1, correct: 1, scored: 1, pairs: 1, seconds: 1 };
+    expect(() => parseState('/c', text({ ...ok, partial }))).toThrow(
+      /holds part of epoch 3, but the next epoch after 1 is 2/,
+    );
+    expect(() => parseState('/c', text({ ...ok, partial: { ...partial, epoch: 2, pairs: -1 } }))).toThrow(
+      /state\.json does not match the checkpoint format \(state\.partial\.pairs: /,
+    );
+  });
 });

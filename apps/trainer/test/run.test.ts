@@ -109,7 +109,24 @@ describe('trainRun', () => {
     expect((await readdir(out)).sort()).toEqual(['.checkpoints', 'mnist-contrastive-holdout']);
     // Without validation classes there is nothing to calibrate the open set on.
     expect(metrics.openSet).toBeNull();
+    // A run that learned is not flagged.
+    expect(metrics.chance).toMatchObject({ atChance: false, advice: [] });
     expect(metrics.embedding).toEqual({ normalize: 'none', metric: 'euclidean' });
+  });
+
+  it('says in its summary and in metrics.json when a run ends at chance, and what to change', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'twinnet-chance-'));
+    // A rate 2,500 times the preset's saturates the tanh embedding: every image lands on one point.
+    const recipe = tiny({ optimizer: { kind: 'adam', learningRate: 5 }, epochs: 1 });
+    const lines: string[] = [];
+    const outcome = await trainRun(recipe, context(out, { log: (line) => lines.push(line) }));
+    expect(outcome.status).toBe('done');
+    const metrics = await readJsonArtifact(MetricsSchema, join(out, recipe.run, 'metrics.json'));
+    expect(metrics.chance?.atChance).toBe(true);
+    expect(metrics.chance?.advice[0]).toContain('--learning-rate 5 (the preset has 0.002)');
+    expect(lines.at(-1)).toMatch(
+      /^mnist-contrastive-holdout: warning: ended at chance: test AUC 0\.\d{4} is within ±0\.\d{4} of 0\.5, .*Try: go back towards the mnist-contrastive-holdout preset, which trains: .*--learning-rate 5 \(the preset has 0\.002\)/,
+    );
   });
 
   it('calibrates the open-set cut on validation classes and checks it on the held-out ones', async () => {

@@ -11,8 +11,12 @@ export {
   UsageError,
 } from './cli-args.ts';
 export {
+  describeWriteError,
   loadModelFromDir,
+  processAlive,
+  processStartTime,
   readJsonArtifact,
+  recoverReplaceDirectory,
   replaceDirectory,
   saveModelToDir,
   writeFileAtomic,

@@ -15,6 +15,7 @@ export {
   scorePairs,
   scoreWithObjective,
 } from './evaluate.ts';
+export { aucAtChance, chanceAucNoise } from './metrics/chance.ts';
 export {
   type EpisodeOptions,
   type EpisodeResult,

@@ -1,8 +1,9 @@
 // Writing a file so that readers see the old content or the new, never half of it, and failing with a message
 // that names the file and what to do. Node only.
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { processAlive } from './process-alive.ts';
 
 /** What to do about the file system errors a user can fix; the rest are reported by their code. */
 const FIXES: Record<string, string> = {
@@ -43,13 +44,19 @@ export async function writeFileAtomic(
   }
 }
 
+type SwapTag = 'partial' | 'old';
+
+/** The hidden folders replaceDirectory keeps beside `dir` while it works, tagged with the writer's pid. */
+const swapPath = (dir: string, tag: SwapTag, pid: number) =>
+  join(dirname(dir), `.${basename(dir)}.${tag}-${pid}`);
+
 /**
  * Replaces a folder whole: `write` fills a hidden temporary folder beside it, which then takes the folder's place
  * by rename. A failure leaves the previous folder as it was and removes the temporary one; readers never see a
  * mix of old and new files. Errors of the file system name the folder and the fix.
  */
 export async function replaceDirectory(dir: string, write: (temp: string) => Promise<void>): Promise<void> {
-  const hidden = (tag: string) => join(dirname(dir), `.${basename(dir)}.${tag}-${process.pid}`);
+  const hidden = (tag: SwapTag) => swapPath(dir, tag, process.pid);
   const temp = hidden('partial');
   await rm(temp, { recursive: true, force: true });
   await mkdir(temp, { recursive: true }).catch((error: unknown) => {
@@ -67,4 +74,59 @@ export async function replaceDirectory(dir: string, write: (temp: string) => Pro
   });
   await rename(temp, dir);
   await rm(old, { recursive: true, force: true });
+}
+
+/**
+ * Tidies what a replaceDirectory killed by a signal (kill -9) left beside `dir`, for writers that no longer run:
+ * a `.partial` folder alone is removed (the previous folder is intact); killed between its two renames, the
+ * `.old` folder is there and `dir` is not, and the `.partial` one is complete (write had returned), so the swap
+ * is finished; a lone `.old` one is removed, or put back when `dir` is missing. Returns one line per action.
+ */
+export async function recoverReplaceDirectory(
+  dir: string,
+  alive: (pid: number) => boolean = processAlive,
+): Promise<string[]> {
+  const prefix = `.${basename(dir)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dirname(dir));
+  } catch {
+    return [];
+  }
+  const byPid = new Map<number, Set<SwapTag>>();
+  for (const name of names) {
+    const found = name.startsWith(prefix) ? /^(partial|old)-(\d+)$/.exec(name.slice(prefix.length)) : null;
+    const pid = Number(found?.[2]);
+    if (!found || pid === process.pid || alive(pid)) continue;
+    byPid.set(pid, (byPid.get(pid) ?? new Set()).add(found[1] as SwapTag));
+  }
+  const done: string[] = [];
+  for (const [pid, tags] of [...byPid].sort(([a], [b]) => a - b)) {
+    const [partial, old] = [swapPath(dir, 'partial', pid), swapPath(dir, 'old', pid)];
+    const missing = await access(dir).then(
+      () => false,
+      () => true,
+    );
+    if (tags.has('old') && missing) {
+      await rename(tags.has('partial') ? partial : old, dir);
+      done.push(
+        tags.has('partial')
+          ? `${dir}: finished the replacement that process ${pid} was making when it was killed`
+          : `${dir}: put back the previous folder that process ${pid} had moved aside`,
+      );
+    }
+    for (const tag of tags) {
+      const path = swapPath(dir, tag, pid);
+      if (
+        await access(path).then(
+          () => true,
+          () => false,
+        )
+      ) {
+        await rm(path, { recursive: true, force: true });
+        done.push(`${path}: removed, left by process ${pid}, which no longer runs`);
+      }
+    }
+  }
+  return done;
 }

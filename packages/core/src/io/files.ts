@@ -6,7 +6,13 @@ import { parseArtifact } from '../schemas/artifacts.ts';
 import { replaceDirectory, writeFileAtomic } from './atomic-write.ts';
 import { loadLayersModelAt } from './layers-model.ts';
 
-export { replaceDirectory, writeFileAtomic } from './atomic-write.ts';
+export {
+  describeWriteError,
+  recoverReplaceDirectory,
+  replaceDirectory,
+  writeFileAtomic,
+} from './atomic-write.ts';
+export { processAlive, processStartTime } from './process-alive.ts';
 
 const WEIGHTS_FILE = 'weights.bin';
 

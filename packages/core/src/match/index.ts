@@ -11,6 +11,7 @@ export {
   type MatchOptions,
   type MatchResult,
   measureValue,
+  parseRunInfo,
   type ThresholdSource,
   UNKNOWN,
 } from './matcher.ts';

@@ -135,7 +135,7 @@ const RunInfoSchema = MetricsSchema.pick({
     .nullable()
     .optional(),
 });
-type RunInfo = z.infer<typeof RunInfoSchema>;
+export type RunInfo = z.infer<typeof RunInfoSchema>;
 
 /**
  * One-shot matching against classes the model never saw: support images are embedded once when added, and a
@@ -445,6 +445,11 @@ async function readRunInfo(location: string, io: ResourceIo): Promise<RunInfo> {
   } catch (error) {
     throw new Error(`${location}: not a trained run (${(error as Error).message})`);
   }
+  return parseRunInfo(text, metricsPath);
+}
+
+/** What the matcher reads of a metrics.json text, checked for consistency; errors name `metricsPath`. */
+export function parseRunInfo(text: string, metricsPath: string): RunInfo {
   const info = parseArtifact(RunInfoSchema, text, metricsPath);
   const kind = info.recipe.head.kind;
   const metric = (info.embedding ?? embeddingFor(kind)).metric;

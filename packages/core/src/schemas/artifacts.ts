@@ -191,6 +191,21 @@ export const HistogramSchema = z.object({
   different: z.array(z.number().int()),
 });
 
+/**
+ * Whether the run ended at chance: its test AUC within noise of 0.5 (three standard errors of a model that
+ * cannot tell same from different, from the test pair counts), and what to change. Read from the final figures
+ * only: it changes none of them.
+ */
+export const ChanceSchema = z.object({
+  atChance: z.boolean(),
+  auc: fraction,
+  /** |AUC − 0.5| up to this is chance. */
+  aucNoise: finite,
+  /** Empty unless at chance: the settings to change, most likely first. */
+  advice: z.array(z.string()),
+});
+export type Chance = z.infer<typeof ChanceSchema>;
+
 export const MetricsSchema = z.object({
   run: z.string(),
   dataset: DatasetNameSchema,
@@ -216,6 +231,8 @@ export const MetricsSchema = z.object({
   openSet: OpenSetSchema.nullable().optional(),
   roc: z.array(RocPointSchema),
   histogram: HistogramSchema,
+  /** Runs written since the check existed: whether the run ended at chance; absent in older runs. */
+  chance: ChanceSchema.optional(),
   /**
    * Refit runs (recipe.refit): the selection fit that made the choices on validation classes, before the final
    * model (this run's recipe, test figures and files) was trained on all seen classes.
