@@ -8,12 +8,13 @@ images, timed the same way. The bench (apps/bench/src/peer.ts) writes the data s
 and validates what it reads (apps/bench/src/peer-output.ts). Progress goes to stderr.
 
 Keep in sync with twinnet (the bench checks the pair sampler by digest and the towers by parameter count):
-  towers      packages/core/src/model/towers/small.ts, deep.ts
+  towers      packages/core/src/model/towers/small.ts, deep.ts, vgg.ts
   heads       packages/core/src/model/heads/distance.ts, mlp.ts (sigmoid(4 d - 2) of the Euclidean distance d, 1e-7 floor, trainable;
                                                 MLP on [a, b, |a-b|, a*b])
   losses      packages/core/src/train/losses/contrastive.ts, binary-cross-entropy.ts (contrastive, label 1 = same; BCE on logits)
   pairs, rng  packages/core/src/train/pairs.ts, packages/datasets/src/random.ts (samplePairs, mulberry32)
   train step  packages/core/src/train/steps.ts       (the tower runs once over the 2n images of a batch)
+  classifier  packages/core/src/train/losses/norm-softmax.ts (cosine to a learnt proxy per class × 16, cross-entropy)
 """
 
 import hashlib
@@ -151,6 +152,46 @@ class DeepTower(nn.Module):
         for conv in self.convs:
             x = F.relu(conv(x))
         return self.dense(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+
+class VggTower(nn.Module):
+    """vgg: per stage two 3x3 convolutions (no bias), each BatchNorm + ReLU, then 2x2 max-pooling; stages of
+    32, 64, 128 channels (28-14-7-3); global average pool; a linear embedding.
+
+    tfjs BatchNormalization(momentum 0.9, epsilon 1e-5) is PyTorch BatchNorm2d(momentum 0.1, eps 1e-5)."""
+
+    def __init__(self, dim=128):
+        super().__init__()
+        layers = []
+        channels = 1
+        for width in (32, 64, 128):
+            for _ in range(2):
+                conv = nn.Conv2d(channels, width, 3, padding=1, bias=False)
+                nn.init.kaiming_normal_(conv.weight, nonlinearity="relu")
+                layers += [conv, nn.BatchNorm2d(width, eps=1e-5, momentum=0.1), nn.ReLU(inplace=True)]
+                channels = width
+            layers.append(nn.MaxPool2d(2))
+        self.features = nn.Sequential(*layers)
+        self.dense = nn.Linear(channels, dim)
+        nn.init.xavier_uniform_(self.dense.weight)
+        nn.init.zeros_(self.dense.bias)
+
+    def forward(self, x):
+        return self.dense(torch.flatten(F.adaptive_avg_pool2d(self.features(x), 1), 1))
+
+
+class CosineClassifier(nn.Module):
+    """norm-softmax (NormFace): cross-entropy over the cosines of each embedding to a learnt proxy per class, over a
+    temperature. The proxies belong to the loss, not the tower: their parameters are not the tower's."""
+
+    def __init__(self, classes, dim, temperature):
+        super().__init__()
+        self.proxies = nn.Parameter(torch.randn(classes, dim) / math.sqrt(dim))
+        self.scale = 1.0 / temperature
+
+    def forward(self, embeddings, targets):
+        logits = F.normalize(embeddings, dim=1) @ F.normalize(self.proxies, dim=1).T * self.scale
+        return F.cross_entropy(logits, targets)
 
 
 def distance_head(a, b):
@@ -355,6 +396,61 @@ class Throughput:
         return out
 
 
+class ClassifierThroughput:
+    """The classifier workload: the vgg tower trained by the cosine classifier, Adam over the tower's weights and
+    the proxies, on P×K batches (every class of `classes` × `perClass` images, drawn afresh each step from a
+    seeded generator: the same sizes as twinnet's in-batch pairing, not the same images), and embedding."""
+
+    def __init__(self, spec, job, data):
+        workload = job["classifier"]
+        self.job = job
+        self.images, labels = data["train"]
+        torch.manual_seed(spec["seed"])
+        self.tower = VggTower(workload["embeddingDim"])
+        classes = workload["classes"]
+        self.loss = CosineClassifier(len(classes), workload["embeddingDim"], workload["temperature"])
+        self.optimizer = torch.optim.Adam(
+            list(self.tower.parameters()) + list(self.loss.parameters()), lr=workload["learningRate"], eps=1e-7
+        )
+        self.by_class = [torch.from_numpy(np.flatnonzero(labels == c)) for c in classes]
+        self.per_class = workload["perClass"]
+        self.targets = torch.arange(len(classes)).repeat_interleave(self.per_class)
+        self.generator = torch.Generator().manual_seed(workload["batchSeed"])
+        self.next_embed = 0
+        for _ in range(job["warmupSteps"]):
+            self.step()
+        with torch.no_grad():
+            self.tower.eval()
+            self.tower(self.images[: job["embedBatch"]]).numpy()
+
+    def step(self):
+        self.tower.train()
+        ids = torch.cat(
+            [ids[torch.randint(len(ids), (self.per_class,), generator=self.generator)] for ids in self.by_class]
+        )
+        self.optimizer.zero_grad(set_to_none=True)
+        loss = self.loss(self.tower(self.images[ids]), self.targets)
+        loss.backward()
+        self.optimizer.step()
+        return loss.item()
+
+    def train_round(self):
+        with Timer() as timer:
+            for _ in range(self.job["steps"]):
+                self.step()
+        return timer
+
+    def embed_round(self):
+        self.tower.eval()
+        size = self.job["embedBatch"]
+        with torch.no_grad(), Timer() as timer:
+            for _ in range(self.job["embedBatches"]):
+                start = (self.next_embed * size) % (self.images.shape[0] - size)
+                self.next_embed += 1
+                self.tower(self.images[start : start + size]).numpy()
+        return timer
+
+
 # Longer than libgomp's spin before an idle thread sleeps (GOMP_SPINCOUNT, 300,000 spins by default).
 IDLE_AFTER_ROUND_S = 0.05
 
@@ -367,8 +463,13 @@ def serve(spec, data):
         op = command["op"]
         try:
             if op == "setup":
-                sessions[command["variant"]] = Throughput(spec, command, data)
-                tower = sessions[command["variant"]].model.tower
+                if "classifier" in command:
+                    session = ClassifierThroughput(spec, command, data)
+                    tower = session.tower
+                else:
+                    session = Throughput(spec, command, data)
+                    tower = session.model.tower
+                sessions[command["variant"]] = session
                 reply = {"towerParameters": sum(p.numel() for p in tower.parameters())}
             elif op in ("train", "embed"):
                 session = sessions[command["variant"]]

@@ -1,5 +1,6 @@
 import type {
   BackendInfo,
+  BenchClassifierThroughput,
   BenchProtocol,
   BenchQuality,
   BenchResult,
@@ -24,8 +25,8 @@ import type { ShortRunRaw } from './ours/short-run.ts';
 import type { TtaRaw } from './ours/tta.ts';
 import type { PeerProbe } from './peer.ts';
 import type { PeerOutput } from './peer-output.ts';
-import { flatRecipe, shortRunRecipe } from './recipe.ts';
-import type { ThroughputRounds } from './rounds.ts';
+import { classifierRecipe, flatRecipe, shortRunRecipe } from './recipe.ts';
+import type { ClassifierRounds, SideRounds, ThroughputRounds } from './rounds.ts';
 import { best } from './stats.ts';
 import type { Seconds } from './timing.ts';
 import type { ArtifactQuality } from './trainer-artifacts.ts';
@@ -42,6 +43,8 @@ export interface RawRun {
   backend: BackendInfo;
   ours: {
     throughput: ThroughputRounds[];
+    /** The classifier workload's rounds; null when the protocol has none. */
+    classifier: ClassifierRounds | null;
     shortRuns: ShortRunRaw[];
     tta: TtaRaw;
     processes: { job: string; peakRssMiB: number }[];
@@ -90,10 +93,10 @@ export function compared(
 export function assemble(raw: RawRun): BenchResult {
   const ratioThreads = oursThreads(raw.backend);
   const notes = [...raw.notes, ...raw.peer.problems];
-  const calibrationRounds = raw.ours.throughput.flatMap((t) => [
-    ...t.ours.trainCalibration,
-    ...t.ours.embedCalibration,
-  ]);
+  const calibrationRounds = [
+    ...raw.ours.throughput,
+    ...(raw.ours.classifier ? [raw.ours.classifier] : []),
+  ].flatMap((t) => [...t.ours.trainCalibration, ...t.ours.embedCalibration]);
   const calibration = {
     wall: best(calibrationRounds.map((c) => CALIBRATION_UNITS / c.wall)),
     cpu: best(calibrationRounds.map((c) => CALIBRATION_UNITS / c.cpu)),
@@ -104,6 +107,9 @@ export function assemble(raw: RawRun): BenchResult {
   const peerThreads = [...new Set(raw.peer.outputs.map((o) => o.output.threads))].sort((a, b) => a - b);
 
   const throughput = raw.ours.throughput.map((rounds) => assembleThroughput(rounds, ratioThreads, notes));
+  const classifierThroughput = raw.ours.classifier
+    ? [assembleClassifier(raw.ours.classifier, raw.protocol, ratioThreads, notes)]
+    : [];
 
   const shortRun: BenchShortRun[] = raw.ours.shortRuns.map((ours) => {
     const recipe = flatRecipe(shortRunRecipe(ours.variant, raw.protocol));
@@ -231,6 +237,7 @@ export function assemble(raw: RawRun): BenchResult {
     },
     protocol: raw.protocol,
     throughput,
+    classifierThroughput,
     quality,
     shortRun,
     timeToAccuracy,
@@ -336,29 +343,15 @@ export function assembleThroughput(
       );
     }
   }
-  const match = t.peers.find((p) => p.threads === ratioThreads);
-  const figure = (op: 'train' | 'embed', clock: 'wall' | 'cpu', scale = 1): Compared => {
-    const rate = (s: Seconds) => (scale * t.units[op]) / s[clock];
-    const pairedRatios = match
-      ? t.ours[op].flatMap((o, i) => (match[op][i] ? [rate(o) / rate(match[op][i]!)] : []))
-      : [];
-    return {
-      ours: best(t.ours[op].map(rate)),
-      peer: t.peers.map((p) => ({ threads: p.threads, value: best(p[op].map(rate)) })),
-      ratio: pairedRatios.length > 0 ? median(pairedRatios) : null,
-      ...(pairedRatios.length > 0
-        ? { ratioRange: [Math.min(...pairedRatios), Math.max(...pairedRatios)] as [number, number] }
-        : {}),
-    };
-  };
+  const figure = (op: 'train' | 'embed', clock: 'wall' | 'cpu', scale = 1) =>
+    pairedFigure(t, op, clock, ratioThreads, scale);
   const latency = (summary: (ms: number[]) => number) =>
     compared(
       summary(t.ours.latencyMs),
       t.peers.map((p) => ({ threads: p.threads, value: summary(p.latencyMs) })),
       ratioThreads,
     );
-  const calibrated = (op: 'train' | 'embed', calibration: Seconds[]) =>
-    median(t.ours[op].map((o, i) => t.units[op] / o.cpu / (CALIBRATION_UNITS / calibration[i]!.cpu)));
+  const calibrated = (op: 'train' | 'embed', calibration: Seconds[]) => calibratedRate(t, op, calibration);
   return {
     variant: t.variant,
     tower: recipe.tower.kind,
@@ -374,6 +367,80 @@ export function assembleThroughput(
     calibrated: {
       trainPairs: calibrated('train', t.ours.trainCalibration),
       embedImages: calibrated('embed', t.ours.embedCalibration),
+    },
+  };
+}
+
+type Measured = Pick<ThroughputRounds, 'units' | 'ours' | 'peers'>;
+
+/**
+ * One rate on both sides: each side's best round, and the median over rounds of ours ÷ the peer's round taken
+ * right after it at the ratio thread count, with the lowest and highest of them as its range.
+ */
+function pairedFigure(
+  t: Measured,
+  op: 'train' | 'embed',
+  clock: 'wall' | 'cpu',
+  ratioThreads: number,
+  scale = 1,
+): Compared {
+  const match = t.peers.find((p) => p.threads === ratioThreads);
+  const rate = (s: Seconds) => (scale * t.units[op]) / s[clock];
+  const pairedRatios = match
+    ? t.ours[op].flatMap((o, i) => (match[op][i] ? [rate(o) / rate(match[op][i]!)] : []))
+    : [];
+  return {
+    ours: best(t.ours[op].map(rate)),
+    peer: t.peers.map((p: SideRounds) => ({ threads: p.threads, value: best(p[op].map(rate)) })),
+    ratio: pairedRatios.length > 0 ? median(pairedRatios) : null,
+    ...(pairedRatios.length > 0
+      ? { ratioRange: [Math.min(...pairedRatios), Math.max(...pairedRatios)] as [number, number] }
+      : {}),
+  };
+}
+
+/** Ours ÷ the calibration round taken right after it, per CPU second: the median over rounds. */
+function calibratedRate(t: Measured, op: 'train' | 'embed', calibration: Seconds[]): number {
+  return median(t.ours[op].map((o, i) => t.units[op] / o.cpu / (CALIBRATION_UNITS / calibration[i]!.cpu)));
+}
+
+/**
+ * The classifier workload's figures, in images (its batch is images, not pairs), ratios as for the variants. A
+ * peer tower with another parameter count (the proxies are the loss's, on both sides) is a note.
+ */
+export function assembleClassifier(
+  t: ClassifierRounds,
+  protocol: BenchProtocol,
+  ratioThreads: number,
+  notes: string[],
+): BenchClassifierThroughput {
+  const recipe = classifierRecipe(protocol);
+  const workload = protocol.classifier!;
+  for (const p of t.peers) {
+    if (p.towerParameters !== t.ours.towerParameters) {
+      notes.push(
+        `${recipe.tower.kind} tower (cosine classifier): the peer's tower has ${p.towerParameters} trainable parameters, ours ${t.ours.towerParameters}: ` +
+          'apps/bench/peers/siamese_torch.py is out of step with packages/core/src/model/towers/',
+      );
+    }
+  }
+  return {
+    tower: recipe.tower.kind,
+    loss: recipe.loss.kind,
+    temperature: recipe.loss.temperature,
+    classes: workload.classes,
+    perClass: workload.perClass,
+    batchSize: t.batchSize,
+    optimizer: recipe.optimizer.kind,
+    learningRate: recipe.optimizer.learningRate,
+    towerParameters: t.ours.towerParameters,
+    trainImagesPerSecond: pairedFigure(t, 'train', 'wall', ratioThreads),
+    trainImagesPerCpuSecond: pairedFigure(t, 'train', 'cpu', ratioThreads),
+    embedImagesPerSecond: pairedFigure(t, 'embed', 'wall', ratioThreads),
+    embedImagesPerCpuSecond: pairedFigure(t, 'embed', 'cpu', ratioThreads),
+    calibrated: {
+      trainImages: calibratedRate(t, 'train', t.ours.trainCalibration),
+      embedImages: calibratedRate(t, 'embed', t.ours.embedCalibration),
     },
   };
 }

@@ -24,7 +24,7 @@ import { peerShortRunMetrics, writeEpisodes } from './peer-metrics.ts';
 import { PeerFinishSchema } from './peer-output.ts';
 import { PURPOSE } from './protocol.ts';
 import { flatRecipe, shortRunRecipe } from './recipe.ts';
-import { measureThroughput, type ThroughputRounds } from './rounds.ts';
+import { type ClassifierRounds, measureThroughput, type ThroughputRounds } from './rounds.ts';
 import { gitState, loadAverage, machine } from './system.ts';
 import { artifactQuality } from './trainer-artifacts.ts';
 
@@ -176,6 +176,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       backend: throughput.backend,
       ours: {
         throughput: throughput.rounds,
+        classifier: throughput.classifier,
         shortRuns: shortJob.shortRuns,
         tta: ttaJob.tta,
         processes: [
@@ -200,7 +201,12 @@ async function throughputPhase(
   python: string | null,
   spec: (threads: number, jobs: Record<string, unknown>[]) => PeerSpec,
   peer: RawRun['peer'],
-): Promise<{ backend: BackendInfo; rounds: ThroughputRounds[]; peakRssMiB: number }> {
+): Promise<{
+  backend: BackendInfo;
+  rounds: ThroughputRounds[];
+  classifier: ClassifierRounds | null;
+  peakRssMiB: number;
+}> {
   const worker = new WorkerSession();
   const sessions: PeerSession[] = [];
   try {
@@ -231,7 +237,7 @@ async function throughputPhase(
       }
     }
     const { peakRssMiB } = await worker.request({ op: 'finish' });
-    return { backend, rounds: measured.rounds, peakRssMiB };
+    return { backend, rounds: measured.rounds, classifier: measured.classifier, peakRssMiB };
   } finally {
     for (const session of sessions) session.close();
     worker.close();

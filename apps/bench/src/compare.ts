@@ -95,6 +95,33 @@ export function compareResults(base: BenchResult, current: BenchResult): Check[]
       );
     }
   }
+  for (const now of current.classifierThroughput) {
+    const before = base.classifierThroughput.find(
+      (c) => c.tower === now.tower && c.loss === now.loss && c.batchSize === now.batchSize,
+    );
+    const name = `${now.tower} tower (cosine classifier) batch ${now.batchSize} images`;
+    if (!before) {
+      checks.push(skip(`${name} throughput`, 'not in the baseline'));
+      continue;
+    }
+    const samePeer = base.peer.ratioThreads === current.peer.ratioThreads;
+    for (const [kind, calibrated, figure] of [
+      ['training', 'trainImages', 'trainImagesPerCpuSecond'],
+      ['embedding', 'embedImages', 'embedImagesPerCpuSecond'],
+    ] as const) {
+      const peerBefore = before[figure].ratio;
+      const peerNow = now[figure].ratio;
+      checks.push(
+        throughputCheck(
+          `${name} ${kind} throughput`,
+          { before: before.calibrated[calibrated], now: now.calibrated[calibrated] },
+          samePeer && peerBefore !== null && peerNow !== null
+            ? { before: peerBefore, now: peerNow, threads: current.peer.ratioThreads }
+            : null,
+        ),
+      );
+    }
+  }
   return checks;
 }
 

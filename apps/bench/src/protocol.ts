@@ -21,6 +21,16 @@ export function benchProtocol(quick: boolean): BenchProtocol {
         },
     // The issue's batch sizes: 16 and 128 for the small tower, 64 (the presets') for both.
     throughputBatchSizes: { contrastive: [16, 64, 128], bce: [64] },
+    // The vgg tower trained by the cosine classifier on in-batch P×K batches: the 7 classes 0–6 (the transfer
+    // split's training classes) × 32 images, 224 a step. A step takes about 0.6 CPU seconds on one thread.
+    classifier: {
+      tower: 'vgg',
+      classes: [0, 1, 2, 3, 4, 5, 6],
+      perClass: 32,
+      ...(quick
+        ? { warmupSteps: 1, steps: 1, rounds: 2, embedBatches: 1 }
+        : { warmupSteps: 2, steps: 2, rounds: 5, embedBatches: 2 }),
+    },
     embedBatchSize: 256,
     embedRounds: quick ? 2 : 5,
     latencyWarmup: 10,
@@ -86,4 +96,5 @@ export const PURPOSE = {
   ttaPairs: 6,
   ttaValidationPairs: 7,
   digest: 8,
+  classifierBatches: 9,
 } as const;

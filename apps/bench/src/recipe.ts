@@ -52,6 +52,39 @@ export function throughputRecipe(variant: Variant, protocol: BenchProtocol, batc
   });
 }
 
+/** The cosine classifier's temperature: logits are cosines × 16. */
+export const CLASSIFIER_TEMPERATURE = 1 / 16;
+
+/**
+ * The classifier workload's recipe: the vgg tower (128-wide embedding) trained by normalised softmax over a learnt
+ * proxy per training class (NormFace, no margin, no projection head) at temperature 1/16, Adam 2e-3, on in-batch
+ * P×K batches of the protocol's classes (7 × 32 = 224 images a step; classes 7–9 held out). Built on the metric
+ * preset with everything that shapes the step overridden, and no augmentation: the peer has none either.
+ */
+export function classifierRecipe(protocol: BenchProtocol): TrainRecipe {
+  const workload = protocol.classifier;
+  if (!workload) throw new Error('the protocol has no classifier workload');
+  const classCount = datasetSpec('mnist').classNames.length;
+  const batchSize = workload.classes.length * workload.perClass;
+  return withOverrides(preset('mnist', 'metric'), {
+    seed: protocol.seed,
+    heldOutClasses: Array.from({ length: classCount }, (_, c) => c).filter(
+      (c) => !workload.classes.includes(c),
+    ),
+    validationClasses: [],
+    refit: false,
+    tower: { kind: workload.tower, embeddingDim: 128 },
+    head: { kind: 'cosine' },
+    loss: { kind: 'norm-softmax', temperature: CLASSIFIER_TEMPERATURE, proxyMargin: 0, projection: 0 },
+    pairing: { kind: 'in-batch', balance: false, views: 1 },
+    batchSize,
+    // One epoch holds every step of the warm-up and the rounds (in-batch steps are 2 × pairsPerEpoch ÷ batch).
+    pairsPerEpoch: (batchSize * (workload.warmupSteps + workload.steps * workload.rounds + 1)) / 2,
+    augmentation: [],
+    optimizer: { kind: 'adam', learningRate: 0.002 },
+  });
+}
+
 /** The classes a recipe trains on (fit's FitData.classes). */
 export const trainingClasses = (recipe: TrainRecipe): number[] =>
   seenClasses(recipe, datasetSpec(recipe.dataset).classNames.length);

@@ -63,6 +63,7 @@ export function historyEntry(result: BenchResult, file: string): BenchHistoryEnt
     peer: figure.peer.find((p) => p.threads === threads)?.value ?? null,
     ratio: figure.ratio,
   });
+  const classifier = result.classifierThroughput[0];
   return {
     schemaVersion: result.schemaVersion,
     createdAt: result.createdAt,
@@ -96,5 +97,16 @@ export function historyEntry(result: BenchResult, file: string): BenchHistoryEnt
       peer: result.timeToAccuracy.peer.find((p) => p.threads === threads)?.seconds ?? null,
     },
     peakRssMiB: at(result.memory.peakRssMiB),
+    ...(classifier
+      ? {
+          classifier: {
+            tower: classifier.tower,
+            batchSize: classifier.batchSize,
+            trainImagesPerSecond: at(classifier.trainImagesPerSecond),
+            trainImagesPerCpuSecond: at(classifier.trainImagesPerCpuSecond),
+            embedImagesPerSecond: at(classifier.embedImagesPerSecond),
+          },
+        }
+      : {}),
   };
 }

@@ -40,6 +40,11 @@ function row(label: string, figure: Compared, threads: number[], format: (v: num
   };
 }
 
+/** E.g. "vgg tower, cosine classifier (norm-softmax, scale 16)". */
+export function classifierName(c: BenchResult['classifierThroughput'][number]): string {
+  return `${c.tower} tower, cosine classifier (${c.loss}, scale ${+(1 / c.temperature).toFixed(2)})`;
+}
+
 function ttaCell(run: TtaRun | undefined, cap: number): string {
   if (!run) return DASH;
   if (run.reached && run.seconds !== null)
@@ -59,6 +64,11 @@ export function sections(result: BenchResult): Section[] {
     train.push(row(`${name}: images/s through the tower`, t.trainImagesPerSecond, threads, rate));
     train.push(row(`${name}: pairs per CPU second`, t.trainPairsPerCpuSecond, threads, rate));
   }
+  for (const c of result.classifierThroughput) {
+    const name = `${classifierName(c)}, batch ${c.batchSize} images (${c.classes.length} classes × ${c.perClass})`;
+    train.push(row(`${name}: images/s`, c.trainImagesPerSecond, threads, rate));
+    train.push(row(`${name}: images per CPU second`, c.trainImagesPerCpuSecond, threads, rate));
+  }
   // Inference does not depend on the training batch: one set of rows per variant.
   for (const t of atTrainerBatch(result.throughput)) {
     infer.push(
@@ -73,8 +83,15 @@ export function sections(result: BenchResult): Section[] {
     infer.push(row(`${t.variant}: single-pair latency, median ms`, t.latencyMedianMs, threads, ms));
     infer.push(row(`${t.variant}: single-pair latency, p95 ms`, t.latencyP95Ms, threads, ms));
   }
+  for (const c of result.classifierThroughput) {
+    const name = `${c.tower} tower (classifier-trained)`;
+    const batch = result.protocol.embedBatchSize;
+    infer.push(row(`${name}: embed images/s (batch ${batch})`, c.embedImagesPerSecond, threads, rate));
+    infer.push(row(`${name}: embed images per CPU second`, c.embedImagesPerCpuSecond, threads, rate));
+  }
   out.push({
-    title: 'Training throughput: forward, backward and update (batch in pairs; best of rounds)',
+    title:
+      'Training throughput: forward, backward and update (batch in pairs, the classifier’s in images; best of rounds)',
     rows: train,
   });
   out.push({ title: `Inference (latency over ${result.protocol.latencyCalls} calls)`, rows: infer });

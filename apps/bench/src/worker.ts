@@ -6,14 +6,22 @@
  *   worker.ts JOB_JSON OUT_FILE  a short run or time to accuracy
  */
 import { writeFile } from 'node:fs/promises';
-import type { BackendInfo, BackendName, BenchProtocol, Variant } from '@twinnet/core';
+import {
+  type BackendInfo,
+  type BackendName,
+  type BenchProtocol,
+  VARIANTS,
+  type Variant,
+} from '@twinnet/core';
 import { initBackend } from '@twinnet/core/node';
 import { calibrationRound } from './calibration.ts';
 import { type BenchData, loadBenchData } from './data.ts';
+import { ClassifierSession } from './ours/classifier.ts';
 import { type ShortRunRaw, shortRun } from './ours/short-run.ts';
 import { ThroughputSession } from './ours/throughput.ts';
 import { type TtaRaw, timeToAccuracy } from './ours/tta.ts';
 import type { Seconds } from './timing.ts';
+import { CLASSIFIER, WORKLOADS, type Workload } from './workloads.ts';
 
 export type WorkerJob =
   | { kind: 'short-run'; variants: Variant[]; backend: BackendName; protocol: BenchProtocol }
@@ -29,13 +37,19 @@ export interface WorkerOutput {
 export type ServeRequest =
   /** calibrate false skips the calibration rounds (--compare REF has no use for them; older workers ignore it). */
   | { op: 'init'; backend: BackendName; protocol: BenchProtocol; calibrate?: boolean }
-  | { op: 'setup'; variant: Variant; batchSize: number }
-  | { op: 'train' | 'embed'; variant: Variant }
-  | { op: 'latency'; variant: Variant }
+  /** The classifier workload takes its batch from the protocol (batchSize is ignored). */
+  | { op: 'setup'; variant: Workload; batchSize: number }
+  | { op: 'train' | 'embed'; variant: Workload }
+  /** Variants only: the classifier workload has no pair model. */
+  | { op: 'latency'; variant: Workload }
   | { op: 'finish' };
 
 export interface ServeReplies {
-  init: { backend: BackendInfo };
+  /**
+   * `workloads`: what this worker can set up. Workers from before the classifier workload leave it out, and serve
+   * the variants only.
+   */
+  init: { backend: BackendInfo; workloads?: Workload[] };
   setup: { towerParameters: number; units: { train: number; embed: number } };
   /** A calibration round runs right after each timed round, in this process, unless init turned it off. */
   train: { seconds: Seconds; calibration: Seconds | null };
@@ -68,8 +82,8 @@ function serve(): void {
   let data: BenchData | undefined;
   let protocol: BenchProtocol | undefined;
   let calibrate = true;
-  const sessions = new Map<Variant, ThroughputSession>();
-  const session = (variant: Variant) => {
+  const sessions = new Map<Workload, ThroughputSession | ClassifierSession>();
+  const session = (variant: Workload) => {
     const found = sessions.get(variant);
     if (!found) throw new Error(`no session for ${variant}; send setup first`);
     return found;
@@ -83,13 +97,16 @@ function serve(): void {
         data = await loadBenchData(protocol.seed);
         // Lets the JIT optimise the calibration before its first timed round.
         if (calibrate) for (let r = 0; r < 5; r++) calibrationRound();
-        return { backend };
+        return { backend, workloads: protocol.classifier ? [...WORKLOADS] : [...VARIANTS] };
       }
       case 'setup': {
         if (!data || !protocol) throw new Error('send init first');
         for (const old of sessions.values()) old.dispose();
         sessions.clear();
-        const created = new ThroughputSession(data, request.variant, protocol, request.batchSize);
+        const created =
+          request.variant === CLASSIFIER
+            ? new ClassifierSession(data, protocol)
+            : new ThroughputSession(data, request.variant, protocol, request.batchSize);
         sessions.set(request.variant, created);
         return { towerParameters: created.towerParameters, units: created.units };
       }
@@ -99,8 +116,12 @@ function serve(): void {
         const seconds = request.op === 'train' ? s.trainRound() : s.embedRound();
         return { seconds, calibration: calibrate ? calibrationRound() : null };
       }
-      case 'latency':
-        return { latencyMs: session(request.variant).latency() };
+      case 'latency': {
+        const s = session(request.variant);
+        if (!(s instanceof ThroughputSession))
+          throw new Error(`${request.variant} has no single-pair latency`);
+        return { latencyMs: s.latency() };
+      }
       case 'finish':
         return { peakRssMiB: peakRssMiB() };
     }

@@ -75,6 +75,30 @@ describe('--compare REF verdicts', () => {
     expect(text.split('\n').at(-1)).toBe('1 regression: small tower training, batch 64 pairs (exit 1)');
   });
 
+  it('shows a figure REF predates as skipped, which decides nothing', () => {
+    const r = result(allOk);
+    const skipped = (index: number): FigureOutcome => ({
+      figure: FIGURES[index]!,
+      old: null,
+      new: null,
+      interval: null,
+      verdict: 'skipped',
+      reason: 'not measured on both sides',
+    });
+    r.figures.push(skipped(6), skipped(7));
+    r.notes.push(
+      "REF's bench worker does not measure vgg-classifier (REF predates it): its figures are skipped, not compared",
+    );
+    expect(abExitCode(r)).toBe(0);
+    const text = abReport(r);
+    expect(text).toMatch(
+      /vgg tower training, cosine classifier, batch 224 images +images per CPU s +— +— +— +skipped \(not at REF\)/,
+    );
+    expect(text).toMatch(/vgg tower embedding +images per CPU s +— +— +— +skipped \(not at REF\)/);
+    expect(text).toContain("REF's bench worker does not measure vgg-classifier (REF predates it)");
+    expect(text.split('\n').at(-1)).toBe('no regressions (exit 0)');
+  });
+
   it('notes short runs that scored different pairs', () => {
     const run = (digest: string) =>
       [{ variant: 'contrastive', accuracy: 0.9, testDigest: digest, validationDigest: 'v' }] as ShortRunRaw[];

@@ -1,3 +1,4 @@
+import { BenchResultSchema } from '@twinnet/core';
 import { describe, expect, it } from 'vitest';
 import { compareResults, comparisonFailed } from '../src/compare.ts';
 import { benchProtocol } from '../src/protocol.ts';
@@ -14,6 +15,8 @@ describe('compareResults', () => {
     'contrastive batch 64 embedding throughput per CPU second',
     'bce batch 64 training throughput per CPU second',
     'bce batch 64 embedding throughput per CPU second',
+    'vgg tower (cosine classifier) batch 224 images training throughput per CPU second',
+    'vgg tower (cosine classifier) batch 224 images embedding throughput per CPU second',
   ];
 
   it('passes an identical result', () => {
@@ -51,6 +54,24 @@ describe('compareResults', () => {
       detail: 'not in the baseline',
     });
     expect(failures(compareResults(current, current))).toEqual([]);
+  });
+
+  it('skips the classifier workload against a baseline from before it', () => {
+    const old = JSON.parse(JSON.stringify(syntheticResult()));
+    delete old.classifierThroughput;
+    delete old.protocol.classifier;
+    const checks = compareResults(BenchResultSchema.parse(old), syntheticResult());
+    expect(comparisonFailed(checks)).toBe(false);
+    expect(checks.find((c) => c.name.startsWith('vgg'))).toMatchObject({
+      name: 'vgg tower (cosine classifier) batch 224 images throughput',
+      status: 'skip',
+      detail: 'not in the baseline',
+    });
+    const slow = compareResults(base, withSpeed(base, 0.8)).find((c) => c.name === informational[4]);
+    expect(slow?.detail).toBe(
+      '÷ PyTorch (1 thread) 0.929 vs 1.161 (−20.0%), ÷ calibration 0.0576 vs 0.0720 (−20.0%); ' +
+        'down more than 15% against both: check with --compare REF',
+    );
   });
 
   it('fails a result 1 point less accurate, and passes 0.2 points less', () => {

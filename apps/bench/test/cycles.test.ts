@@ -1,25 +1,33 @@
-import { VARIANTS, type Variant } from '@twinnet/core';
+import { VARIANTS } from '@twinnet/core';
 import { describe, expect, it } from 'vitest';
 import { MAX_CYCLES, measureInCycles } from '../src/ab/cycles.ts';
 import { analyse } from '../src/ab/figures.ts';
 import { abPlan } from '../src/ab/protocol.ts';
 import type { RoundServer } from '../src/ab/rounds.ts';
 import type { StartedSide, startSide } from '../src/ab/sessions.ts';
+import { WORKLOADS, type Workload } from '../src/workloads.ts';
 
 const UNITS = { train: 256, embed: 1536 };
 
 /**
- * Fake workers: every request is logged as "<side> <variant> <op>", and a side's rounds take `seconds(op, n)`
- * (n counts that side's requests of that op and variant), so a test can make one side slower or noisy.
+ * Fake workers: every request is logged as "<side> <workload> <op>", and a side's rounds take `seconds(op, n)`
+ * (n counts that side's requests of that op and workload), so a test can make one side slower or noisy. The old
+ * side's workers know `oldKnows` (all workloads unless a test plays a REF from before the classifier workload).
  */
-function fakes(seconds: (side: string, op: string, n: number) => number) {
+function fakes(
+  seconds: (side: string, op: string, n: number) => number,
+  oldKnows: readonly Workload[] = WORKLOADS,
+) {
   const calls: string[] = [];
   const starts: string[] = [];
-  const start: typeof startSide = async (script) => {
+  const asked: string[][] = [];
+  const start: typeof startSide = async (script, _protocol, _backend, _label, wanted = WORKLOADS) => {
     const side = script.path;
     starts.push(side);
+    asked.push([...wanted]);
+    const workloads = wanted.filter((w) => side === 'new' || oldKnows.includes(w));
     const counts = new Map<string, number>();
-    const server = (variant: Variant): RoundServer => ({
+    const server = (variant: Workload): RoundServer => ({
       request: (async (request: { op: string }) => {
         calls.push(`${side} ${variant} ${request.op}`);
         const key = `${variant} ${request.op}`;
@@ -29,17 +37,18 @@ function fakes(seconds: (side: string, op: string, n: number) => number) {
         return request.op === 'latency' ? { latencyMs: [1000 * s] } : { seconds: { wall: s, cpu: s } };
       }) as RoundServer['request'],
     });
-    const byVariant = <T>(f: (v: Variant) => T) =>
-      Object.fromEntries(VARIANTS.map((v) => [v, f(v)])) as Record<Variant, T>;
+    const byWorkload = <T>(f: (v: Workload) => T) =>
+      Object.fromEntries(workloads.map((v) => [v, f(v)])) as Partial<Record<Workload, T>>;
     return {
-      side: { servers: byVariant(server) },
-      units: byVariant(() => UNITS),
+      side: { servers: byWorkload(server) },
+      workloads,
+      units: byWorkload(() => UNITS),
       backend: { name: 'wasm', requested: 'auto', simd: true, threads: 1 },
-      towerParameters: byVariant(() => 1000),
+      towerParameters: byWorkload(() => 1000),
       close: () => {},
     } satisfies StartedSide;
   };
-  return { calls, starts, start };
+  return { calls, starts, asked, start };
 }
 
 const scripts = { old: { path: 'old' }, new: { path: 'new' } };
@@ -60,7 +69,7 @@ describe('measureInCycles', () => {
     expect(fake.starts).toEqual(['old', 'new', 'new', 'old']);
     expect(measured.rounds.cycle).toEqual([0, 0, 1, 1]);
     expect(measured.rounds.first).toEqual(['old', 'new', 'old', 'new']);
-    const firstOps = (variant: Variant, op: string) =>
+    const firstOps = (variant: Workload, op: string) =>
       fake.calls.filter((c) => c.endsWith(`${variant} ${op}`)).map((c) => c.split(' ')[0]);
     // Per cycle: a warm-up round (old first, discarded), then the kept rounds; each op goes A B or B A.
     expect(firstOps('contrastive', 'train')).toEqual([
@@ -94,7 +103,27 @@ describe('measureInCycles', () => {
       'bce-train': 'regression',
       'bce-embed': 'ok',
       'bce-latency': 'ok',
+      'vgg-classifier-train': 'regression',
+      'vgg-classifier-embed': 'ok',
     });
+  });
+
+  it('skips the classifier workload when REF predates it, and asks no worker for it after REF said so', async () => {
+    const fake = fakes(() => 0.01, VARIANTS);
+    const measured = await measureInCycles(options(abPlan(false, 4, 0), fake.start));
+    expect(measured.rounds.old).toHaveLength(4);
+    expect(measured.rounds.old.every((r) => r['vgg-classifier'] === undefined)).toBe(true);
+    expect(measured.rounds.new.every((r) => r['vgg-classifier'] === undefined)).toBe(true);
+    // No round asked either side for the classifier: neither side's measurement could be paired.
+    expect(fake.calls.filter((c) => c.includes('vgg-classifier'))).toEqual([]);
+    // REF starts first in the first cycle: the working tree's workers are never asked for what REF lacks.
+    expect(fake.asked).toEqual([[...WORKLOADS], [...VARIANTS], [...VARIANTS], [...VARIANTS]]);
+    const outcomes = analyse(measured.rounds, measured.started.new.units, 0.1);
+    expect(outcomes.filter((f) => f.verdict === 'skipped').map((f) => f.figure.key)).toEqual([
+      'vgg-classifier-train',
+      'vgg-classifier-embed',
+    ]);
+    expect(outcomes.filter((f) => f.verdict === 'ok')).toHaveLength(6);
   });
 
   it('takes two more cycles at a time while a figure is inconclusive, up to the cap', async () => {

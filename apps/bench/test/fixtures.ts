@@ -82,6 +82,24 @@ export function syntheticResult(): BenchResult {
         calibrated: { trainPairs: train / 5000, embedImages: embed / 5000 },
       };
     }),
+    classifierThroughput: [
+      {
+        tower: 'vgg',
+        loss: 'norm-softmax',
+        temperature: 1 / 16,
+        classes: [0, 1, 2, 3, 4, 5, 6],
+        perClass: 32,
+        batchSize: 224,
+        optimizer: 'adam',
+        learningRate: 0.002,
+        towerParameters: 303_392,
+        trainImagesPerSecond: figure(350, 300, 500),
+        trainImagesPerCpuSecond: figure(360, 310, 280),
+        embedImagesPerSecond: figure(1500, 1200, 2000),
+        embedImagesPerCpuSecond: figure(1520, 1210, 1100),
+        calibrated: { trainImages: 360 / 5000, embedImages: 1520 / 5000 },
+      },
+    ],
     quality: (['contrastive', 'bce'] as const).map((variant) => ({
       variant,
       source: 'short-run' as const,
@@ -147,6 +165,17 @@ export function withSpeed(result: BenchResult, factor: number): BenchResult {
       calibrated: {
         trainPairs: t.calibrated.trainPairs * factor,
         embedImages: t.calibrated.embedImages * factor,
+      },
+    })),
+    classifierThroughput: result.classifierThroughput.map((c) => ({
+      ...c,
+      trainImagesPerSecond: scale(c.trainImagesPerSecond),
+      trainImagesPerCpuSecond: scale(c.trainImagesPerCpuSecond),
+      embedImagesPerSecond: scale(c.embedImagesPerSecond),
+      embedImagesPerCpuSecond: scale(c.embedImagesPerCpuSecond),
+      calibrated: {
+        trainImages: c.calibrated.trainImages * factor,
+        embedImages: c.calibrated.embedImages * factor,
       },
     })),
   };

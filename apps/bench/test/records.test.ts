@@ -32,6 +32,25 @@ describe('bench records', () => {
       { ours: 2000, peer: 4000, ratio: 0.5 },
       { ours: 300, peer: 600, ratio: 0.5 },
     ]);
+    expect(history[0]?.classifier).toEqual({
+      tower: 'vgg',
+      batchSize: 224,
+      trainImagesPerSecond: { ours: 350, peer: 300, ratio: 350 / 300 },
+      trainImagesPerCpuSecond: { ours: 360, peer: 310, ratio: 360 / 310 },
+      embedImagesPerSecond: { ours: 1500, peer: 1200, ratio: 1.25 },
+    });
+  });
+
+  it('reads results and history lines from before the classifier workload', () => {
+    const old = JSON.parse(JSON.stringify(syntheticResult()));
+    delete old.classifierThroughput;
+    delete old.protocol.classifier;
+    const parsed = BenchResultSchema.parse(old);
+    expect(parsed.classifierThroughput).toEqual([]);
+    expect(parsed.protocol.classifier).toBeUndefined();
+    const line = historyEntry(parsed, 'results/old.json');
+    expect(line.classifier).toBeUndefined();
+    expect(parseBenchHistory(JSON.stringify(line), 'history.jsonl')[0]?.classifier).toBeUndefined();
   });
 
   it('reads results from before per-batch throughput and the time-to-accuracy recipe, with what they measured', () => {

@@ -31,6 +31,29 @@ describe('reports', () => {
     );
   });
 
+  it('print the classifier workload in images, training and embedding, with its ratio range', () => {
+    const result = syntheticResult();
+    result.classifierThroughput[0]!.trainImagesPerCpuSecond.ratioRange = [1.02, 1.31];
+    const markdown = markdownReport(result);
+    expect(markdown).toContain(
+      '| vgg tower, cosine classifier (norm-softmax, scale 16), batch 224 images (7 classes × 32): images/s | 350 | 300 | 500 | 1.17× |',
+    );
+    expect(markdown).toContain(
+      '| vgg tower, cosine classifier (norm-softmax, scale 16), batch 224 images (7 classes × 32): images per CPU second | 360 | 310 | 280 | 1.16× (1.02–1.31) |',
+    );
+    expect(markdown).toContain(
+      '| vgg tower (classifier-trained): embed images/s (batch 256) | 1,500 | 1,200 | 2,000 | 1.25× |',
+    );
+    expect(terminalReport(result)).toMatch(
+      /vgg tower \(classifier-trained\): embed images per CPU second +1,520 +1,210 +1,100 +1\.26×/,
+    );
+  });
+
+  it('print no classifier rows for a result from before the classifier workload', () => {
+    const result = { ...syntheticResult(), classifierThroughput: [] };
+    expect(markdownReport(result)).not.toContain('vgg');
+  });
+
   it('leave out the PyTorch and ratio columns when the peer was not measured', () => {
     const result = syntheticResult();
     result.peer = { ...result.peer, available: false, reason: 'skipped (--no-peer)', threads: [] };

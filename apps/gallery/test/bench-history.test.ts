@@ -48,4 +48,26 @@ describe('parseBenchHistory', () => {
     expect(history.skipped[0]!.reason).toMatch(/history.jsonl:3: not valid JSON/);
     expect(benchMetrics(history.points)).toEqual(['train pairs/s', 'latency median (ms)', 'test accuracy']);
   });
+
+  it('charts the classifier-trained tower as a series of its own, in images', () => {
+    const classifier = {
+      tower: 'vgg',
+      batchSize: 224,
+      trainImagesPerSecond: { ours: 400, peer: 300, ratio: 1.3 },
+      trainImagesPerCpuSecond: figure(410),
+      embedImagesPerSecond: figure(1500),
+    };
+    const history = parseBenchHistory(line('2026-04-01T00:00:00Z', { classifier }), 'history.jsonl');
+    expect(history.skipped).toEqual([]);
+    expect(history.points.map((p) => p.series)).toEqual([
+      'contrastive · wasm · quick',
+      'vgg classifier · wasm · quick',
+    ]);
+    expect(history.points[1]!.values).toEqual({
+      'train images/s': 400,
+      'embed images/s': 1500,
+      'train images/s ÷ PyTorch': 1.3,
+    });
+    expect(benchMetrics(history.points)).toContain('train images/s ÷ PyTorch');
+  });
 });

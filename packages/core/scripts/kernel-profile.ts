@@ -1,8 +1,10 @@
-// Where a training step's (or an embedding batch's) time goes: kernel by kernel, from tf.profile, for both towers
-// on the chosen backend. Usage: pnpm --filter @twinnet/core kernel-profile [-- BATCH BACKEND STEPS MODE]
+// Where a training step's (or an embedding batch's) time goes: kernel by kernel, from tf.profile, for each tower
+// on the chosen backend. The vgg tower trains as the bench's classifier workload, under the cosine classifier on
+// 224 images (7 classes × 32) whatever BATCH says.
+// Usage: pnpm --filter @twinnet/core kernel-profile [-- BATCH BACKEND STEPS MODE TOWERS]   (TOWERS: e.g. vgg)
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/node.ts';
-import { fixtureFor, parseMode, TOWERS } from './step-fixture.ts';
+import { fixtureFor, parseMode, parseTowers } from './step-fixture.ts';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const batch = Number(args[0] ?? 128);
@@ -11,8 +13,9 @@ const steps = Number(args[2] ?? 10);
 if (!(Number.isInteger(steps) && steps >= 1))
   throw new Error(`STEPS must be a positive integer, got ${args[2]}`);
 const mode = parseMode(args[3]);
+const towers = parseTowers(args[4]);
 
-for (const [tower, head] of TOWERS) {
+for (const [tower, head] of towers) {
   const fixture = fixtureFor(mode, tower, head, batch);
   const started = performance.now();
   const profile = await tf.profile(() => {
@@ -33,7 +36,7 @@ for (const [tower, head] of TOWERS) {
   const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
   const kernelMs = rows.reduce((sum, [, e]) => sum + e.ms, 0);
   console.log(
-    `\n${tower} tower, ${mode}, batch ${batch} images, ${backend.name}: ${wallMs.toFixed(1)} ms/step under the profiler, ` +
+    `\n${tower} tower${tower === 'vgg' && mode === 'train' ? ' (cosine classifier)' : ''}, ${mode}, batch ${fixture.batch} images, ${backend.name}: ${wallMs.toFixed(1)} ms/step under the profiler, ` +
       `${kernelMs.toFixed(1)} ms in kernels (${((100 * kernelMs) / wallMs).toFixed(0)}%)`,
   );
   console.log('kernel'.padEnd(26), 'ms/step'.padStart(8), 'share'.padStart(7), 'calls'.padStart(6));

@@ -1,5 +1,6 @@
 import type { BackendName } from '@twinnet/core';
 import type { WorkerScript } from '../jobs.ts';
+import type { Workload } from '../workloads.ts';
 import { analyse } from './figures.ts';
 import type { AbPlan } from './protocol.ts';
 import { type AbRounds, emptyRounds, takeRounds } from './rounds.ts';
@@ -41,6 +42,9 @@ export async function measureInCycles(options: CycleOptions): Promise<Measured> 
   const began = performance.now();
   const seconds = () => (performance.now() - began) / 1000;
   let started: Measured['started'] | undefined;
+  // Every workload at first; then only those the side started before knew (a REF may predate one): the first
+  // cycle starts REF first, so the working tree's workers never set up a workload REF cannot pair.
+  let workloads: Workload[] | undefined;
   let cycle = 0;
   const runCycle = async () => {
     const order = cycle % 2 === 0 ? (['old', 'new'] as const) : (['new', 'old'] as const);
@@ -48,15 +52,16 @@ export async function measureInCycles(options: CycleOptions): Promise<Measured> 
     try {
       for (const side of order) {
         const label = side === 'old' ? 'REF' : 'the working tree';
-        live[side] = await start(options.scripts[side], plan.protocol, options.backend, label);
+        live[side] = await start(options.scripts[side], plan.protocol, options.backend, label, workloads);
+        workloads = live[side]!.workloads;
       }
       const sides = { old: live.old!.side, new: live.new!.side };
       if (!started) {
         started = { old: live.old!, new: live.new! };
         options.check?.(started);
       }
-      await takeRounds(sides, 1, 0, emptyRounds());
-      await takeRounds(sides, plan.perCycle, 0, rounds, cycle);
+      await takeRounds(sides, 1, 0, emptyRounds(), cycle, workloads!);
+      await takeRounds(sides, plan.perCycle, 0, rounds, cycle, workloads!);
     } finally {
       live.old?.close();
       live.new?.close();

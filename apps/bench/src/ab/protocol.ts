@@ -5,7 +5,8 @@ import { benchProtocol } from '../protocol.ts';
  * The budgets of `--compare REF`. A round is a quarter of the bench's throughput round (4 training steps of the
  * trainer's 64 pairs for the small tower, 2 for the deep one; 6 and 2 embedding batches of 256) and 40 single-pair
  * calls: each measurement lasts 30–80 ms, so the two sides' measurements of a pair sit close in time and share the
- * machine's load, and many rounds fit in the budget (the interval narrows with their number). Rounds are taken in
+ * machine's load, and many rounds fit in the budget (the interval narrows with their number). The classifier
+ * workload's measurements cannot be that short: one step of its 224 images, one embedding batch. Rounds are taken in
  * cycles of fresh worker processes, which side starts first alternating from cycle to cycle: in A/A runs the side
  * whose workers started second was 5–10% faster for the whole life of its processes.
  */
@@ -44,6 +45,19 @@ export function abPlan(quick: boolean, rounds: number | null, maxSeconds: number
       // Each worker draws its training pairs at set-up: the cycle's rounds and the warm-up round.
       throughput: byVariant((v) => ({ ...base.throughput[v], ...ROUND[v], rounds: perCycle + 1 })),
       throughputBatchSizes: byVariant((v) => [preset('mnist', v).batchSize]),
+      // One step of the whole batch (about 0.6 CPU s on one thread) and one embedding batch: as short as a
+      // measurement of this workload gets.
+      ...(base.classifier
+        ? {
+            classifier: {
+              ...base.classifier,
+              warmupSteps: 1,
+              steps: 1,
+              rounds: perCycle + 1,
+              embedBatches: 1,
+            },
+          }
+        : {}),
       latencyWarmup: 5,
       latencyCalls: 40,
     },

@@ -19,6 +19,7 @@ const times = (v: number) => `${v.toFixed(3)}×`;
 const VERDICT = { ok: 'ok', regression: 'SLOWER', inconclusive: 'inconclusive' } as const;
 
 function figureCells(f: FigureOutcome): string[] {
+  if (f.verdict === 'skipped') return [f.figure.label, f.figure.unit, '—', '—', '—', 'skipped (not at REF)'];
   const { ratio, low, high } = f.interval;
   return [
     f.figure.label,

@@ -4,6 +4,7 @@ import { type BackendName, type BenchProtocol, describeBackend } from '@twinnet/
 import type { Check } from '../compare.ts';
 import { THIS_WORKER, type WorkerScript } from '../jobs.ts';
 import { gitState, loadAverage, machine } from '../system.ts';
+import { WORKLOADS } from '../workloads.ts';
 import { compareShortRuns } from './accuracy.ts';
 import { measureInCycles } from './cycles.ts';
 import { analyse, type FigureOutcome, type Units } from './figures.ts';
@@ -129,7 +130,12 @@ function sameSetup(old: SideSetup, now: SideSetup, notes: string[]): void {
   const [a, b] = [describeBackend(old.backend), describeBackend(now.backend)];
   if (a !== b)
     notes.push(`the sides ran on different backends (REF ${a}, working tree ${b}): ratios show that too`);
-  for (const variant of Object.keys(now.units) as (keyof Units)[]) {
+  for (const missing of WORKLOADS.filter((w) => !old.workloads.includes(w))) {
+    notes.push(
+      `REF's bench worker does not measure ${missing} (REF predates it): its figures are skipped, not compared`,
+    );
+  }
+  for (const variant of now.workloads.filter((w) => old.workloads.includes(w))) {
     if (JSON.stringify(old.units[variant]) !== JSON.stringify(now.units[variant])) {
       throw new PrepareError(
         `${variant}: REF's bench worker measures rounds of ${JSON.stringify(old.units[variant])}, the working ` +

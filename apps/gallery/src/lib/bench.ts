@@ -4,7 +4,7 @@ import { z } from 'zod';
 export interface BenchPoint {
   /** ISO time of the bench run. */
   date: string;
-  /** One series per variant and backend; quick (smoke) runs are not comparable with full ones. */
+  /** One series per variant (or classifier-trained tower) and backend; quick (smoke) runs are not comparable with full ones. */
   series: string;
   values: Record<string, number>;
 }
@@ -28,6 +28,9 @@ export const BENCH_METRICS = [
   'latency median (ms)',
   'test accuracy',
   'train pairs/s ÷ PyTorch',
+  // The classifier-trained tower (vgg) counts images: it trains on labelled batches, not pairs.
+  'train images/s',
+  'train images/s ÷ PyTorch',
 ] as const;
 
 /** The metrics that at least one point has, in BENCH_METRICS order. */

@@ -62,6 +62,35 @@ export const BenchThroughputSchema = z.object({
 });
 export type BenchThroughput = z.infer<typeof BenchThroughputSchema>;
 
+/**
+ * A tower trained as a classifier rather than on pairs: the vgg tower under the cosine classifier (normalised
+ * softmax over a learnt proxy per training class), on P×K batches of images. Its rates are images through the
+ * tower; the class proxies belong to the loss, not the tower, and are not in `towerParameters`.
+ */
+export const BenchClassifierThroughputSchema = z.object({
+  tower: z.string(),
+  loss: z.string(),
+  /** Logits are cosines over this temperature (1/16: a scale of 16). */
+  temperature: finite,
+  /** The training classes, one proxy each; a batch holds every one of them `perClass` times. */
+  classes: z.array(z.number().int().nonnegative()).min(2),
+  perClass: count,
+  /** Images per training step: classes × perClass. */
+  batchSize: count,
+  optimizer: z.string(),
+  learningRate: finite,
+  towerParameters: count,
+  /** Training steps (forward, backward, update) × images per step, per second: best of the timed rounds. */
+  trainImagesPerSecond: ComparedSchema,
+  trainImagesPerCpuSecond: ComparedSchema,
+  /** Inference through the tower at the protocol's embedding batch size (256). */
+  embedImagesPerSecond: ComparedSchema,
+  embedImagesPerCpuSecond: ComparedSchema,
+  /** Ours ÷ the calibration workload, both per CPU second of one process. */
+  calibrated: z.object({ trainImages: finite, embedImages: finite }),
+});
+export type BenchClassifierThroughput = z.infer<typeof BenchClassifierThroughputSchema>;
+
 export const BenchOneShotSchema = z.object({
   ways: count,
   shots: count,
@@ -200,6 +229,21 @@ export const BenchProtocolSchema = z.object({
    * measured the trainer's batch only, which the default says.
    */
   throughputBatchSizes: perVariant(z.array(count).min(1)).default({ contrastive: [64], bce: [64] }),
+  /**
+   * The classifier workload (the vgg tower under the cosine classifier): its batch, P classes × K images, and the
+   * budget of a round (steps of the whole batch, embedding batches). Results from before it have none.
+   */
+  classifier: z
+    .object({
+      tower: z.string(),
+      classes: z.array(z.number().int().nonnegative()).min(2),
+      perClass: count,
+      warmupSteps: z.number().int().nonnegative(),
+      steps: count,
+      rounds: count,
+      embedBatches: count,
+    })
+    .optional(),
   embedBatchSize: count,
   embedRounds: count,
   latencyWarmup: z.number().int().nonnegative(),
@@ -264,6 +308,8 @@ export const BenchResultSchema = z.object({
   }),
   protocol: BenchProtocolSchema,
   throughput: z.array(BenchThroughputSchema),
+  /** Towers trained as classifiers (the vgg tower); empty in results from before them. */
+  classifierThroughput: z.array(BenchClassifierThroughputSchema).default([]),
   quality: z.array(BenchQualitySchema),
   shortRun: z.array(BenchShortRunSchema),
   timeToAccuracy: TimeToAccuracySchema,
@@ -316,6 +362,16 @@ export const BenchHistoryEntrySchema = z.object({
     peer: finite.nullable(),
   }),
   peakRssMiB: HistoryFigureSchema,
+  /** The vgg tower's classifier training and embedding, images/s; absent from lines before it was measured. */
+  classifier: z
+    .object({
+      tower: z.string(),
+      batchSize: count,
+      trainImagesPerSecond: HistoryFigureSchema,
+      trainImagesPerCpuSecond: HistoryFigureSchema,
+      embedImagesPerSecond: HistoryFigureSchema,
+    })
+    .optional(),
 });
 export type BenchHistoryEntry = z.infer<typeof BenchHistoryEntrySchema>;
 

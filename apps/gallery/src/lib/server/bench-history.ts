@@ -13,12 +13,18 @@ const ChartedVariantSchema = BenchHistoryEntrySchema.shape.variants.element.pick
   accuracy: true,
 });
 
+const ChartedClassifierSchema = BenchHistoryEntrySchema.shape.classifier.unwrap().pick({
+  tower: true,
+  trainImagesPerSecond: true,
+  embedImagesPerSecond: true,
+});
+
 export const ChartedEntrySchema = BenchHistoryEntrySchema.pick({
   schemaVersion: true,
   createdAt: true,
   backend: true,
   quick: true,
-}).extend({ variants: z.array(ChartedVariantSchema) });
+}).extend({ variants: z.array(ChartedVariantSchema), classifier: ChartedClassifierSchema.optional() });
 export type ChartedEntry = z.input<typeof ChartedEntrySchema>;
 
 export function parseBenchHistory(text: string, file: string): BenchHistory {
@@ -49,6 +55,21 @@ export function parseBenchHistory(text: string, file: string): BenchHistory {
       set('latency median (ms)', v.latencyMedianMs.ours);
       set('train pairs/s ÷ PyTorch', v.trainPairsPerSecond.ratio);
       const series = [v.variant, entry.backend, entry.quick ? 'quick' : undefined]
+        .filter(Boolean)
+        .join(' · ');
+      history.points.push({ date, series, values });
+    }
+    // The classifier-trained tower (lines from before it have none): a series of its own, rates in images.
+    const c = entry.classifier;
+    if (c) {
+      const values: Record<string, number> = {};
+      const set = (key: (typeof BENCH_METRICS)[number], value: number | null) => {
+        if (value !== null) values[key] = value;
+      };
+      set('train images/s', c.trainImagesPerSecond.ours);
+      set('embed images/s', c.embedImagesPerSecond.ours);
+      set('train images/s ÷ PyTorch', c.trainImagesPerSecond.ratio);
+      const series = [`${c.tower} classifier`, entry.backend, entry.quick ? 'quick' : undefined]
         .filter(Boolean)
         .join(' · ');
       history.points.push({ date, series, values });
