@@ -27,7 +27,7 @@ const options = (outDir: string, extra: Partial<PoolOptions> = {}): PoolOptions 
 });
 
 describe('dispatchOrder', () => {
-  it('starts the costliest runs first (images × tower cost), ties in config order', () => {
+  it('starts the costliest runs first (images × tower cost × fits), ties in config order', () => {
     const runs = defaultRecipes();
     const names = dispatchOrder(runs).map((i) => runs[i]!.run);
     expect(names).toEqual([
@@ -35,12 +35,12 @@ describe('dispatchOrder', () => {
       'mnist-bce',
       'mnist-contrastive',
       'fashion-mnist-contrastive',
-      'mnist-contrastive-holdout',
-      'fashion-mnist-contrastive-holdout',
       'mnist-metric',
       'fashion-mnist-metric',
       'mnist-metric-holdout',
       'fashion-mnist-metric-holdout',
+      'mnist-contrastive-holdout',
+      'fashion-mnist-contrastive-holdout',
     ]);
   });
 });
