@@ -1193,22 +1193,23 @@ void maxPoolGrad(const float *x, const float *dy, const Geometry &g, float *dx) 
 
 constexpr long kBlockRows = 256;
 
-// sums[c] += Σ_r a(r, c) over the rows, a computed per element by `term`, in blocks (see above): the blocks on
-// the threads there are, their partial sums added in block order, so the result never depends on the count.
+// sums[c] += Σ_r a(r, c) and sums[channels + c] += Σ_r b(r, c) over the rows, `term(r, a, b)` adding row r's
+// terms to both, in blocks (see above): the blocks on the threads there are, their partial sums added in block
+// order, so the result never depends on the count. One pass over the data for both sums.
 template <typename Term>
 Status sumChannels(long rows, long channels, double *sums, Term term) {
   const long blocks = (rows + kBlockRows - 1) / kBlockRows;
   thread_local Scratch<float> partialBuffer;
-  float *const partial = partialBuffer.get(blocks * channels);
+  float *const partial = partialBuffer.get(blocks * 2 * channels);
   if (partial == nullptr) return kOutOfMemory;
 #pragma omp parallel for schedule(static)
   for (long b = 0; b < blocks; b++) {
-    float *const block = partial + b * channels;
-    for (long c = 0; c < channels; c++) block[c] = 0.f;
-    for (long r = b * kBlockRows; r < minOf(rows, (b + 1) * kBlockRows); r++) term(r, block);
+    float *const first = partial + b * 2 * channels, *const second = first + channels;
+    for (long c = 0; c < 2 * channels; c++) first[c] = 0.f;
+    for (long r = b * kBlockRows; r < minOf(rows, (b + 1) * kBlockRows); r++) term(r, first, second);
   }
   for (long b = 0; b < blocks; b++)
-    for (long c = 0; c < channels; c++) sums[c] += partial[b * channels + c];
+    for (long c = 0; c < 2 * channels; c++) sums[c] += partial[b * 2 * channels + c];
   return kSuccess;
 }
 
@@ -1223,18 +1224,14 @@ Status batchNormTrain(const float *x, long rows, long channels, const float *sca
   float *const factor = factorBuffer.get(channels);
   if (sums == nullptr || shift == nullptr || factor == nullptr) return kOutOfMemory;
   for (long c = 0; c < channels; c++) shift[c] = x[c], sums[c] = 0, sums[channels + c] = 0;
-  Status s = sumChannels(rows, channels, sums, [&](long r, float *block) {
+  const Status s = sumChannels(rows, channels, sums, [&](long r, float *__restrict sum, float *__restrict squares) {
     const float *row = x + r * channels;
-    for (long c = 0; c < channels; c++) block[c] += row[c] - shift[c];
+    for (long c = 0; c < channels; c++) {
+      const float d = row[c] - shift[c];
+      sum[c] += d;
+      squares[c] += d * d;
+    }
   });
-  if (s == kSuccess)
-    s = sumChannels(rows, channels, sums + channels, [&](long r, float *block) {
-      const float *row = x + r * channels;
-      for (long c = 0; c < channels; c++) {
-        const float d = row[c] - shift[c];
-        block[c] += d * d;
-      }
-    });
   if (s != kSuccess) return s;
   for (long c = 0; c < channels; c++) {
     const double m = sums[c] / rows, v = maxOf(0., sums[channels + c] / rows - m * m);
@@ -1254,30 +1251,30 @@ Status batchNormTrain(const float *x, long rows, long channels, const float *sca
   return kSuccess;
 }
 
-// The gradients of batchNormTrain's y (given y where relu was applied: it masks dy) with respect to x, scale and
-// offset, the statistics' own dependence on x included: with g = dy (masked), x̂ = (x − mean)/σ,
-// dOffset = Σ g, dScale = Σ g·x̂ and dx = scale/σ · (g − dOffset/R − x̂ · dScale/R).
-Status batchNormTrainGrad(const float *dy, const float *x, const float *y, long rows, long channels, const float *scale,
-                          const float *mean, const float *variance, float epsilon, float *dx, float *dScale,
-                          float *dOffset) {
+// dy, masked where the relu's output is not positive (Relu: y given) or as it is.
+template <bool Relu>
+inline float maskedGrad(const float *dy, const float *y, long i) {
+  return Relu ? (y[i] > 0.f ? dy[i] : 0.f) : dy[i];
+}
+
+// batchNormTrainGrad's two passes, with the relu's mask or without it as a compile-time choice.
+template <bool Relu>
+Status normGrad(const float *dy, const float *x, const float *y, long rows, long channels, const float *scale,
+                const float *mean, const float *variance, float epsilon, float *dx, float *dScale, float *dOffset) {
   thread_local Scratch<double> sumBuffer;
   thread_local Scratch<float> coefficientBuffer;
   double *const sums = sumBuffer.get(2 * channels);
   float *const k = coefficientBuffer.get(3 * channels);
   if (sums == nullptr || k == nullptr) return kOutOfMemory;
   for (long c = 0; c < 2 * channels; c++) sums[c] = 0;
-  const auto masked = [&](long r, long c) {
-    const long i = r * channels + c;
-    return y != nullptr && !(y[i] > 0.f) ? 0.f : dy[i];
-  };
-  Status s = sumChannels(rows, channels, sums, [&](long r, float *block) {
-    for (long c = 0; c < channels; c++) block[c] += masked(r, c);
+  const Status s = sumChannels(rows, channels, sums, [&](long r, float *__restrict g, float *__restrict gx) {
+    const float *row = x + r * channels;
+    for (long c = 0; c < channels; c++) {
+      const float grad = maskedGrad<Relu>(dy, y, r * channels + c);
+      g[c] += grad;
+      gx[c] += grad * (row[c] - mean[c]);
+    }
   });
-  if (s == kSuccess)
-    s = sumChannels(rows, channels, sums + channels, [&](long r, float *block) {
-      const float *row = x + r * channels;
-      for (long c = 0; c < channels; c++) block[c] += masked(r, c) * (row[c] - mean[c]);
-    });
   if (s != kSuccess) return s;
   // dx = a·g − b·(x − mean) − d, per channel: a = scale/σ, b = a·Σg(x − mean)/(σ²R), d = a·Σg/R.
   for (long c = 0; c < channels; c++) {
@@ -1293,9 +1290,21 @@ Status batchNormTrainGrad(const float *dy, const float *x, const float *y, long 
     const float *in = x + r * channels;
     float *out = dx + r * channels;
     for (long c = 0; c < channels; c++)
-      out[c] = k[c] * masked(r, c) - k[channels + c] * (in[c] - mean[c]) - k[2 * channels + c];
+      out[c] = k[c] * maskedGrad<Relu>(dy, y, r * channels + c) - k[channels + c] * (in[c] - mean[c]) -
+               k[2 * channels + c];
   }
   return kSuccess;
+}
+
+// The gradients of batchNormTrain's y (given y where relu was applied: it masks dy) with respect to x, scale and
+// offset, the statistics' own dependence on x included: with g = dy (masked), x̂ = (x − mean)/σ,
+// dOffset = Σ g, dScale = Σ g·x̂ and dx = scale/σ · (g − dOffset/R − x̂ · dScale/R).
+Status batchNormTrainGrad(const float *dy, const float *x, const float *y, long rows, long channels, const float *scale,
+                          const float *mean, const float *variance, float epsilon, float *dx, float *dScale,
+                          float *dOffset) {
+  return y != nullptr
+             ? normGrad<true>(dy, x, y, rows, channels, scale, mean, variance, epsilon, dx, dScale, dOffset)
+             : normGrad<false>(dy, x, y, rows, channels, scale, mean, variance, epsilon, dx, dScale, dOffset);
 }
 
 // Tile: out has shape[d] · reps[d] along each axis, out[i] = x[i_d mod shape[d]]; innermost runs are copied whole.
