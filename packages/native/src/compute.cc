@@ -175,19 +175,28 @@ void toPaddedPlanes(const float *image, const Geometry &g, float *out) {
 // wide as the padded input's: then each tap is one multiply-add over all output rows at once, a long contiguous
 // loop. The columns from outW on are scratch (they read past a row into the next, or into the kW floats of
 // slack after the planes) and are never read out.
-// Sixteen floats: one AVX-512 register, two AVX ones on the avx2 route, four SSE ones on the baseline route;
-// loads and stores need no alignment.
-typedef float v16 __attribute__((vector_size(64)));
-inline v16 load16(const float *p) {
-  v16 v;
+// A vector of floats as wide as the route's registers: sixteen (one AVX-512 register) on the avx512 route, eight
+// (one AVX register, two SSE ones) elsewhere; wider ones would spill the AVX2 registers, and the loops below hold
+// several per output. Loads and stores need no alignment. Whatever the width, each output sums its terms in the
+// same order, so every route gives the same bits.
+#if TWINNET_ROUTE_LEVEL >= 4
+constexpr int kLanes = 16;
+#else
+constexpr int kLanes = 8;
+#endif
+typedef float vec __attribute__((vector_size(4 * kLanes)));
+inline vec loadVec(const float *p) {
+  vec v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
-inline void store16(float *p, v16 v) { std::memcpy(p, &v, sizeof v); }
+inline void storeVec(float *p, vec v) { std::memcpy(p, &v, sizeof v); }
+// Vectors a loop of independent sums holds at once per output channel: four of sixteen, or two of eight.
+constexpr int kUnroll = kLanes == 16 ? 4 : 2;
 
 // Each output element sums its taps in (ci, ky, kx) order, held in registers across all the taps; the order, and
 // so the result, is that of a plain loop. G output channels are computed together, so each input vector loaded
-// serves G of them (four sums of four vectors each keep the adders busy).
+// serves G of them (G × kUnroll independent sums keep the adders busy).
 template <int G>
 Status directPlanesBlocked(const float *__restrict pad, const float *__restrict w, const Geometry &g,
                            float *__restrict planes) {
@@ -207,29 +216,27 @@ Status directPlanesBlocked(const float *__restrict pad, const float *__restrict 
         }
     float *__restrict plane = planes + co0 * span;
     long i = 0;
-    for (; i + 64 <= span; i += 64) {
-      v16 a[G][4] = {};
+    for (; i + kUnroll * kLanes <= span; i += kUnroll * kLanes) {
+      vec a[G][kUnroll] = {};
       for (long k = 0; k < taps; k++) {
         const float *src = pad + offsets[k] + i;
-        const v16 s0 = load16(src), s1 = load16(src + 16), s2 = load16(src + 32), s3 = load16(src + 48);
+        vec s[kUnroll];
+        for (int j = 0; j < kUnroll; j++) s[j] = loadVec(src + kLanes * j);
         for (int c = 0; c < G; c++) {
           const float tap = weights[k * G + c];
-          a[c][0] += tap * s0;
-          a[c][1] += tap * s1;
-          a[c][2] += tap * s2;
-          a[c][3] += tap * s3;
+          for (int j = 0; j < kUnroll; j++) a[c][j] += tap * s[j];
         }
       }
       for (int c = 0; c < G; c++)
-        for (int j = 0; j < 4; j++) store16(plane + c * span + i + 16 * j, a[c][j]);
+        for (int j = 0; j < kUnroll; j++) storeVec(plane + c * span + i + kLanes * j, a[c][j]);
     }
-    for (; i + 16 <= span; i += 16) {
-      v16 a[G] = {};
+    for (; i + kLanes <= span; i += kLanes) {
+      vec a[G] = {};
       for (long k = 0; k < taps; k++) {
-        const v16 s0 = load16(pad + offsets[k] + i);
+        const vec s0 = loadVec(pad + offsets[k] + i);
         for (int c = 0; c < G; c++) a[c] += weights[k * G + c] * s0;
       }
-      for (int c = 0; c < G; c++) store16(plane + c * span + i, a[c]);
+      for (int c = 0; c < G; c++) storeVec(plane + c * span + i, a[c]);
     }
     for (; i < span; i++) {
       for (int c = 0; c < G; c++) {
@@ -294,19 +301,19 @@ template <int G>
 void accumulateTaps(const float *__restrict src, long srcStride, const float *__restrict d, long dStride, long span,
                     long count, float *__restrict acc) {
   long i = 0;
-  for (; i + 32 <= span; i += 32) {
-    v16 a[G][2];
-    for (int c = 0; c < G; c++) a[c][0] = load16(acc + c * span + i), a[c][1] = load16(acc + c * span + i + 16);
+  for (; i + 2 * kLanes <= span; i += 2 * kLanes) {
+    vec a[G][2];
+    for (int c = 0; c < G; c++) a[c][0] = loadVec(acc + c * span + i), a[c][1] = loadVec(acc + c * span + i + kLanes);
     for (long n = 0; n < count; n++) {
       const float *s = src + n * srcStride + i;
-      const v16 s0 = load16(s), s1 = load16(s + 16);
+      const vec s0 = loadVec(s), s1 = loadVec(s + kLanes);
       const float *dn = d + n * dStride + i;
       for (int c = 0; c < G; c++) {
-        a[c][0] += s0 * load16(dn + c * span);
-        a[c][1] += s1 * load16(dn + c * span + 16);
+        a[c][0] += s0 * loadVec(dn + c * span);
+        a[c][1] += s1 * loadVec(dn + c * span + kLanes);
       }
     }
-    for (int c = 0; c < G; c++) store16(acc + c * span + i, a[c][0]), store16(acc + c * span + i + 16, a[c][1]);
+    for (int c = 0; c < G; c++) storeVec(acc + c * span + i, a[c][0]), storeVec(acc + c * span + i + kLanes, a[c][1]);
   }
   for (; i < span; i++)
     for (int c = 0; c < G; c++) {
@@ -486,79 +493,95 @@ void padImage(const float *image, const Geometry &g, float *out) {
   }
 }
 
-// Bias and relu are applied as each pixel is stored: the output is larger than the caches.
+// Bias and relu are applied as each pixel is stored: the output is larger than the caches. V vectors of kLanes
+// channels make a pixel's outC.
 template <int V>
 Status conv2dFewTaps(const float *x, const float *w, const float *bias, int relu, const Geometry &g, float *y) {
   const long pw = fewTapsW(g);
   float *pad = padded.get(fewTapsH(g) * pw);
   if (pad == nullptr) return kOutOfMemory;
-  v16 rows[9][V], b[V] = {}, zero = {};
+  vec rows[9][V], b[V] = {}, zero = {};
   for (int t = 0; t < 9; t++)
-    for (int v = 0; v < V; v++) rows[t][v] = load16(w + t * g.outC + 16 * v);
+    for (int v = 0; v < V; v++) rows[t][v] = loadVec(w + t * g.outC + kLanes * v);
   if (bias != nullptr)
-    for (int v = 0; v < V; v++) b[v] = load16(bias + 16 * v);
-  const auto finish = [&](v16 a, int v) {
+    for (int v = 0; v < V; v++) b[v] = loadVec(bias + kLanes * v);
+  const auto finish = [&](vec a, int v) {
     a += b[v];
     return relu ? (a < zero ? zero : a) : a;
   };
+  // Pixels at a time: a pixel's nine adds depend on each other, several pixels' do not (as many as the registers
+  // hold beside the filter: four, or two of 32 channels in AVX2 registers).
+  constexpr int P = kLanes == 16 || V == 1 ? 4 : 2;
   for (long n = 0; n < g.batch; n++) {
     padImage(x + n * g.inH * g.inW, g, pad);
     float *out = y + n * g.outH * g.outW * g.outC;
     for (long oy = 0; oy < g.outH; oy++) {
-      // Four pixels at a time: a pixel's nine adds depend on each other, four pixels' do not.
       long ox = 0;
-      for (; ox + 4 <= g.outW; ox += 4) {
+      for (; ox + P <= g.outW; ox += P) {
         const float *base = pad + oy * g.strideH * pw + ox * g.strideW;
-        v16 acc[4][V] = {};
+        vec acc[P][V] = {};
         for (int ky = 0; ky < 3; ky++)
           for (int kx = 0; kx < 3; kx++)
-            for (int p = 0; p < 4; p++)
+            for (int p = 0; p < P; p++)
               for (int v = 0; v < V; v++) acc[p][v] += base[ky * pw + kx + p * g.strideW] * rows[ky * 3 + kx][v];
-        for (int p = 0; p < 4; p++)
-          for (int v = 0; v < V; v++) store16(out + (oy * g.outW + ox + p) * g.outC + 16 * v, finish(acc[p][v], v));
+        for (int p = 0; p < P; p++)
+          for (int v = 0; v < V; v++)
+            storeVec(out + (oy * g.outW + ox + p) * g.outC + kLanes * v, finish(acc[p][v], v));
       }
       for (; ox < g.outW; ox++) {
         const float *base = pad + oy * g.strideH * pw + ox * g.strideW;
-        v16 acc[V] = {};
+        vec acc[V] = {};
         for (int ky = 0; ky < 3; ky++)
           for (int kx = 0; kx < 3; kx++)
             for (int v = 0; v < V; v++) acc[v] += base[ky * pw + kx] * rows[ky * 3 + kx][v];
-        for (int v = 0; v < V; v++) store16(out + (oy * g.outW + ox) * g.outC + 16 * v, finish(acc[v], v));
+        for (int v = 0; v < V; v++) storeVec(out + (oy * g.outW + ox) * g.outC + kLanes * v, finish(acc[v], v));
       }
     }
   }
   return kSuccess;
 }
 
+// The filter gradient: nine taps' sums per output channel, each over every pixel of every image in order. The
+// sums of all channels stay in registers over an image where they fit (18 AVX-512 ones); in AVX2 registers nine,
+// one vector of channels at a time, the rest waiting in memory.
 template <int V>
 Status backpropFilterFewTaps(const float *x, const float *dy, const Geometry &g, float *dw) {
   const long pw = fewTapsW(g);
   float *pad = padded.get(fewTapsH(g) * pw);
   if (pad == nullptr) return kOutOfMemory;
-  v16 acc[9][V] = {};
+  constexpr int B = kLanes == 16 ? V : 1;
+  vec sums[9][V] = {};
   for (long n = 0; n < g.batch; n++) {
     padImage(x + n * g.inH * g.inW, g, pad);
     const float *grad = dy + n * g.outH * g.outW * g.outC;
-    for (long oy = 0; oy < g.outH; oy++)
-      for (long ox = 0; ox < g.outW; ox++) {
-        const float *base = pad + oy * g.strideH * pw + ox * g.strideW;
-        v16 d[V];
-        for (int v = 0; v < V; v++) d[v] = load16(grad + (oy * g.outW + ox) * g.outC + 16 * v);
-        for (int ky = 0; ky < 3; ky++)
-          for (int kx = 0; kx < 3; kx++)
-            for (int v = 0; v < V; v++) acc[ky * 3 + kx][v] += base[ky * pw + kx] * d[v];
-      }
+    for (int v0 = 0; v0 < V; v0 += B) {
+      vec acc[9][B];
+      for (int t = 0; t < 9; t++)
+        for (int v = 0; v < B; v++) acc[t][v] = sums[t][v0 + v];
+      for (long oy = 0; oy < g.outH; oy++)
+        for (long ox = 0; ox < g.outW; ox++) {
+          const float *base = pad + oy * g.strideH * pw + ox * g.strideW;
+          vec d[B];
+          for (int v = 0; v < B; v++) d[v] = loadVec(grad + (oy * g.outW + ox) * g.outC + kLanes * (v0 + v));
+          for (int ky = 0; ky < 3; ky++)
+            for (int kx = 0; kx < 3; kx++)
+              for (int v = 0; v < B; v++) acc[ky * 3 + kx][v] += base[ky * pw + kx] * d[v];
+        }
+      for (int t = 0; t < 9; t++)
+        for (int v = 0; v < B; v++) sums[t][v0 + v] = acc[t][v];
+    }
   }
   for (int t = 0; t < 9; t++)
-    for (int v = 0; v < V; v++) store16(dw + t * g.outC + 16 * v, acc[t][v]);
+    for (int v = 0; v < V; v++) storeVec(dw + t * g.outC + kLanes * v, sums[t][v]);
   return kSuccess;
 }
 
-// Calls run with the output channels in vectors of 16, as a compile-time constant: 1 (16 channels) or 2 (32).
+// Calls run with the output channels (16 or 32) in vectors of kLanes, as a compile-time constant.
 template <typename Run>
 Status byVectors(const Geometry &g, Run run) {
-  if (g.outC == 16) return run(std::integral_constant<int, 1>{});
-  return run(std::integral_constant<int, 2>{});
+  if (g.outC == kLanes) return run(std::integral_constant<int, 1>{});
+  if (g.outC == 2 * kLanes) return run(std::integral_constant<int, 2>{});
+  return run(std::integral_constant<int, 4>{});
 }
 
 // Bias and activation over rows of outC floats, after a convolution that left them out.
