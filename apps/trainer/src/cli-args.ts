@@ -57,6 +57,7 @@ export const RECIPE_FLAGS: readonly RecipeFlag[] = [
     path: ['tower', 'embeddingDim'],
     help: 'width of the embedding (the small tower stays at chance at 4096: docs/training.md)',
   },
+  { flag: 'tower-width', path: ['tower', 'width'], help: 'channels of every stage × this (vgg only)' },
   { flag: 'head', path: ['head', 'kind'], registry: HEADS, help: 'what compares two embeddings' },
   { flag: 'head-hidden', path: ['head', 'hidden'], help: 'hidden width of an MLP head' },
   { flag: 'loss', path: ['loss', 'kind'], registry: LOSSES, help: 'the training objective' },

@@ -136,6 +136,25 @@ describe('parseCli', () => {
   });
 });
 
+describe('--tower-width', () => {
+  it('widens or narrows the stages of a vgg tower, and names the flag when the tower has none', () => {
+    const [narrow] = parseCli([
+      '--dataset',
+      'mnist',
+      '--variant',
+      'metric',
+      '--tower',
+      'vgg',
+      '--tower-width',
+      '0.75',
+    ]).recipes;
+    expect(narrow!.tower).toMatchObject({ kind: 'vgg', width: 0.75 });
+    expect(() =>
+      parseCli(['--dataset', 'mnist', '--variant', 'contrastive', '--tower-width', '0.5']),
+    ).toThrow(/--tower-width: tower 'small' has no stages to widen/);
+  });
+});
+
 describe('--target-precision', () => {
   it('sets the open-set target of every run it applies to; the default is the best F1', () => {
     const [plain] = parseCli(['--dataset', 'mnist', '--variant', 'metric']).recipes;

@@ -5,10 +5,13 @@ import { embed, scorePairs } from '../src/eval/evaluate.ts';
 import { PIXELS } from '../src/images.ts';
 import { CALIBRATION_LAYER, euclideanDistance, scoreToDistance } from '../src/model/heads/index.ts';
 import { buildSiamese, disposeSiamese, trainableVariables } from '../src/model/siamese.ts';
+import { buildTower } from '../src/model/towers/index.ts';
 import { createRng } from '../src/random.ts';
 import { pairLoss } from '../src/train/losses/index.ts';
 import { createOptimizer } from '../src/train/optimizers/index.ts';
 import { indexByClass, samplePairs } from '../src/train/pairs.ts';
+import { preset } from '../src/train/presets.ts';
+import { checkRecipe } from '../src/train/recipe.ts';
 import { trainStep } from '../src/train/steps.ts';
 
 beforeAll(async () => {
@@ -149,5 +152,26 @@ describe('distance head calibration', () => {
   it('refuses a decreasing calibration and a score outside (0, 1)', () => {
     expect(() => scoreToDistance(0.5, { w: -1, b: 0 })).toThrow(/must increase with distance/);
     expect(() => scoreToDistance(1, { w: 4, b: -2 })).toThrow(/strictly between 0 and 1/);
+  });
+});
+
+describe('tower width', () => {
+  it('scales the channels of every stage of a scalable tower, and is refused elsewhere', () => {
+    const channels = (width: number) => {
+      const tower = buildTower('vgg', { width, embeddingDim: 8 });
+      const out = tower.layers.filter((l) => l.getClassName() === 'Conv2D').map((l) => l.getConfig().filters);
+      tower.dispose();
+      return out;
+    };
+    expect(channels(1)).toEqual([32, 32, 64, 64, 128, 128]);
+    expect(channels(0.75)).toEqual([24, 24, 48, 48, 96, 96]);
+    expect(() => buildTower('small', { width: 0.5 })).toThrow(/tower 'small' has no stages to widen/);
+    const recipe = preset('mnist', 'contrastive');
+    expect(() => checkRecipe({ ...recipe, tower: { ...recipe.tower, width: 2 } })).toThrow(
+      /tower 'small' has no stages to widen: tower.width must be 1/,
+    );
+    expect(checkRecipe({ ...recipe, tower: { kind: 'vgg', embeddingDim: 64, width: 0.5 } }).tower.width).toBe(
+      0.5,
+    );
   });
 });

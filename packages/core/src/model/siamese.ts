@@ -7,6 +7,8 @@ export interface SiameseOptions {
   tower: TowerKind;
   head: HeadKind;
   embeddingDim?: number;
+  /** Multiplier of the tower's stage widths (scalable towers only). */
+  towerWidth?: number;
   /** Hidden width of the MLP head. */
   headHidden?: number;
   seed?: number;
@@ -31,6 +33,7 @@ export function buildSiamese(options: SiameseOptions): SiameseModel {
   const tower = buildTower(options.tower, {
     seed,
     ...(options.embeddingDim ? { embeddingDim: options.embeddingDim } : {}),
+    ...(options.towerWidth ? { width: options.towerWidth } : {}),
   });
   const head = buildHead(options.head, {
     seed,

@@ -126,6 +126,7 @@ export function buildTraining(
       tower: recipe.tower.kind,
       head: recipe.head.kind,
       embeddingDim: recipe.tower.embeddingDim,
+      towerWidth: recipe.tower.width,
       headHidden: recipe.head.hidden,
       seed: recipe.seed,
     }),

@@ -56,7 +56,12 @@ export const TrainRecipeSchema = z.object({
    * learn from is what transfer needs most; the choices carry over, as in k-fold selection.
    */
   refit: z.boolean().default(false),
-  tower: z.object({ kind: kindName, embeddingDim: int(1, 4096) }),
+  tower: z.object({
+    kind: kindName,
+    embeddingDim: int(1, 4096),
+    /** Towers built in stages (vgg): a multiplier of every stage's channels, to trade accuracy for speed. */
+    width: z.number().min(0.25).max(4).default(1),
+  }),
   head: z.object({ kind: kindName, hidden: int(1, 4096) }),
   /** The loss and its parameters; each loss reads the ones it has, the others keep their defaults. */
   loss: z.object({

@@ -31,6 +31,8 @@ export function checkRecipe(recipe: unknown, classCount?: number): TrainRecipe {
         path,
       );
   }
+  if (r.tower.width !== 1 && !TOWERS.get(r.tower.kind).scalable)
+    throw new RecipeError(`tower '${r.tower.kind}' has no stages to widen: tower.width must be 1`, 'tower.width');
   const loss = LOSSES.get(r.loss.kind);
   if (loss.kind === 'pair' && !loss.heads.includes(r.head.kind))
     throw new RecipeError(

@@ -6,6 +6,8 @@ export interface TowerOptions {
   embeddingDim: number;
   /** Seed for the weight initialisers, so two towers built with one seed are identical. */
   seed: number;
+  /** Multiplier of the channels of every stage, for towers that are `scalable` (1 elsewhere). */
+  width: number;
 }
 
 /** One kind of tower: a builder of the shared-weight network that embeds one 28×28×1 image. */
@@ -14,6 +16,8 @@ export interface TowerSpec {
   readonly defaultEmbeddingDim: number;
   /** Training cost per image relative to the small tower, for starting the longest runs first. */
   readonly relativeCost: number;
+  /** Whether the tower's channels scale with TowerOptions.width. */
+  readonly scalable?: boolean;
   build(options: TowerOptions): tf.Sequential;
 }
 

@@ -11,10 +11,11 @@ const STAGES = [32, 64, 128];
  * stroke the strided towers skip, and batch normalisation lets them train fast; this is the tower a PyTorch probe
  * found to transfer best to new classes (issue 22). The convolutions have no bias: the batch norm's offset is one.
  */
-function vggTower({ embeddingDim, seed }: TowerOptions): tf.Sequential {
+function vggTower({ embeddingDim, seed, width }: TowerOptions): tf.Sequential {
   const layers: tf.layers.Layer[] = [];
   let offset = 1;
-  for (const [stage, filters] of STAGES.entries()) {
+  for (const [stage, base] of STAGES.entries()) {
+    const filters = Math.max(1, Math.round(base * width));
     for (let i = 0; i < 2; i++) {
       layers.push(
         tf.layers.conv2d({
@@ -46,5 +47,6 @@ export const vgg: TowerSpec = {
     'VGG-style: two 3×3 convolutions with batch norm and ReLU per stage (32, 64, 128), 2×2 max-pooling, a linear embedding',
   defaultEmbeddingDim: 128,
   relativeCost: 12,
+  scalable: true,
   build: vggTower,
 };
