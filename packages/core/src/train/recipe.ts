@@ -32,7 +32,10 @@ export function checkRecipe(recipe: unknown, classCount?: number): TrainRecipe {
       );
   }
   if (r.tower.width !== 1 && !TOWERS.get(r.tower.kind).scalable)
-    throw new RecipeError(`tower '${r.tower.kind}' has no stages to widen: tower.width must be 1`, 'tower.width');
+    throw new RecipeError(
+      `tower '${r.tower.kind}' has no stages to widen: tower.width must be 1`,
+      'tower.width',
+    );
   const loss = LOSSES.get(r.loss.kind);
   if (loss.kind === 'pair' && !loss.heads.includes(r.head.kind))
     throw new RecipeError(

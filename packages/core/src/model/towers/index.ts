@@ -20,7 +20,8 @@ export type TowerKind = string;
 export function buildTower(kind: TowerKind, options: Partial<TowerOptions> = {}): tf.Sequential {
   const spec = TOWERS.get(kind);
   const width = options.width ?? 1;
-  if (width !== 1 && !spec.scalable) throw new Error(`tower '${kind}' has no stages to widen: width must be 1`);
+  if (width !== 1 && !spec.scalable)
+    throw new Error(`tower '${kind}' has no stages to widen: width must be 1`);
   return spec.build({
     embeddingDim: options.embeddingDim ?? spec.defaultEmbeddingDim,
     seed: options.seed ?? 1,
