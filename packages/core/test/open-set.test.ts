@@ -99,6 +99,30 @@ describe('cuts per support count', () => {
     expect(openSetRates(at(0), one!.threshold, 'higher-is-same').supportedUnknown).toBe(0);
   });
 
+  it('chooses a cut for a precision target on a hand-made score list, worked out by hand', () => {
+    // Best scores, most similar first; s = supported, c = its best label right. Known above the cut.
+    //   0.95 s c | 0.90 s c | 0.85 - - | 0.80 s c | 0.70 s - | 0.60 - - | 0.50 s c
+    const queries: OpenSetQueries = {
+      scores: Float64Array.from([0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5]),
+      supported: Uint8Array.from([1, 1, 0, 1, 1, 0, 1]),
+      correct: Uint8Array.from([1, 1, 0, 1, 0, 0, 1]),
+    };
+    // Precision (right / known) and recall (right / 5 supported) as the cut loosens, one query at a time:
+    // 1/1 1/5, 2/2 2/5, 2/3 2/5, 3/4 3/5, 3/5 3/5, 3/6 3/5, 4/7 4/5.
+    const at = (min: number) => calibrateOpenSet(queries, 'higher-is-same', { kind: 'precision', min });
+    expect(at(1).threshold).toBeCloseTo(0.875, 10); // between 0.90 and 0.85: the most recall at precision 1
+    expect(at(1).rates).toMatchObject({ precision: 1, recall: 0.4 });
+    expect(at(0.75).threshold).toBeCloseTo(0.75, 10); // 3 of 4 right: recall 0.6
+    expect(at(0.75).rates).toMatchObject({ precision: 0.75, recall: 0.6, unsupportedUnknown: 0.5 });
+    // At 0.5 every cut qualifies, down to the loosest (4 of 7 right): recall 0.8.
+    expect(at(0.5).threshold).toBeLessThan(0.5);
+    expect(at(0.5).rates).toMatchObject({ precision: 4 / 7, recall: 0.8, unsupportedUnknown: 0 });
+    // A target above 1 is refused.
+    expect(() => at(1.01)).toThrow(/precision target must be from 0 to 1/);
+    // Best F1: 2PR / (P + R) peaks at 2/3 (at 3/4 and 3/5, and again at 4/7 and 4/5).
+    expect(calibrateOpenSet(queries, 'higher-is-same').rates.f1).toBeCloseTo(2 / 3, 10);
+  });
+
   it('thins a sweep to evenly spaced points, keeping the strictest and the loosest cut', () => {
     const point = (threshold: number) => ({
       threshold,
