@@ -14,6 +14,7 @@ import {
   METRIC_FIXTURE_RUN,
   MLP_FIXTURE_RUN,
   OUTPUT,
+  SINGLE_CUT_FIXTURE_RUN,
 } from './setup/paths.ts';
 
 /** The metric preset's tower, as the fixture run was trained with it. */
@@ -25,7 +26,13 @@ const runUrl = pageUrl(FIXTURE_RUN);
 const demoUrl = (run: string) => `${baseUrl}/runs/${run}/one-shot/`;
 const UNSEEN = ['7', '8', '9'];
 /** Every fixture run holds 7–9 out; the metric run's selection fit also kept 1, 2 and 4 out for its choices. */
-const HOLDOUT_RUNS = [FIXTURE_RUN, MLP_FIXTURE_RUN, METRIC_FIXTURE_RUN, LEGACY_FIXTURE_RUN];
+const HOLDOUT_RUNS = [
+  FIXTURE_RUN,
+  MLP_FIXTURE_RUN,
+  METRIC_FIXTURE_RUN,
+  LEGACY_FIXTURE_RUN,
+  SINGLE_CUT_FIXTURE_RUN,
+];
 
 let browser: Browser;
 beforeAll(async () => {

@@ -12,7 +12,13 @@ import {
   transferRows,
 } from '../src/lib/transfer.ts';
 import { fixtureArtifacts } from './setup/fixtures.ts';
-import { FIXTURE_RUN, LEGACY_FIXTURE_RUN, METRIC_FIXTURE_RUN, MLP_FIXTURE_RUN } from './setup/paths.ts';
+import {
+  FIXTURE_RUN,
+  LEGACY_FIXTURE_RUN,
+  METRIC_FIXTURE_RUN,
+  MLP_FIXTURE_RUN,
+  SINGLE_CUT_FIXTURE_RUN,
+} from './setup/paths.ts';
 
 const read = async (run: string) =>
   parseArtifact(MetricsSchema, await readFile(join(fixtureArtifacts(), run, 'metrics.json'), 'utf8'), run);
@@ -22,7 +28,9 @@ describe('transfer table rows', () => {
   let rows: TransferRow[];
   beforeAll(async () => {
     runs = await Promise.all(
-      [METRIC_FIXTURE_RUN, FIXTURE_RUN, LEGACY_FIXTURE_RUN, MLP_FIXTURE_RUN].map(read),
+      [METRIC_FIXTURE_RUN, FIXTURE_RUN, LEGACY_FIXTURE_RUN, MLP_FIXTURE_RUN, SINGLE_CUT_FIXTURE_RUN].map(
+        read,
+      ),
     );
     rows = transferRows(runs);
   });
@@ -30,7 +38,7 @@ describe('transfer table rows', () => {
 
   it('has every hold-out run, by name', () => {
     expect(rows.map((r) => r.run)).toEqual(
-      [METRIC_FIXTURE_RUN, FIXTURE_RUN, LEGACY_FIXTURE_RUN, MLP_FIXTURE_RUN].sort(),
+      [METRIC_FIXTURE_RUN, FIXTURE_RUN, LEGACY_FIXTURE_RUN, MLP_FIXTURE_RUN, SINGLE_CUT_FIXTURE_RUN].sort(),
     );
   });
 
