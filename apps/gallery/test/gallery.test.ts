@@ -1,12 +1,12 @@
 // The gallery in a real browser: headless Chromium against the static export of tiny real training runs, at a
 // desktop and a phone width. Screenshots go to test-output/screenshots/. Nothing here asserts a wall-clock time
 // (the machine is shared): page loads and query latencies are recorded in test-output/latency.json as data.
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Metrics, preset } from '@twinnet/core';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { draw, launch, openPage, STROKES, screenshot, WIDTHS } from './setup/browser.ts';
+import { draw, launch, openPage, SCREENSHOTS, STROKES, screenshot, WIDTHS } from './setup/browser.ts';
 import { FIXTURE_POINTS, fixtureArtifacts } from './setup/fixtures.ts';
 import {
   FIXTURE_RUN,
@@ -278,6 +278,52 @@ it('run page of a run written before validation classes: no transfer column, no 
   await page.close();
 });
 
+it('run page of a transfer run: the cut curve per support count, as metrics.json has it', async () => {
+  const { page, errors } = await openPage(browser, WIDTHS[0]);
+  await page.goto(pageUrl(METRIC_FIXTURE_RUN), { waitUntil: 'load' });
+  const { cuts } = (await fixtureMetrics(METRIC_FIXTURE_RUN)).openSet!;
+  const charts = page.getByTestId('cut-curve');
+  expect(await charts.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-shots'))))).toEqual(
+    cuts!.map((c) => c.shots),
+  );
+  for (const cut of cuts!) {
+    const chart = page.locator(`[data-testid=cut-curve][data-shots="${cut.shots}"]`);
+    expect(await chart.getByRole('img', { name: new RegExp(`^${cut.shots}-shot cut curve`) }).count()).toBe(
+      1,
+    );
+    // Every point of the thinned validation sweep, precision and recall against the cut.
+    for (const series of ['precision', 'recall'] as const) {
+      const dots = await chart
+        .locator(`g[data-series="${series}"] circle`)
+        .evaluateAll((els) =>
+          els.map((e) => [Number(e.getAttribute('data-x')), Number(e.getAttribute('data-y'))]),
+        );
+      expect(dots).toEqual(cut.curve.map((p) => [p.threshold, p[series]]));
+    }
+    // The chosen cut, with its precision and recall on the same validation episodes.
+    const mark = chart.getByTestId('chart-mark');
+    expect(Number(await mark.getAttribute('data-x'))).toBe(cut.threshold);
+    expect(await mark.textContent()).toMatch(new RegExp(`^cut ${cut.threshold.toFixed(3)}`));
+    const rings = await mark
+      .locator('circle')
+      .evaluateAll((els) =>
+        els.map((e) => [e.getAttribute('data-series'), Number(e.getAttribute('data-y'))]),
+      );
+    expect(rings).toEqual([
+      ['precision', cut.validation.precision],
+      ['recall', cut.validation.recall],
+    ]);
+  }
+  const section = page.getByTestId('open-set-section');
+  expect(await section.textContent()).toMatch(
+    /episodes on validation classes \(1, 2, 4\) that the selection fit never trained on/,
+  );
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await section.screenshot({ path: join(SCREENSHOTS, `cut-curves-${METRIC_FIXTURE_RUN}-1280.png`) });
+  expect(errors).toEqual([]);
+  await page.close();
+});
+
 // The MLP head is matched through head/, the cosine head by similarity: the same demos, at one width.
 it('one-shot demo (MLP head): every class scored; new classes from picked and drawn examples', () =>
   demoTest(MLP_FIXTURE_RUN, WIDTHS[0]));
@@ -426,3 +472,8 @@ async function hoverPoint(page: Page, canvas: Locator): Promise<void> {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const summary = (ms: number[]) =>
   `median ${median(ms).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms over ${ms.length} (${ms.map((v) => v.toFixed(1)).join(', ')})`;
+
+/** A fixture run's metrics.json. */
+async function fixtureMetrics(run: string): Promise<Metrics> {
+  return JSON.parse(await readFile(join(fixtureArtifacts(), run, 'metrics.json'), 'utf8')) as Metrics;
+}
