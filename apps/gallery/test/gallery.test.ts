@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { type Metrics, preset } from '@twinnet/core';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { percent } from '../src/lib/format.ts';
 import { draw, launch, openPage, SCREENSHOTS, STROKES, screenshot, WIDTHS } from './setup/browser.ts';
 import { FIXTURE_POINTS, fixtureArtifacts } from './setup/fixtures.ts';
 import {
@@ -172,9 +173,7 @@ describe.each(WIDTHS)('at %i px', (width) => {
     expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-run')))).toEqual(
       [...HOLDOUT_RUNS].sort(),
     );
-    const metrics = JSON.parse(
-      await readFile(join(fixtureArtifacts(), METRIC_FIXTURE_RUN, 'metrics.json'), 'utf8'),
-    ) as Metrics;
+    const metrics = await fixtureMetrics(METRIC_FIXTURE_RUN);
     for (const run of HOLDOUT_RUNS) {
       const cells = rows.and(page.locator(`[data-run="${run}"]`)).getByTestId('transfer-cell');
       // 3-way 1-shot and 5-shot, each beside raw pixels on the same episodes.
@@ -194,22 +193,57 @@ describe.each(WIDTHS)('at %i px', (width) => {
       .getByTestId('transfer-cell')
       .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-accuracy'))));
     expect(oneShot).toBeCloseTo(metrics.oneShot!.unseen[0]!.accuracy, 10);
-    const auroc = Number(await metric.getByTestId('open-set').getAttribute('data-auroc'));
-    expect(auroc).toBeCloseTo(metrics.openSet!.test!.auroc, 10);
-    expect(await metric.getByTestId('unknown-rates').textContent()).toMatch(
-      /^\d+\.\d% with supports\d+\.\d% without$/,
+    // Open set at 1 and at 5 supports: each count's own cut and its figures on the held-out test classes.
+    const openSet = (run: string) => row(run).getByTestId('open-set-at');
+    expect(await cutAttributes(openSet(METRIC_FIXTURE_RUN))).toEqual(
+      [1, 5].map((k) => {
+        const cut = cutOf(metrics, k);
+        return [k, cut.threshold, cut.test!.auroc];
+      }),
     );
-    expect(await metric.getByTestId('open-set-cut').textContent()).toMatch(
-      /cosine similarity > \d\.\d{3}\s*5-shot, for best F1/,
+    for (const [k, cell] of (await openSet(METRIC_FIXTURE_RUN).all()).entries()) {
+      const cut = cutOf(metrics, [1, 5][k]!);
+      expect(await cell.getByTestId('unknown-rates').textContent()).toBe(
+        `unknown ${percent(cut.test!.supportedUnknown)} with supports, ${percent(cut.test!.unsupportedUnknown)} without`,
+      );
+      expect(await cell.getByTestId('open-set-cut').textContent()).toBe(
+        `cut: cosine similarity > ${cut.threshold.toFixed(3)}`,
+      );
+    }
+    const { test } = cutOf(metrics, 1);
+    expect(await row(METRIC_FIXTURE_RUN).textContent()).toContain(
+      `for best F1 on validation; ${test!.episodes} test episodes, ${test!.supportedWays} of ${test!.classes.length} classes with supports`,
     );
+    // Another dataset's 10-way 1-shot beside raw pixels on the same episodes.
+    await expectCrossDataset(row(METRIC_FIXTURE_RUN), metrics);
+    await expectCrossDataset(row(FIXTURE_RUN), await fixtureMetrics(FIXTURE_RUN));
     expect(await metric.getByTestId('validation-classes').textContent()).toBe(
       'validation: 1, 2, 4, then refit on all seen classes',
     );
-    // Runs without validation classes, and runs written before the open-set fields, say why there is no cut.
-    expect(await row(FIXTURE_RUN).getByTestId('open-set').textContent()).toMatch(/no validation classes/);
-    expect(await row(LEGACY_FIXTURE_RUN).getByTestId('open-set').textContent()).toMatch(
-      /before open-set calibration/,
+    // A run written before per-count cuts: its one 5-shot cut, and why there is no 1-shot one.
+    const single = await fixtureMetrics(SINGLE_CUT_FIXTURE_RUN);
+    expect(await cutAttributes(openSet(SINGLE_CUT_FIXTURE_RUN))).toEqual([
+      [1, null, null],
+      [5, single.openSet!.threshold, single.openSet!.test!.auroc],
+    ]);
+    expect(await openSet(SINGLE_CUT_FIXTURE_RUN).first().textContent()).toBe(
+      '— (run written before per-count cuts: its 5-shot cut served every count)',
     );
+    expect(await openSet(SINGLE_CUT_FIXTURE_RUN).last().getByTestId('open-set-cut').textContent()).toBe(
+      `cut: cosine similarity > ${single.openSet!.threshold.toFixed(3)}, the one cut for every count`,
+    );
+    // Runs without validation classes, and runs written before the open-set fields, say why there is no cut.
+    for (const [run, why] of [
+      [FIXTURE_RUN, '— (no validation classes to calibrate on)'],
+      [LEGACY_FIXTURE_RUN, '— (run written before open-set calibration)'],
+    ] as const) {
+      expect(await openSet(run).allTextContents()).toEqual([why, why]);
+    }
+    for (const run of [SINGLE_CUT_FIXTURE_RUN, LEGACY_FIXTURE_RUN]) {
+      expect(await row(run).getByTestId('cross-dataset').textContent()).toBe(
+        '— (run written before cross-dataset episodes)',
+      );
+    }
     expect(await row(LEGACY_FIXTURE_RUN).getByTestId('validation-classes').textContent()).toBe(
       'validation: none',
     );
@@ -234,9 +268,16 @@ it('run page of a cosine-head run: similarity labels, validation-class transfer 
   const transfer = page.getByTestId('val-transfer');
   expect(await transfer.count()).toBe(1);
   expect(Number(await transfer.getAttribute('data-accuracy'))).toBeGreaterThan(0);
-  expect(await page.getByTestId('open-set-summary').textContent()).toMatch(
-    /AUROC \d\.\d{3}; unknown [\d.]+% with supports, [\d.]+% without[\s\S]*cosine similarity >/,
+  // The summary: the open set at 1 and at 5 supports, and the other dataset beside raw pixels.
+  const metrics = await fixtureMetrics(METRIC_FIXTURE_RUN);
+  const summary = page.getByTestId('open-set-summary');
+  expect(await cutAttributes(summary.getByTestId('open-set-at'))).toEqual(
+    [1, 5].map((k) => [k, cutOf(metrics, k).threshold, cutOf(metrics, k).test!.auroc]),
   );
+  expect(await summary.textContent()).toMatch(
+    /^1-shot: AUROC \d\.\d{3} \(validation \d\.\d{3}\)unknown [\d.]+% with supports, [\d.]+% withoutcut: cosine similarity > \d\.\d{3}5-shot: AUROC/,
+  );
+  await expectCrossDataset(page.locator('.summary'), metrics);
   expect(await page.locator('.summary').textContent()).toMatch(
     new RegExp(
       `${METRIC_TOWER.embeddingDim}-d, L2-normalised, cosine similarity[\\s\\S]*validation classes1, 2, 4`,
@@ -273,7 +314,11 @@ it('run page of a run written before validation classes: no transfer column, no 
   expect(await page.getByTestId('epoch-row').count()).toBe(1);
   expect(await page.getByTestId('val-transfer').count()).toBe(0);
   expect(await page.getByTestId('open-set-summary').count()).toBe(0);
+  expect(await page.getByTestId('open-set-section').count()).toBe(0);
   expect(await page.locator('.summary').textContent()).toMatch(/64-d, MLP head[\s\S]*validation classesnone/);
+  expect(await page.locator('.summary').getByTestId('cross-dataset').textContent()).toBe(
+    '— (run written before cross-dataset episodes)',
+  );
   expect(errors).toEqual([]);
   await page.close();
 });
@@ -359,7 +404,6 @@ async function demoTest(run: string, width: number): Promise<void> {
   expect(await page.getByTestId('oneshot-verdict').textContent()).toMatch(/Most like \S/);
   const measure = run === METRIC_FIXTURE_RUN ? 'similarity' : run === FIXTURE_RUN ? 'distance' : 'score';
   expect(await page.getByTestId('score-legend').first().getAttribute('data-measure')).toBe(measure);
-
   // More strokes, each answered anew; the page's own timing of each query is kept as data.
   const ms = [Number(await scores.getAttribute('data-latency-ms'))];
   for (let k = 0; k < 6; k++) {
@@ -399,7 +443,6 @@ async function demoTest(run: string, width: number): Promise<void> {
   expect(similarities).toHaveLength(UNSEEN.length);
   expect(similarities.every(inRange(METRIC_FIXTURE_RUN))).toBe(true);
   expect(await result.getByTestId('score-legend').getAttribute('data-measure')).toBe('similarity');
-
   // The page's own run, picked: the supports stay and are embedded by it.
   if (run !== METRIC_FIXTURE_RUN) {
     await picker.selectOption(run);
@@ -433,10 +476,7 @@ async function demoTest(run: string, width: number): Promise<void> {
 }
 
 /** How many classes the fixture run's dataset has, as its metrics.json says. */
-async function classCount(run: string): Promise<number> {
-  const metrics = JSON.parse(await readFile(join(fixtureArtifacts(), run, 'metrics.json'), 'utf8'));
-  return (metrics as { classNames: string[] }).classNames.length;
-}
+const classCount = async (run: string): Promise<number> => (await fixtureMetrics(run)).classNames.length;
 
 /** Navigation start to the end of the load event, as the browser measured it. */
 function loadTime(page: Page): Promise<number> {
@@ -476,4 +516,33 @@ const summary = (ms: number[]) =>
 /** A fixture run's metrics.json. */
 async function fixtureMetrics(run: string): Promise<Metrics> {
   return JSON.parse(await readFile(join(fixtureArtifacts(), run, 'metrics.json'), 'utf8')) as Metrics;
+}
+
+/** A run's open-set cut at `shots` supports. */
+const cutOf = (m: Metrics, shots: number) => m.openSet!.cuts!.find((c) => c.shots === shots)!;
+
+/** Shots, cut and test AUROC of open-set figures (null where a cell says why there is none). */
+const cutAttributes = (cells: Locator) =>
+  cells.evaluateAll((els) =>
+    els.map((e) =>
+      ['data-shots', 'data-threshold', 'data-auroc'].map((n) => {
+        const v = e.getAttribute(n);
+        return v === '' || v === null ? null : Number(v);
+      }),
+    ),
+  );
+
+/** The other dataset's episodes beside raw pixels, as metrics.json has them. */
+async function expectCrossDataset(where: Locator, m: Metrics): Promise<void> {
+  const cells = where.getByTestId('cross-dataset');
+  expect(
+    await cells.evaluateAll((els) =>
+      els.map((e) => [
+        e.getAttribute('data-dataset'),
+        Number(e.getAttribute('data-accuracy')),
+        Number(e.getAttribute('data-pixels')),
+      ]),
+    ),
+  ).toEqual(m.oneShot!.crossDataset!.map((c) => [c.dataset, c.result.accuracy, c.rawPixels.accuracy]));
+  expect(await cells.first().textContent()).toMatch(/^fashion-mnist 10-way 1-shot: \d+\.\d%/);
 }
