@@ -3,7 +3,7 @@
 // (the machine is shared): page loads and query latencies are recorded in test-output/latency.json as data.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Metrics, preset } from '@twinnet/core';
+import { type Metrics, predictsSame, preset } from '@twinnet/core';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { percent } from '../src/lib/format.ts';
@@ -369,6 +369,43 @@ it('run page of a transfer run: the cut curve per support count, as metrics.json
   await page.close();
 });
 
+it('run page of a run written before per-count cuts: its one cut with a note, the 1-shot cell says why', async () => {
+  const { page, errors } = await openPage(browser, WIDTHS[0]);
+  await page.goto(pageUrl(SINGLE_CUT_FIXTURE_RUN), { waitUntil: 'load' });
+  const { openSet } = await fixtureMetrics(SINGLE_CUT_FIXTURE_RUN);
+  expect(await page.getByTestId('cut-curve').count()).toBe(0);
+  const single = page.getByTestId('cut-single');
+  expect(Number(await single.getAttribute('data-threshold'))).toBe(openSet!.threshold);
+  expect(await single.getAttribute('data-shots')).toBe('5');
+  expect(await single.textContent()).toContain(
+    `One cut: cosine similarity > ${openSet!.threshold.toFixed(3)}, chosen at 5 supports per class for best F1`,
+  );
+  expect(await page.getByTestId('cut-note').textContent()).toMatch(
+    /^This run was written before per-count cuts/,
+  );
+  const summary = page.getByTestId('open-set-summary');
+  expect(await cutAttributes(summary.getByTestId('open-set-at'))).toEqual([
+    [1, null, null],
+    [5, openSet!.threshold, openSet!.test!.auroc],
+  ]);
+  expect(await summary.getByTestId('open-set-at').first().textContent()).toBe(
+    '1-shot: — (run written before per-count cuts: its 5-shot cut served every count)',
+  );
+  expect(await page.locator('.summary').getByTestId('cross-dataset').textContent()).toBe(
+    '— (run written before cross-dataset episodes)',
+  );
+  // Its matcher has the one cut for every count of supports, and the demo's legend says so.
+  await page.goto(demoUrl(SINGLE_CUT_FIXTURE_RUN), { waitUntil: 'load' });
+  await page.getByTestId('demos').waitFor({ timeout: 60_000 });
+  const legend = page.getByTestId('score-legend').first();
+  await legend.waitFor({ timeout: 60_000 });
+  expect(await legend.getAttribute('data-cut-shots')).toBe('');
+  expect(Number(await legend.getAttribute('data-cut'))).toBe(openSet!.threshold);
+  expect(await legend.textContent()).toMatch(/the run was written before per-count cuts/);
+  expect(errors).toEqual([]);
+  await page.close();
+});
+
 // The MLP head is matched through head/, the cosine head by similarity: the same demos, at one width.
 it('one-shot demo (MLP head): every class scored; new classes from picked and drawn examples', () =>
   demoTest(MLP_FIXTURE_RUN, WIDTHS[0]));
@@ -404,6 +441,12 @@ async function demoTest(run: string, width: number): Promise<void> {
   expect(await page.getByTestId('oneshot-verdict').textContent()).toMatch(/Most like \S/);
   const measure = run === METRIC_FIXTURE_RUN ? 'similarity' : run === FIXTURE_RUN ? 'distance' : 'score';
   expect(await page.getByTestId('score-legend').first().getAttribute('data-measure')).toBe(measure);
+  // One example per class: a run with per-count cuts cuts every class at its 1-shot cut, the others at the
+  // threshold chosen on validation pairs.
+  const metrics = await fixtureMetrics(run);
+  const oneShotCut = metrics.openSet ? cutOf(metrics, 1).threshold : undefined;
+  await expectCut(page.getByTestId('score-legend').first(), page.getByTestId('class-score'), oneShotCut);
+
   // More strokes, each answered anew; the page's own timing of each query is kept as data.
   const ms = [Number(await scores.getAttribute('data-latency-ms'))];
   for (let k = 0; k < 6; k++) {
@@ -443,6 +486,11 @@ async function demoTest(run: string, width: number): Promise<void> {
   expect(similarities).toHaveLength(UNSEEN.length);
   expect(similarities.every(inRange(METRIC_FIXTURE_RUN))).toBe(true);
   expect(await result.getByTestId('score-legend').getAttribute('data-measure')).toBe('similarity');
+  // One support per class: the transfer run's 1-shot cut, which also decides unknown.
+  const transferCut = cutOf(await fixtureMetrics(METRIC_FIXTURE_RUN), 1).threshold;
+  await expectCut(result.getByTestId('score-legend'), result.getByTestId('support-score'), transferCut);
+  await expectVerdictByCut(result, transferCut);
+
   // The page's own run, picked: the supports stay and are embedded by it.
   if (run !== METRIC_FIXTURE_RUN) {
     await picker.selectOption(run);
@@ -545,4 +593,35 @@ async function expectCrossDataset(where: Locator, m: Metrics): Promise<void> {
     ),
   ).toEqual(m.oneShot!.crossDataset!.map((c) => [c.dataset, c.result.accuracy, c.rawPixels.accuracy]));
   expect(await cells.first().textContent()).toMatch(/^fashion-mnist 10-way 1-shot: \d+\.\d%/);
+}
+
+/**
+ * The legend names the 1-shot cut (one example per class) or, for runs without an open set, the threshold of
+ * validation pairs; every row is marked against the cut its label got.
+ */
+async function expectCut(legend: Locator, rows: Locator, oneShotCut: number | undefined): Promise<void> {
+  expect(await legend.getAttribute('data-cut-shots')).toBe(oneShotCut === undefined ? '' : '1');
+  if (oneShotCut !== undefined) {
+    expect(Number(await legend.getAttribute('data-cut'))).toBe(oneShotCut);
+    expect(await legend.textContent()).toContain(
+      `the run's 1-shot open-set cut, ${oneShotCut.toFixed(3)}, counts as a match (✓): the cut for labels of 1 support`,
+    );
+  } else {
+    expect(await legend.textContent()).toMatch(/the threshold chosen on validation pairs, -?\d+\.\d{3}/);
+  }
+  const cut = Number(await legend.getAttribute('data-cut'));
+  const marked = await rows.evaluateAll((els) =>
+    els.map((e) => [Number(e.getAttribute('data-cut')), e.getAttribute('data-match')]),
+  );
+  expect(marked.length).toBeGreaterThan(0);
+  for (const [rowCut] of marked) expect(rowCut).toBe(cut);
+}
+
+/** The answer's unknown is the closest label's value on the wrong side of its cut, and its row says the same. */
+async function expectVerdictByCut(result: Locator, cut: number): Promise<void> {
+  const winner = result.getByTestId('support-score').first();
+  const value = Number(await winner.getAttribute('data-score'));
+  const known = predictsSame(value, cut, 'higher-is-same');
+  expect(await result.getAttribute('data-unknown')).toBe(String(!known));
+  expect(await winner.getAttribute('data-match')).toBe(String(known));
 }
