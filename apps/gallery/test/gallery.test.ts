@@ -1,12 +1,13 @@
 // The gallery in a real browser: headless Chromium against the static export of tiny real training runs, at a
 // desktop and a phone width. Screenshots go to test-output/screenshots/. Nothing here asserts a wall-clock time
 // (the machine is shared): page loads and query latencies are recorded in test-output/latency.json as data.
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Metrics, preset } from '@twinnet/core';
+import { type Metrics, predictsSame, preset } from '@twinnet/core';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { draw, launch, openPage, STROKES, screenshot, WIDTHS } from './setup/browser.ts';
+import { percent } from '../src/lib/format.ts';
+import { draw, launch, openPage, SCREENSHOTS, STROKES, screenshot, WIDTHS } from './setup/browser.ts';
 import { FIXTURE_POINTS, fixtureArtifacts } from './setup/fixtures.ts';
 import {
   FIXTURE_RUN,
@@ -14,6 +15,7 @@ import {
   METRIC_FIXTURE_RUN,
   MLP_FIXTURE_RUN,
   OUTPUT,
+  SINGLE_CUT_FIXTURE_RUN,
 } from './setup/paths.ts';
 
 /** The metric preset's tower, as the fixture run was trained with it. */
@@ -25,7 +27,13 @@ const runUrl = pageUrl(FIXTURE_RUN);
 const demoUrl = (run: string) => `${baseUrl}/runs/${run}/one-shot/`;
 const UNSEEN = ['7', '8', '9'];
 /** Every fixture run holds 7–9 out; the metric run's selection fit also kept 1, 2 and 4 out for its choices. */
-const HOLDOUT_RUNS = [FIXTURE_RUN, MLP_FIXTURE_RUN, METRIC_FIXTURE_RUN, LEGACY_FIXTURE_RUN];
+const HOLDOUT_RUNS = [
+  FIXTURE_RUN,
+  MLP_FIXTURE_RUN,
+  METRIC_FIXTURE_RUN,
+  LEGACY_FIXTURE_RUN,
+  SINGLE_CUT_FIXTURE_RUN,
+];
 
 let browser: Browser;
 beforeAll(async () => {
@@ -165,9 +173,7 @@ describe.each(WIDTHS)('at %i px', (width) => {
     expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-run')))).toEqual(
       [...HOLDOUT_RUNS].sort(),
     );
-    const metrics = JSON.parse(
-      await readFile(join(fixtureArtifacts(), METRIC_FIXTURE_RUN, 'metrics.json'), 'utf8'),
-    ) as Metrics;
+    const metrics = await fixtureMetrics(METRIC_FIXTURE_RUN);
     for (const run of HOLDOUT_RUNS) {
       const cells = rows.and(page.locator(`[data-run="${run}"]`)).getByTestId('transfer-cell');
       // 3-way 1-shot and 5-shot, each beside raw pixels on the same episodes.
@@ -187,22 +193,57 @@ describe.each(WIDTHS)('at %i px', (width) => {
       .getByTestId('transfer-cell')
       .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-accuracy'))));
     expect(oneShot).toBeCloseTo(metrics.oneShot!.unseen[0]!.accuracy, 10);
-    const auroc = Number(await metric.getByTestId('open-set').getAttribute('data-auroc'));
-    expect(auroc).toBeCloseTo(metrics.openSet!.test!.auroc, 10);
-    expect(await metric.getByTestId('unknown-rates').textContent()).toMatch(
-      /^\d+\.\d% with supports\d+\.\d% without$/,
+    // Open set at 1 and at 5 supports: each count's own cut and its figures on the held-out test classes.
+    const openSet = (run: string) => row(run).getByTestId('open-set-at');
+    expect(await cutAttributes(openSet(METRIC_FIXTURE_RUN))).toEqual(
+      [1, 5].map((k) => {
+        const cut = cutOf(metrics, k);
+        return [k, cut.threshold, cut.test!.auroc];
+      }),
     );
-    expect(await metric.getByTestId('open-set-cut').textContent()).toMatch(
-      /cosine similarity > \d\.\d{3}\s*5-shot, for best F1/,
+    for (const [k, cell] of (await openSet(METRIC_FIXTURE_RUN).all()).entries()) {
+      const cut = cutOf(metrics, [1, 5][k]!);
+      expect(await cell.getByTestId('unknown-rates').textContent()).toBe(
+        `unknown ${percent(cut.test!.supportedUnknown)} with supports, ${percent(cut.test!.unsupportedUnknown)} without`,
+      );
+      expect(await cell.getByTestId('open-set-cut').textContent()).toBe(
+        `cut: cosine similarity > ${cut.threshold.toFixed(3)}`,
+      );
+    }
+    const { test } = cutOf(metrics, 1);
+    expect(await row(METRIC_FIXTURE_RUN).textContent()).toContain(
+      `for best F1 on validation; ${test!.episodes} test episodes, ${test!.supportedWays} of ${test!.classes.length} classes with supports`,
     );
+    // Another dataset's 10-way 1-shot beside raw pixels on the same episodes.
+    await expectCrossDataset(row(METRIC_FIXTURE_RUN), metrics);
+    await expectCrossDataset(row(FIXTURE_RUN), await fixtureMetrics(FIXTURE_RUN));
     expect(await metric.getByTestId('validation-classes').textContent()).toBe(
       'validation: 1, 2, 4, then refit on all seen classes',
     );
-    // Runs without validation classes, and runs written before the open-set fields, say why there is no cut.
-    expect(await row(FIXTURE_RUN).getByTestId('open-set').textContent()).toMatch(/no validation classes/);
-    expect(await row(LEGACY_FIXTURE_RUN).getByTestId('open-set').textContent()).toMatch(
-      /before open-set calibration/,
+    // A run written before per-count cuts: its one 5-shot cut, and why there is no 1-shot one.
+    const single = await fixtureMetrics(SINGLE_CUT_FIXTURE_RUN);
+    expect(await cutAttributes(openSet(SINGLE_CUT_FIXTURE_RUN))).toEqual([
+      [1, null, null],
+      [5, single.openSet!.threshold, single.openSet!.test!.auroc],
+    ]);
+    expect(await openSet(SINGLE_CUT_FIXTURE_RUN).first().textContent()).toBe(
+      '— (run written before per-count cuts: its 5-shot cut served every count)',
     );
+    expect(await openSet(SINGLE_CUT_FIXTURE_RUN).last().getByTestId('open-set-cut').textContent()).toBe(
+      `cut: cosine similarity > ${single.openSet!.threshold.toFixed(3)}, the one cut for every count`,
+    );
+    // Runs without validation classes, and runs written before the open-set fields, say why there is no cut.
+    for (const [run, why] of [
+      [FIXTURE_RUN, '— (no validation classes to calibrate on)'],
+      [LEGACY_FIXTURE_RUN, '— (run written before open-set calibration)'],
+    ] as const) {
+      expect(await openSet(run).allTextContents()).toEqual([why, why]);
+    }
+    for (const run of [SINGLE_CUT_FIXTURE_RUN, LEGACY_FIXTURE_RUN]) {
+      expect(await row(run).getByTestId('cross-dataset').textContent()).toBe(
+        '— (run written before cross-dataset episodes)',
+      );
+    }
     expect(await row(LEGACY_FIXTURE_RUN).getByTestId('validation-classes').textContent()).toBe(
       'validation: none',
     );
@@ -227,9 +268,16 @@ it('run page of a cosine-head run: similarity labels, validation-class transfer 
   const transfer = page.getByTestId('val-transfer');
   expect(await transfer.count()).toBe(1);
   expect(Number(await transfer.getAttribute('data-accuracy'))).toBeGreaterThan(0);
-  expect(await page.getByTestId('open-set-summary').textContent()).toMatch(
-    /AUROC \d\.\d{3}; unknown [\d.]+% with supports, [\d.]+% without[\s\S]*cosine similarity >/,
+  // The summary: the open set at 1 and at 5 supports, and the other dataset beside raw pixels.
+  const metrics = await fixtureMetrics(METRIC_FIXTURE_RUN);
+  const summary = page.getByTestId('open-set-summary');
+  expect(await cutAttributes(summary.getByTestId('open-set-at'))).toEqual(
+    [1, 5].map((k) => [k, cutOf(metrics, k).threshold, cutOf(metrics, k).test!.auroc]),
   );
+  expect(await summary.textContent()).toMatch(
+    /^1-shot: AUROC \d\.\d{3} \(validation \d\.\d{3}\)unknown [\d.]+% with supports, [\d.]+% withoutcut: cosine similarity > \d\.\d{3}5-shot: AUROC/,
+  );
+  await expectCrossDataset(page.locator('.summary'), metrics);
   expect(await page.locator('.summary').textContent()).toMatch(
     new RegExp(
       `${METRIC_TOWER.embeddingDim}-d, L2-normalised, cosine similarity[\\s\\S]*validation classes1, 2, 4`,
@@ -266,7 +314,94 @@ it('run page of a run written before validation classes: no transfer column, no 
   expect(await page.getByTestId('epoch-row').count()).toBe(1);
   expect(await page.getByTestId('val-transfer').count()).toBe(0);
   expect(await page.getByTestId('open-set-summary').count()).toBe(0);
+  expect(await page.getByTestId('open-set-section').count()).toBe(0);
   expect(await page.locator('.summary').textContent()).toMatch(/64-d, MLP head[\s\S]*validation classesnone/);
+  expect(await page.locator('.summary').getByTestId('cross-dataset').textContent()).toBe(
+    '— (run written before cross-dataset episodes)',
+  );
+  expect(errors).toEqual([]);
+  await page.close();
+});
+
+it('run page of a transfer run: the cut curve per support count, as metrics.json has it', async () => {
+  const { page, errors } = await openPage(browser, WIDTHS[0]);
+  await page.goto(pageUrl(METRIC_FIXTURE_RUN), { waitUntil: 'load' });
+  const { cuts } = (await fixtureMetrics(METRIC_FIXTURE_RUN)).openSet!;
+  const charts = page.getByTestId('cut-curve');
+  expect(await charts.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-shots'))))).toEqual(
+    cuts!.map((c) => c.shots),
+  );
+  for (const cut of cuts!) {
+    const chart = page.locator(`[data-testid=cut-curve][data-shots="${cut.shots}"]`);
+    expect(await chart.getByRole('img', { name: new RegExp(`^${cut.shots}-shot cut curve`) }).count()).toBe(
+      1,
+    );
+    // Every point of the thinned validation sweep, precision and recall against the cut.
+    for (const series of ['precision', 'recall'] as const) {
+      const dots = await chart
+        .locator(`g[data-series="${series}"] circle`)
+        .evaluateAll((els) =>
+          els.map((e) => [Number(e.getAttribute('data-x')), Number(e.getAttribute('data-y'))]),
+        );
+      expect(dots).toEqual(cut.curve.map((p) => [p.threshold, p[series]]));
+    }
+    // The chosen cut, with its precision and recall on the same validation episodes.
+    const mark = chart.getByTestId('chart-mark');
+    expect(Number(await mark.getAttribute('data-x'))).toBe(cut.threshold);
+    expect(await mark.textContent()).toMatch(new RegExp(`^cut ${cut.threshold.toFixed(3)}`));
+    const rings = await mark
+      .locator('circle')
+      .evaluateAll((els) =>
+        els.map((e) => [e.getAttribute('data-series'), Number(e.getAttribute('data-y'))]),
+      );
+    expect(rings).toEqual([
+      ['precision', cut.validation.precision],
+      ['recall', cut.validation.recall],
+    ]);
+  }
+  const section = page.getByTestId('open-set-section');
+  expect(await section.textContent()).toMatch(
+    /episodes on validation classes \(1, 2, 4\) that the selection fit never trained on/,
+  );
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await section.screenshot({ path: join(SCREENSHOTS, `cut-curves-${METRIC_FIXTURE_RUN}-1280.png`) });
+  expect(errors).toEqual([]);
+  await page.close();
+});
+
+it('run page of a run written before per-count cuts: its one cut with a note, the 1-shot cell says why', async () => {
+  const { page, errors } = await openPage(browser, WIDTHS[0]);
+  await page.goto(pageUrl(SINGLE_CUT_FIXTURE_RUN), { waitUntil: 'load' });
+  const { openSet } = await fixtureMetrics(SINGLE_CUT_FIXTURE_RUN);
+  expect(await page.getByTestId('cut-curve').count()).toBe(0);
+  const single = page.getByTestId('cut-single');
+  expect(Number(await single.getAttribute('data-threshold'))).toBe(openSet!.threshold);
+  expect(await single.getAttribute('data-shots')).toBe('5');
+  expect(await single.textContent()).toContain(
+    `One cut: cosine similarity > ${openSet!.threshold.toFixed(3)}, chosen at 5 supports per class for best F1`,
+  );
+  expect(await page.getByTestId('cut-note').textContent()).toMatch(
+    /^This run was written before per-count cuts/,
+  );
+  const summary = page.getByTestId('open-set-summary');
+  expect(await cutAttributes(summary.getByTestId('open-set-at'))).toEqual([
+    [1, null, null],
+    [5, openSet!.threshold, openSet!.test!.auroc],
+  ]);
+  expect(await summary.getByTestId('open-set-at').first().textContent()).toBe(
+    '1-shot: — (run written before per-count cuts: its 5-shot cut served every count)',
+  );
+  expect(await page.locator('.summary').getByTestId('cross-dataset').textContent()).toBe(
+    '— (run written before cross-dataset episodes)',
+  );
+  // Its matcher has the one cut for every count of supports, and the demo's legend says so.
+  await page.goto(demoUrl(SINGLE_CUT_FIXTURE_RUN), { waitUntil: 'load' });
+  await page.getByTestId('demos').waitFor({ timeout: 60_000 });
+  const legend = page.getByTestId('score-legend').first();
+  await legend.waitFor({ timeout: 60_000 });
+  expect(await legend.getAttribute('data-cut-shots')).toBe('');
+  expect(Number(await legend.getAttribute('data-cut'))).toBe(openSet!.threshold);
+  expect(await legend.textContent()).toMatch(/the run was written before per-count cuts/);
   expect(errors).toEqual([]);
   await page.close();
 });
@@ -306,6 +441,11 @@ async function demoTest(run: string, width: number): Promise<void> {
   expect(await page.getByTestId('oneshot-verdict').textContent()).toMatch(/Most like \S/);
   const measure = run === METRIC_FIXTURE_RUN ? 'similarity' : run === FIXTURE_RUN ? 'distance' : 'score';
   expect(await page.getByTestId('score-legend').first().getAttribute('data-measure')).toBe(measure);
+  // One example per class: a run with per-count cuts cuts every class at its 1-shot cut, the others at the
+  // threshold chosen on validation pairs.
+  const metrics = await fixtureMetrics(run);
+  const oneShotCut = metrics.openSet ? cutOf(metrics, 1).threshold : undefined;
+  await expectCut(page.getByTestId('score-legend').first(), page.getByTestId('class-score'), oneShotCut);
 
   // More strokes, each answered anew; the page's own timing of each query is kept as data.
   const ms = [Number(await scores.getAttribute('data-latency-ms'))];
@@ -346,6 +486,10 @@ async function demoTest(run: string, width: number): Promise<void> {
   expect(similarities).toHaveLength(UNSEEN.length);
   expect(similarities.every(inRange(METRIC_FIXTURE_RUN))).toBe(true);
   expect(await result.getByTestId('score-legend').getAttribute('data-measure')).toBe('similarity');
+  // One support per class: the transfer run's 1-shot cut, which also decides unknown.
+  const transferCut = cutOf(await fixtureMetrics(METRIC_FIXTURE_RUN), 1).threshold;
+  await expectCut(result.getByTestId('score-legend'), result.getByTestId('support-score'), transferCut);
+  await expectVerdictByCut(result, transferCut);
 
   // The page's own run, picked: the supports stay and are embedded by it.
   if (run !== METRIC_FIXTURE_RUN) {
@@ -380,10 +524,7 @@ async function demoTest(run: string, width: number): Promise<void> {
 }
 
 /** How many classes the fixture run's dataset has, as its metrics.json says. */
-async function classCount(run: string): Promise<number> {
-  const metrics = JSON.parse(await readFile(join(fixtureArtifacts(), run, 'metrics.json'), 'utf8'));
-  return (metrics as { classNames: string[] }).classNames.length;
-}
+const classCount = async (run: string): Promise<number> => (await fixtureMetrics(run)).classNames.length;
 
 /** Navigation start to the end of the load event, as the browser measured it. */
 function loadTime(page: Page): Promise<number> {
@@ -419,3 +560,68 @@ async function hoverPoint(page: Page, canvas: Locator): Promise<void> {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const summary = (ms: number[]) =>
   `median ${median(ms).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms over ${ms.length} (${ms.map((v) => v.toFixed(1)).join(', ')})`;
+
+/** A fixture run's metrics.json. */
+async function fixtureMetrics(run: string): Promise<Metrics> {
+  return JSON.parse(await readFile(join(fixtureArtifacts(), run, 'metrics.json'), 'utf8')) as Metrics;
+}
+
+/** A run's open-set cut at `shots` supports. */
+const cutOf = (m: Metrics, shots: number) => m.openSet!.cuts!.find((c) => c.shots === shots)!;
+
+/** Shots, cut and test AUROC of open-set figures (null where a cell says why there is none). */
+const cutAttributes = (cells: Locator) =>
+  cells.evaluateAll((els) =>
+    els.map((e) =>
+      ['data-shots', 'data-threshold', 'data-auroc'].map((n) => {
+        const v = e.getAttribute(n);
+        return v === '' || v === null ? null : Number(v);
+      }),
+    ),
+  );
+
+/** The other dataset's episodes beside raw pixels, as metrics.json has them. */
+async function expectCrossDataset(where: Locator, m: Metrics): Promise<void> {
+  const cells = where.getByTestId('cross-dataset');
+  expect(
+    await cells.evaluateAll((els) =>
+      els.map((e) => [
+        e.getAttribute('data-dataset'),
+        Number(e.getAttribute('data-accuracy')),
+        Number(e.getAttribute('data-pixels')),
+      ]),
+    ),
+  ).toEqual(m.oneShot!.crossDataset!.map((c) => [c.dataset, c.result.accuracy, c.rawPixels.accuracy]));
+  expect(await cells.first().textContent()).toMatch(/^fashion-mnist 10-way 1-shot: \d+\.\d%/);
+}
+
+/**
+ * The legend names the 1-shot cut (one example per class) or, for runs without an open set, the threshold of
+ * validation pairs; every row is marked against the cut its label got.
+ */
+async function expectCut(legend: Locator, rows: Locator, oneShotCut: number | undefined): Promise<void> {
+  expect(await legend.getAttribute('data-cut-shots')).toBe(oneShotCut === undefined ? '' : '1');
+  if (oneShotCut !== undefined) {
+    expect(Number(await legend.getAttribute('data-cut'))).toBe(oneShotCut);
+    expect(await legend.textContent()).toContain(
+      `the run's 1-shot open-set cut, ${oneShotCut.toFixed(3)}, counts as a match (✓): the cut for labels of 1 support`,
+    );
+  } else {
+    expect(await legend.textContent()).toMatch(/the threshold chosen on validation pairs, -?\d+\.\d{3}/);
+  }
+  const cut = Number(await legend.getAttribute('data-cut'));
+  const marked = await rows.evaluateAll((els) =>
+    els.map((e) => [Number(e.getAttribute('data-cut')), e.getAttribute('data-match')]),
+  );
+  expect(marked.length).toBeGreaterThan(0);
+  for (const [rowCut] of marked) expect(rowCut).toBe(cut);
+}
+
+/** The answer's unknown is the closest label's value on the wrong side of its cut, and its row says the same. */
+async function expectVerdictByCut(result: Locator, cut: number): Promise<void> {
+  const winner = result.getByTestId('support-score').first();
+  const value = Number(await winner.getAttribute('data-score'));
+  const known = predictsSame(value, cut, 'higher-is-same');
+  expect(await result.getAttribute('data-unknown')).toBe(String(!known));
+  expect(await winner.getAttribute('data-match')).toBe(String(known));
+}

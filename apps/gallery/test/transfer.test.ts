@@ -12,7 +12,13 @@ import {
   transferRows,
 } from '../src/lib/transfer.ts';
 import { fixtureArtifacts } from './setup/fixtures.ts';
-import { FIXTURE_RUN, LEGACY_FIXTURE_RUN, METRIC_FIXTURE_RUN, MLP_FIXTURE_RUN } from './setup/paths.ts';
+import {
+  FIXTURE_RUN,
+  LEGACY_FIXTURE_RUN,
+  METRIC_FIXTURE_RUN,
+  MLP_FIXTURE_RUN,
+  SINGLE_CUT_FIXTURE_RUN,
+} from './setup/paths.ts';
 
 const read = async (run: string) =>
   parseArtifact(MetricsSchema, await readFile(join(fixtureArtifacts(), run, 'metrics.json'), 'utf8'), run);
@@ -22,7 +28,9 @@ describe('transfer table rows', () => {
   let rows: TransferRow[];
   beforeAll(async () => {
     runs = await Promise.all(
-      [METRIC_FIXTURE_RUN, FIXTURE_RUN, LEGACY_FIXTURE_RUN, MLP_FIXTURE_RUN].map(read),
+      [METRIC_FIXTURE_RUN, FIXTURE_RUN, LEGACY_FIXTURE_RUN, MLP_FIXTURE_RUN, SINGLE_CUT_FIXTURE_RUN].map(
+        read,
+      ),
     );
     rows = transferRows(runs);
   });
@@ -30,7 +38,7 @@ describe('transfer table rows', () => {
 
   it('has every hold-out run, by name', () => {
     expect(rows.map((r) => r.run)).toEqual(
-      [METRIC_FIXTURE_RUN, FIXTURE_RUN, LEGACY_FIXTURE_RUN, MLP_FIXTURE_RUN].sort(),
+      [METRIC_FIXTURE_RUN, FIXTURE_RUN, LEGACY_FIXTURE_RUN, MLP_FIXTURE_RUN, SINGLE_CUT_FIXTURE_RUN].sort(),
     );
   });
 
@@ -53,6 +61,28 @@ describe('transfer table rows', () => {
     expect(metric.openSet?.measure).toBe('similarity');
     expect(metric.openSet?.test?.classes).toEqual([7, 8, 9]);
     expect(targetLabel(metric.openSet!.target)).toBe('best F1');
+  });
+
+  it('carries the cuts at 1 and 5 supports, and the one 5-shot cut of a run written before per-count cuts', () => {
+    const metrics = runs[0]!;
+    expect(row(METRIC_FIXTURE_RUN).cutsAt.map((at) => [at.shots, at.cut?.threshold])).toEqual(
+      [1, 5].map((k) => [k, metrics.openSet!.cuts!.find((c) => c.shots === k)!.threshold]),
+    );
+    const old = row(SINGLE_CUT_FIXTURE_RUN);
+    expect(old.cutsAt.map((at) => [at.shots, at.cut?.threshold, at.why])).toEqual([
+      [1, undefined, 'run written before per-count cuts: its 5-shot cut served every count'],
+      [5, old.openSet!.threshold, undefined],
+    ]);
+    expect(row(FIXTURE_RUN).cutsAt).toEqual([]);
+    expect(row(LEGACY_FIXTURE_RUN).cutsAt).toEqual([]);
+  });
+
+  it('carries the cross-dataset episodes beside raw pixels, or why a run has none', () => {
+    expect(row(METRIC_FIXTURE_RUN).crossDataset.figures).toEqual(runs[0]!.oneShot!.crossDataset);
+    expect(row(FIXTURE_RUN).crossDataset.figures).toHaveLength(1);
+    for (const run of [SINGLE_CUT_FIXTURE_RUN, LEGACY_FIXTURE_RUN]) {
+      expect(row(run).crossDataset).toEqual({ why: 'run written before cross-dataset episodes' });
+    }
   });
 
   it('tells a run without validation classes (null) from one written before the cut (absent)', () => {

@@ -1,6 +1,7 @@
 import type { Metrics } from '@twinnet/core';
 import Link from 'next/link';
-import { formatDate, measureName, percent } from '../lib/format.ts';
+import { formatDate, percent } from '../lib/format.ts';
+import { crossDataset, cutsAt } from '../lib/open-set.ts';
 import {
   commitLabel,
   embeddingLabel,
@@ -11,6 +12,7 @@ import {
 } from '../lib/server/training.ts';
 import { targetLabel } from '../lib/transfer.ts';
 import { transferPageUrl } from '../lib/urls.ts';
+import { CrossDatasetFigures, CutFiguresAt } from './OpenSetFigures.tsx';
 import { OneShotFigures } from './RunsTable.tsx';
 
 /** The headline numbers of one run, as label/value pairs that wrap on narrow screens. */
@@ -24,6 +26,7 @@ export function RunSummary({ metrics: m }: { metrics: Metrics }) {
     ['AUC', m.test.auc.toFixed(4)],
     ['precision@1', percent(m.test.precisionAt1)],
     ['one-shot', <OneShotFigures key="o" metrics={m} />],
+    ['other datasets', <CrossDatasetFigures key="c" cross={crossDataset(m)} />],
     ...(m.openSet
       ? [['open set', <OpenSetSummary key="s" openSet={m.openSet} />] as [string, React.ReactNode]]
       : []),
@@ -46,23 +49,19 @@ export function RunSummary({ metrics: m }: { metrics: Metrics }) {
   );
 }
 
-/** The open-set cut and its figures on the held-out test classes (and on validation, where it was chosen). */
+/**
+ * The open-set cuts at 1 and 5 supports and their figures on the held-out test classes (on validation, where they
+ * were chosen, beside them); a run written before per-count cuts has its one 5-shot cut.
+ */
 function OpenSetSummary({ openSet }: { openSet: NonNullable<Metrics['openSet']> }) {
-  const { test, validation } = openSet;
   return (
     <div data-testid="open-set-summary">
-      {test ? (
-        <div>
-          AUROC <strong>{test.auroc.toFixed(3)}</strong>; unknown {percent(test.supportedUnknown)} with
-          supports, {percent(test.unsupportedUnknown)} without
-        </div>
-      ) : (
-        <div className="muted">no test figures (fewer than two held-out classes)</div>
-      )}
+      {cutsAt(openSet).map((at) => (
+        <CutFiguresAt key={at.shots} at={at} measure={openSet.measure} label />
+      ))}
       <div className="muted small">
-        cut: {measureName(openSet.measure)} {openSet.measure === 'distance' ? '<' : '>'}{' '}
-        {openSet.threshold.toFixed(3)}, {openSet.shots}-shot, for {targetLabel(openSet.target)} on validation
-        (AUROC {validation.auroc.toFixed(3)}) · <Link href={transferPageUrl}>all runs</Link>
+        cuts for {targetLabel(openSet.target)} on validation classes ·{' '}
+        <Link href={transferPageUrl}>all runs</Link>
       </div>
     </div>
   );

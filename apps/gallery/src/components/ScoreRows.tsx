@@ -1,19 +1,34 @@
 'use client';
 
 import { type LabelDistance, type Matcher, measureValue, type Polarity, predictsSame } from '@twinnet/core';
-import { measureName, similaritySign, thresholdName } from '../lib/format.ts';
+import { measureName, similaritySign } from '../lib/format.ts';
+import { appliedCuts, cutSentence } from '../lib/open-set.ts';
 import { DigitImage } from './DigitImage.tsx';
 
-/** How to read the numbers: what they measure, and the threshold that makes a match. */
+/**
+ * How to read the numbers: what they measure, and the cut that makes a match, which for a run with per-count
+ * cuts is the one of the labels' count of supports (one example each, in the demos: the 1-shot cut).
+ */
 export function Legend({ matcher, what }: { matcher: Matcher; what: string }) {
+  const counts = matcher.labels.map((l) => l.supports);
+  const applied = matcher.cuts.length > 0 ? appliedCuts(matcher, counts.length ? counts : [1]) : [];
   return (
-    <p className="muted small" data-testid="score-legend" data-measure={matcher.measure}>
+    <p
+      className="muted small"
+      data-testid="score-legend"
+      data-measure={matcher.measure}
+      data-cut-shots={applied.map((a) => a.shots).join(',')}
+      data-cut={(applied.length ? applied.map((a) => a.threshold) : [matcher.threshold]).join(',')}
+    >
       Numbers are the {measureName(matcher.measure)} between the query and {what};{' '}
-      {matcher.polarity === 'lower-is-same' ? 'below' : 'above'} {thresholdName(matcher.thresholdSource)},{' '}
-      {matcher.threshold.toFixed(3)}, counts as a match (✓).
+      {cutSentence(matcher, counts)}
     </p>
   );
 }
+
+/** The cut the matcher applies to a label: its count of supports' (core's thresholdFor). */
+const labelCut = (matcher: Matcher, label: string): number =>
+  matcher.thresholdFor(matcher.labels.find((l) => l.label === label)?.supports ?? 1);
 
 /** One label of an answer: its example, a bar of how alike it is, and its value on the matcher's measure. */
 export function ScoreRow({
@@ -38,10 +53,18 @@ export function ScoreRow({
   testId?: string;
 }) {
   const value = distance ? measureValue(distance) : undefined;
-  const match = value !== undefined && predictsSame(value, matcher.threshold, matcher.polarity);
+  const cut = labelCut(matcher, name);
+  const match = value !== undefined && predictsSame(value, cut, matcher.polarity);
   const fraction = value === undefined ? 0 : barFraction(ranked.map(measureValue), value, matcher.polarity);
   return (
-    <li className={best ? 'best' : ''} data-testid={testId} data-class={name} data-score={value}>
+    <li
+      className={best ? 'best' : ''}
+      data-testid={testId}
+      data-class={name}
+      data-score={value}
+      data-cut={cut}
+      data-match={match}
+    >
       <DigitImage pixels={pixels} size={36} label={`example of ${name}`} />
       <span className="score-name" style={{ color }}>
         {name}
@@ -49,7 +72,7 @@ export function ScoreRow({
       <span className="score-bar">
         <span style={{ width: `${Math.round(100 * fraction)}%`, background: color }} />
       </span>
-      <span className="score-value" title={measureName(matcher.measure)}>
+      <span className="score-value" title={`${measureName(matcher.measure)}; cut ${cut.toFixed(3)}`}>
         {value === undefined ? '' : value.toFixed(3)}
         {match ? ' ✓' : ''}
       </span>

@@ -1,6 +1,6 @@
-import type { OpenSet } from '@twinnet/core';
 import Link from 'next/link';
-import { measureName, percent, points } from '../lib/format.ts';
+import { percent, points } from '../lib/format.ts';
+import { REPORTED_SHOTS } from '../lib/open-set.ts';
 import { classesLabel } from '../lib/server/training.ts';
 import {
   bestByColumn,
@@ -11,11 +11,13 @@ import {
   transferColumns,
 } from '../lib/transfer.ts';
 import { demoPageUrl, runPageUrl } from '../lib/urls.ts';
+import { CrossDatasetFigures, CutFiguresAt } from './OpenSetFigures.tsx';
 
 /**
  * Every hold-out run: nearest-prototype episodes on its never-trained test classes beside raw pixels on the
- * same episodes, and the open-set cut calibrated on its validation classes as it does on the test classes. On
- * narrow screens each row stacks into a card, as the runs table does.
+ * same episodes, the open-set cuts at 1 and 5 supports calibrated on its validation classes as they do on the test
+ * classes, and episodes on another dataset beside raw pixels. On narrow screens each row stacks into a card, as
+ * the runs table does.
  */
 export function TransferTable({ rows }: { rows: TransferRow[] }) {
   const columns = transferColumns(rows);
@@ -32,15 +34,16 @@ export function TransferTable({ rows }: { rows: TransferRow[] }) {
               <div className="muted small">model · raw pixels</div>
             </th>
           ))}
+          {REPORTED_SHOTS.map((k) => (
+            <th key={k}>
+              open set, {k}-shot
+              <div className="muted small">test episodes · the cut</div>
+            </th>
+          ))}
           <th>
-            open-set AUROC
-            <div className="muted small">test episodes</div>
+            other datasets
+            <div className="muted small">model · raw pixels</div>
           </th>
-          <th>
-            called unknown
-            <div className="muted small">test episodes</div>
-          </th>
-          <th>open-set cut</th>
         </tr>
       </thead>
       <tbody>
@@ -76,7 +79,12 @@ export function TransferTable({ rows }: { rows: TransferRow[] }) {
                   />
                 </td>
               ))}
-              <OpenSetCells openSet={row.openSet} />
+              <OpenSetCells row={row} />
+              <td data-label="other datasets">
+                <div>
+                  <CrossDatasetFigures cross={row.crossDataset} />
+                </div>
+              </td>
             </tr>
           );
         })}
@@ -116,65 +124,32 @@ function Figure({ column, cell, best }: { column: TransferColumn; cell?: Transfe
   );
 }
 
-function OpenSetCells({ openSet }: { openSet: OpenSet | null | undefined }) {
+/** The open set at 1 and at 5 supports, or a dash in each saying why there is none. */
+function OpenSetCells({ row }: { row: TransferRow }) {
+  const { openSet } = row;
   if (!openSet) {
     const why =
       openSet === null ? 'no validation classes to calibrate on' : 'run written before open-set calibration';
-    return (
-      <>
-        <td data-label="open-set AUROC">
-          <div className="muted" data-testid="open-set" data-auroc="">
-            — <span className="small">({why})</span>
-          </div>
-        </td>
-        <td data-label="called unknown">
-          <div className="muted">—</div>
-        </td>
-        <td data-label="open-set cut">
-          <div className="muted">—</div>
-        </td>
-      </>
-    );
+    return REPORTED_SHOTS.map((k) => (
+      <td key={k} data-label={`open set, ${k}-shot`}>
+        <div className="muted" data-testid="open-set-at" data-shots={k} data-threshold="" data-auroc="">
+          — <span className="small">({why})</span>
+        </div>
+      </td>
+    ));
   }
-  const { test, validation } = openSet;
-  const comparison = openSet.measure === 'distance' ? '<' : '>';
-  return (
-    <>
-      <td data-label="open-set AUROC">
-        <div data-testid="open-set" data-auroc={test?.auroc ?? ''}>
-          <strong>{test ? test.auroc.toFixed(3) : '—'}</strong>
-          <span className="muted small"> (validation {validation.auroc.toFixed(3)})</span>
-          {test && (
-            <div className="muted small">
-              {test.episodes.toLocaleString('en')} episodes, {test.supportedWays} of {test.classes.length}{' '}
-              classes with supports
-            </div>
-          )}
-        </div>
-      </td>
-      <td data-label="called unknown">
-        {test ? (
-          <div data-testid="unknown-rates">
-            <div>
-              <strong>{percent(test.supportedUnknown)}</strong> <span className="small">with supports</span>
-            </div>
-            <div>
-              <strong>{percent(test.unsupportedUnknown)}</strong> <span className="small">without</span>
-            </div>
-          </div>
-        ) : (
-          <div className="muted">— (fewer than two test classes)</div>
-        )}
-      </td>
-      <td data-label="open-set cut">
-        <div data-testid="open-set-cut">
-          {measureName(openSet.measure)} {comparison} {openSet.threshold.toFixed(3)}
+  return row.cutsAt.map((at) => (
+    <td key={at.shots} data-label={`open set, ${at.shots}-shot`}>
+      <div>
+        <CutFiguresAt at={at} measure={openSet.measure} />
+        {at.cut && (
           <div className="muted small">
-            {openSet.shots}-shot, for {targetLabel(openSet.target)}
-            {openSet.met ? '' : ' (not met)'} on validation
+            for {targetLabel(openSet.target)} on validation
+            {at.cut.test &&
+              `; ${at.cut.test.episodes.toLocaleString('en')} test episodes, ${at.cut.test.supportedWays} of ${at.cut.test.classes.length} classes with supports`}
           </div>
-        </div>
-      </td>
-    </>
-  );
+        )}
+      </div>
+    </td>
+  ));
 }

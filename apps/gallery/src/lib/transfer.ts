@@ -2,6 +2,7 @@
 // beside raw pixels on the same episodes, and its open-set figures. Pure data from metrics.json; fields that
 // older runs lack (validation classes, the open-set cut) come out as absent, never as errors.
 import type { Metrics, OpenSet } from '@twinnet/core';
+import { type CrossDataset, type CutAt, crossDataset, cutsAt } from './open-set.ts';
 
 type Episodes = NonNullable<Metrics['oneShot']>['unseen'][number];
 
@@ -28,6 +29,10 @@ export interface TransferRow {
    * before the cut was calibrated.
    */
   openSet: OpenSet | null | undefined;
+  /** The cut at 1 and at 5 supports (REPORTED_SHOTS), each or a reason; empty without an open set. */
+  cutsAt: CutAt[];
+  /** N-way 1-shot on other datasets beside raw pixels, or why the run has none. */
+  crossDataset: CrossDataset;
 }
 
 export interface TransferColumn {
@@ -60,6 +65,8 @@ export function transferRows(runs: readonly Metrics[]): TransferRow[] {
         refit: m.selection !== undefined,
         cells,
         openSet: m.openSet,
+        cutsAt: m.openSet ? cutsAt(m.openSet) : [],
+        crossDataset: crossDataset(m),
       };
     })
     .sort((a, b) => a.dataset.localeCompare(b.dataset) || a.run.localeCompare(b.run));

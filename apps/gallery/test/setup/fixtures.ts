@@ -16,6 +16,7 @@ import {
   MLP_FIXTURE_RUN,
   OUTPUT,
   REPO,
+  SINGLE_CUT_FIXTURE_RUN,
 } from './paths.ts';
 import { inputsStamp } from './stamp.ts';
 
@@ -56,8 +57,9 @@ export async function ensureFixtures(): Promise<void> {
     }
     await writeFile(join(dir, STAMP), stamp);
   }
-  // Rewritten only when retrained or broken: its files' times are part of the site build's stamp.
-  if (retrain || !(await validates(dir, LEGACY_FIXTURE_RUN))) await writeLegacyRun(dir);
+  // Rewritten only when retrained, changed or broken: their files' times are part of the site build's stamp.
+  await writeLegacyRun(dir, retrain);
+  await writeSingleCutRun(dir, retrain);
   await writeBenchFixture();
 }
 
@@ -76,32 +78,74 @@ const trainerStamp = (): Promise<string> =>
     JSON.stringify(RUNS),
   );
 
+type Json = Record<string, unknown>;
+
 /**
  * The MLP run as the trainer wrote runs before validation classes: no `embedding`, no `openSet`, no
- * recipe.validationClasses, no per-epoch valTransfer. The pages must still render it.
+ * recipe.validationClasses, no per-epoch valTransfer, no cross-dataset episodes. The pages must still render it.
  */
-async function writeLegacyRun(dir: string): Promise<void> {
-  const target = join(dir, LEGACY_FIXTURE_RUN);
-  await rm(target, { recursive: true, force: true });
-  await cp(join(dir, MLP_FIXTURE_RUN), target, { recursive: true });
-  const rewrite = async (file: string, change: (json: Record<string, unknown>) => void) => {
-    const json = JSON.parse(await readFile(join(target, file), 'utf8')) as Record<string, unknown>;
-    json.run = LEGACY_FIXTURE_RUN;
-    change(json);
-    await writeFile(join(target, file), `${JSON.stringify(json, null, 1)}\n`);
+const writeLegacyRun = (dir: string, force: boolean): Promise<void> =>
+  writeOlderCopy(dir, MLP_FIXTURE_RUN, LEGACY_FIXTURE_RUN, force, {
+    metrics: (metrics, recipe) => {
+      delete metrics.embedding;
+      delete metrics.openSet;
+      delete (metrics.oneShot as Json).crossDataset;
+      delete recipe.validationClasses;
+    },
+    history: (history) => {
+      for (const epoch of history.epochs as Json[]) delete epoch.valTransfer;
+    },
+  });
+
+/**
+ * The metric run as the trainer wrote runs before per-count cuts and cross-dataset episodes: one open-set cut
+ * (the 5-shot one, which metrics.json repeats at the top of `openSet`) and no cut curves.
+ */
+const writeSingleCutRun = (dir: string, force: boolean): Promise<void> =>
+  writeOlderCopy(dir, METRIC_FIXTURE_RUN, SINGLE_CUT_FIXTURE_RUN, force, {
+    metrics: (metrics) => {
+      delete (metrics.openSet as Json).cuts;
+      delete (metrics.oneShot as Json).crossDataset;
+    },
+  });
+
+/**
+ * A copy of a fixture run under another name, its JSON files changed as an older trainer would have written them.
+ * Left alone when it already has exactly those files and validates, unless `force` (its source was retrained).
+ */
+async function writeOlderCopy(
+  dir: string,
+  from: string,
+  run: string,
+  force: boolean,
+  change: { metrics: (metrics: Json, recipe: Json) => void; history?: (history: Json) => void },
+): Promise<void> {
+  const target = join(dir, run);
+  const edits: Record<string, (json: Json) => void> = {
+    'metrics.json': (metrics) => {
+      const recipe = metrics.recipe as Json;
+      recipe.run = run;
+      change.metrics(metrics, recipe);
+    },
+    'history.json': change.history ?? (() => {}),
+    'predictions.json': () => {},
   };
-  await rewrite('metrics.json', (metrics) => {
-    delete metrics.embedding;
-    delete metrics.openSet;
-    const recipe = metrics.recipe as Record<string, unknown>;
-    recipe.run = LEGACY_FIXTURE_RUN;
-    delete recipe.validationClasses;
-  });
-  await rewrite('history.json', (history) => {
-    for (const epoch of history.epochs as Record<string, unknown>[]) delete epoch.valTransfer;
-  });
-  await rewrite('predictions.json', () => {});
-  await validateRun(target, LEGACY_FIXTURE_RUN);
+  const texts = await Promise.all(
+    Object.entries(edits).map(async ([file, edit]) => {
+      const json = JSON.parse(await readFile(join(dir, from, file), 'utf8')) as Json;
+      json.run = run;
+      edit(json);
+      return [file, `${JSON.stringify(json, null, 1)}\n`] as const;
+    }),
+  );
+  const same = await Promise.all(
+    texts.map(async ([file, text]) => (await readFile(join(target, file), 'utf8').catch(() => '')) === text),
+  );
+  if (!force && same.every(Boolean) && (await validates(dir, run))) return;
+  await rm(target, { recursive: true, force: true });
+  await cp(join(dir, from), target, { recursive: true });
+  for (const [file, text] of texts) await writeFile(join(target, file), text);
+  await validateRun(target, run);
 }
 
 /** Two bench runs (the fields of a history line that the gallery charts), and a torn line it must skip. */

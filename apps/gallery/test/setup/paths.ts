@@ -14,7 +14,12 @@ export const FIXTURES = resolve(process.env.TWINNET_GALLERY_FIXTURES ?? join(GAL
 export const FIXTURE_RUN = 'mnist-contrastive-holdout';
 export const MLP_FIXTURE_RUN = 'mnist-bce-holdout';
 export const METRIC_FIXTURE_RUN = 'mnist-metric-holdout';
-/** A copy of the MLP run as a run written before metrics.json had `embedding` and `openSet`. */
+/**
+ * A copy of the MLP run as a run written before metrics.json had `embedding`, `openSet` and cross-dataset
+ * episodes.
+ */
 export const LEGACY_FIXTURE_RUN = 'mnist-legacy-holdout';
+/** A copy of the metric run as a run written before per-count cuts and cross-dataset episodes: one 5-shot cut. */
+export const SINGLE_CUT_FIXTURE_RUN = 'mnist-single-cut-holdout';
 /** The test build of the site: its own export directory, so `out/` keeps the real artifacts' build. */
 export const SITE_DIR = 'test-output/site';

@@ -19,10 +19,14 @@ export default async function TransferPage() {
       </p>
       <p className="muted small">
         Transfer runs also keep validation classes out of training and make every choice on them (the epoch,
-        the open-set cut); the held-out test classes steer nothing. The open-set cut is calibrated on
-        validation-class episodes (one class with supports, one without) and applied unchanged to test-image
-        episodes of the held-out classes: AUROC of supported against unsupported queries, and the share of
-        each called unknown (low with supports, high without is good).
+        the open-set cuts); the held-out test classes steer nothing. A run keeps one open-set cut per support
+        count, each calibrated on validation-class episodes with that many supports per class (some classes
+        with supports, the others without) and applied unchanged to test-image episodes of the held-out
+        classes with as many: AUROC of supported against unsupported queries, and the share of each called
+        unknown (low with supports, high without is good), at 1 and at 5 supports. Runs written before
+        per-count cuts kept one, chosen at 5 supports, for every count. Other datasets: N-way 1-shot on all
+        classes of another dataset's test images, a domain the run never trained on, beside raw pixels on the
+        same episodes.
       </p>
       {rows.length > 0 ? (
         <div className="table-scroll">

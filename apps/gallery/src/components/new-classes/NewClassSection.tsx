@@ -48,9 +48,9 @@ export function NewClassSection({
         <p>
           {run} never saw {names(chosen.heldOutClasses)}
           {chosen.validationClasses.length > 0 &&
-            ` (held out for its test figures), nor ${names(chosen.validationClasses)} (validation classes, which chose its epoch and open-set cut)`}{' '}
+            ` (held out for its test figures), nor ${names(chosen.validationClasses)} (validation classes, which chose its epoch and open-set cuts)`}{' '}
           in training. Give one example of each, then ask queries: the closest class wins, unless none is
-          within the run's threshold.
+          within the run's cut for its count of supports (the legend under the answer names it).
         </p>
       ) : (
         <p>

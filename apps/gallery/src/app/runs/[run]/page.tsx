@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { CutCurves } from '../../../components/CutCurves.tsx';
 import { Histogram } from '../../../components/charts/Histogram.tsx';
 import { LineChart } from '../../../components/charts/LineChart.tsx';
 import { RocChart } from '../../../components/charts/RocChart.tsx';
@@ -11,7 +12,7 @@ import { UmapScatter } from '../../../components/UmapScatter.tsx';
 import { scoreName } from '../../../lib/format.ts';
 import { readHistory, readMetrics } from '../../../lib/server/data.ts';
 import { NO_RUN, runParams } from '../../../lib/server/run-params.ts';
-import { classesLabel, runEmbedding } from '../../../lib/server/training.ts';
+import { classesLabel, heldOutLabel, runEmbedding } from '../../../lib/server/training.ts';
 import { demoPageUrl } from '../../../lib/urls.ts';
 
 export const dynamicParams = false;
@@ -153,6 +154,17 @@ export default async function RunPage({ params }: Props) {
           />
         </div>
       </section>
+      {metrics.openSet && (
+        <section data-testid="open-set-section">
+          <h2>Open set: the cut per support count</h2>
+          <CutCurves
+            openSet={metrics.openSet}
+            validation={validation}
+            heldOut={metrics.recipe.heldOutClasses.length > 0 ? heldOutLabel(metrics) : undefined}
+            refit={selection !== undefined}
+          />
+        </section>
+      )}
     </>
   );
 }
