@@ -66,7 +66,8 @@ step "browser: esbuild bundle, headless Chromium"
 node browser-check.mjs expected.txt
 
 step "sizes"
-sed 's/^.*\/\(twinnet-[^/]*\.tgz\)/tarball \1/' "$work/tarballs.txt"
-echo "exported matcher: $(du -sb matcher | cut -f1) bytes in $(find matcher -type f | wc -l) files ($(cd matcher && find . -type f -printf '%P %s B, ' | sed 's/, $//'))"
+grep '\.tgz: ' "$work/tarballs.txt" | sed 's/^.*\/\(twinnet-[^/]*\.tgz\)/tarball \1/'
+files="$(cd matcher && find . -type f -printf '%P %s B, ' | sed 's/, $//')"
+echo "exported matcher: $(find matcher -type f -printf '%s\n' | awk '{ n += $1 } END { print n }') bytes ($files)"
 echo "browser bundle: $(stat -c %s page.bundle.js) bytes (esbuild --minify, tfjs included)"
 step "passed"
