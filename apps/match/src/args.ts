@@ -16,6 +16,7 @@ export { UsageError };
 export const DEFAULT_RUN = fileURLToPath(new URL('../../../artifacts/mnist-metric', import.meta.url));
 
 export const USAGE = `usage: pnpm match [--run RUN_DIR] (--support DIR | --supports FILE) --query FILE_OR_DIR [options]
+       pnpm match export --run RUN_DIR --out DIR   the run's portable matcher (pnpm match export --help)
   --run DIR             a trainer run (default: <repo>/artifacts/mnist-metric, trained on every digit to tell
                         new symbols apart); e.g. artifacts/mnist-metric-holdout (cosine head: ranked by cosine
                         similarity; distance head: by embedding distance; MLP head: by its head/ model's score)

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { initBackend, Matcher } from '@twinnet/core/node';
 import { DEFAULT_RUN, type MatchRequest, parseMatchArgs, USAGE, UsageError } from './args.ts';
 import { decodeImage } from './decode.ts';
+import { exportMain } from './export.ts';
 import {
   type InputFile,
   labelKey,
@@ -33,10 +34,13 @@ const processIo: Io = {
 type LoadedMatcher = Awaited<ReturnType<typeof Matcher.load>>;
 
 /**
- * Matches query images against support classes. Exit code 0 when every input was used, 1 when some file or
+ * Matches query images against support classes (or, as `export`, writes a run's portable matcher). Exit code 0 when every input was used, 1 when some file or
  * folder was skipped (the rest is still matched and printed) or nothing could run, 2 for a usage mistake.
  */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  // `pnpm match export …` writes a portable matcher instead (export.ts); pnpm may forward a leading `--`.
+  const args = argv[0] === '--' ? argv.slice(1) : argv;
+  if (args[0] === 'export') return exportMain(args.slice(1), io);
   let request: MatchRequest;
   try {
     request = parseMatchArgs(argv, io.cwd);

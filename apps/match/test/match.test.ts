@@ -347,7 +347,7 @@ describe('pnpm match', () => {
     const missing = await run(['--run', join(dir, 'no-run'), '--support', support, '--query', query]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(
-      /no-run: not a trained run \(.*metrics\.json: cannot be read \(no such file\)\)/,
+      /no-run: not a trained run or an exported matcher \(.*metrics\.json: cannot be read \(no such file\)\)/,
     );
     const noFolder = await run(['--run', runDir, '--support', join(dir, 'nope'), '--query', query]);
     expect(noFolder.code).toBe(1);

@@ -23,4 +23,5 @@ export {
   writeJsonAtomic,
 } from './io/files.ts';
 export { nodeIo } from './io/node-io.ts';
+export { type ExportSummary, exportMatcher } from './match/export.ts';
 export { Matcher } from './match/node-matcher.ts';

@@ -701,7 +701,7 @@ describe('Matcher refuses degenerate input, naming it', () => {
 describe('Matcher I/O', () => {
   it('reads local paths only through an injected io: the default is fetch', async () => {
     await expect(BrowserMatcher.load(runDir)).rejects.toThrow(
-      /not a trained run \(.*metrics.json: cannot be fetched .*use Matcher from '@twinnet\/core\/node'/,
+      /not a trained run or an exported matcher \(.*metrics.json: cannot be fetched .*use Matcher from '@twinnet\/core\/node'/,
     );
     const reads: string[] = [];
     const io = {

@@ -28,8 +28,10 @@ if (existsSync(addon) && statSync(addon).mtimeMs >= newest) {
 // needs no download; elsewhere it fetches them as usual.
 const prefix = join(dirname(process.execPath), '..');
 const nodedir = existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : [];
-const gyp = createRequire(import.meta.url).resolve('node-gyp/bin/node-gyp.js');
-const result = spawnSync(process.execPath, [gyp, 'rebuild', ...nodedir], { cwd: root, encoding: 'utf8' });
+const gyp = nodeGyp();
+const result = gyp
+  ? spawnSync(process.execPath, [gyp, 'rebuild', ...nodedir], { cwd: root, encoding: 'utf8' })
+  : { status: null, error: new Error('node-gyp not found: not installed, and npm named none') };
 const leak = result.status === 0 ? sharedRouteCode() : undefined;
 if (result.status === 0 && existsSync(addon) && leak === undefined) {
   rmSync(errorFile, { force: true });
@@ -67,4 +69,17 @@ function sharedRouteCode() {
     if (extra !== undefined) return `the ${route} route shares code with the others: ${extra.trim()}`;
   }
   return undefined;
+}
+
+/**
+ * node-gyp: the workspace's own (a dev dependency), else the one npm bundles and names in npm_config_node_gyp
+ * while it runs install scripts, which is how a consumer's `npm install` of the tarball builds the addon.
+ */
+function nodeGyp() {
+  try {
+    return createRequire(import.meta.url).resolve('node-gyp/bin/node-gyp.js');
+  } catch {
+    const bundled = process.env.npm_config_node_gyp;
+    return bundled && existsSync(bundled) ? bundled : undefined;
+  }
 }

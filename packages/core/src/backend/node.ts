@@ -2,7 +2,7 @@
 // with twinnet's native kernels when they are built, otherwise wasm alone; cpu only on request.
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { loadNativeKernels, type NativeKernels } from '@twinnet/native';
+import type { NativeKernels, NativeLoad } from '@twinnet/native';
 import { BACKEND_NAMES, type BackendInfo, type InitBackendOptions, oneLine } from './info.ts';
 import { hasNativeKernels, registerNativeKernels, unregisterNativeKernels } from './native-kernels.ts';
 import { initBackendWith, type Resolver } from './select.ts';
@@ -41,10 +41,22 @@ const checkThreads = (threads: number) => {
   }
 };
 
+/**
+ * @twinnet/native's loader. The package is an optional dependency (a consumer's install may have skipped it, or
+ * it may not have built), so it is imported when first needed rather than with this module.
+ */
+async function nativeLoader(): Promise<() => NativeLoad> {
+  try {
+    return (await import('@twinnet/native')).loadNativeKernels;
+  } catch (err) {
+    return () => ({ ok: false, reason: `@twinnet/native is not installed (${oneLine(err)})` });
+  }
+}
+
 /** Registers @twinnet/native's kernels on the initialised wasm backend; throws with the reason they are not there. */
-function loadNative(threads: number): { native: string; threads: number } {
+async function loadNative(threads: number): Promise<{ native: string; threads: number }> {
   checkThreads(threads);
-  const loaded = loadNativeKernels();
+  const loaded = (await nativeLoader())();
   if (!loaded.ok) throw new Error(loaded.reason);
   registerNativeKernels(loaded.kernels, threads);
   active = loaded.kernels;
@@ -92,7 +104,7 @@ async function resolveAuto(opts: InitBackendOptions): Promise<BackendInfo> {
       name: 'wasm',
       requested: 'auto',
       ...base,
-      ...loadNative(opts.nativeThreads ?? 1),
+      ...(await loadNative(opts.nativeThreads ?? 1)),
       fallbackReason,
     };
   } catch (err) {
@@ -111,7 +123,7 @@ const resolveNode: Resolver = async (requested, opts) => {
     case 'native': {
       const base = await wasm(opts.wasmPaths);
       try {
-        return { name: 'wasm', requested, ...base, ...loadNative(opts.nativeThreads ?? 1) };
+        return { name: 'wasm', requested, ...base, ...(await loadNative(opts.nativeThreads ?? 1)) };
       } catch (err) {
         throw new Error(`Backend 'native' was requested but cannot be used: ${oneLine(err)}`);
       }

@@ -1,5 +1,4 @@
 import type * as tf from '@tensorflow/tfjs';
-import { z } from 'zod';
 import { datasetSpec } from '../datasets.ts';
 import { embed, embeddingDim } from '../eval/evaluate.ts';
 import { cutForSupports, type ShotsCut } from '../eval/metrics/open-set.ts';
@@ -12,13 +11,17 @@ import { checkNumber } from '../ranges.ts';
 import {
   ARTIFACT_FILES,
   type EmbeddingMetric,
-  embeddingFor,
   MEASURE_OF_METRIC,
-  MetricsSchema,
-  OpenSetCutSchema,
-  OpenSetSchema,
   parseArtifact,
 } from '../schemas/artifacts.ts';
+import {
+  type ExportedMatcher,
+  ExportedMatcherSchema,
+  isExportedMatcherText,
+  metricOf,
+  type RunInfo,
+  RunInfoSchema,
+} from '../schemas/matcher.ts';
 import { type MatchImage, toBatch, toDatasetImages } from './input.ts';
 import { checkLabel, MATCH_RANGES, UNKNOWN } from './options.ts';
 import type { PreprocessStyle } from './preprocess.ts';
@@ -108,6 +111,8 @@ export interface MatcherSource {
   head?: { model: tf.LayersModel; polarity: Polarity };
   /** Without a head: how to compare the tower's embeddings (default 'euclidean'; 'cosine' for cosine heads). */
   metric?: Exclude<EmbeddingMetric, 'head'>;
+  /** How decoded pictures are framed; default: as the run's dataset frames them. */
+  framing?: PreprocessStyle;
 }
 
 /**
@@ -115,27 +120,6 @@ export interface MatcherSource {
  * chosen on validation pairs (test.threshold), or the caller.
  */
 export type ThresholdSource = 'open-set' | 'validation-pairs' | 'given';
-
-/** What the matcher needs from metrics.json; the rest of the file is the trainer's business. */
-const RunInfoSchema = MetricsSchema.pick({
-  run: true,
-  dataset: true,
-  polarity: true,
-  embedding: true,
-}).extend({
-  recipe: MetricsSchema.shape.recipe.pick({ variant: true, head: true }),
-  test: MetricsSchema.shape.test.pick({ threshold: true }),
-  openSet: OpenSetSchema.pick({ measure: true, threshold: true })
-    .extend({
-      cuts: z
-        .array(OpenSetCutSchema.pick({ shots: true, threshold: true }))
-        .min(1)
-        .optional(),
-    })
-    .nullable()
-    .optional(),
-});
-export type RunInfo = z.infer<typeof RunInfoSchema>;
 
 /**
  * One-shot matching against classes the model never saw: support images are embedded once when added, and a
@@ -182,17 +166,19 @@ export class Matcher {
   }
 
   /**
-   * Loads a trainer run directory through `options.io`: by default with fetch (a URL, or a path relative to the
-   * page in a browser); under Node, Matcher from '@twinnet/core/node' reads local paths. Every run needs
+   * Loads a trainer run directory, or a matcher exported from one (`pnpm match export`, exportMatcher: its
+   * metrics.json, tower/ and head/ only), through `options.io`: by default with fetch (a URL, or a path relative
+   * to the page in a browser); under Node, Matcher from '@twinnet/core/node' reads local paths. Every run needs
    * tower/; MLP-head runs also head/, and distance-head runs without an open-set calibration pair/ (for the
-   * threshold's calibration). The default cut is metrics.json's open-set calibration when the run has one (a cut
-   * per support count, openSet.cuts, in runs that keep them; else openSet.threshold), else the one chosen on
+   * threshold's calibration; an export keeps its two weights in metrics.json instead). A missing piece is
+   * refused with its file named. The default cut is metrics.json's open-set calibration when the run has one (a
+   * cut per support count, openSet.cuts, in runs that keep them; else openSet.threshold), else the one chosen on
    * validation pairs (test.threshold). options.threshold replaces them all.
    */
   static async load(location: string, options: LoadOptions = {}): Promise<Matcher> {
     const io = options.io ?? fetchIo;
     const info = await readRunInfo(location, io);
-    const metric = (info.embedding ?? embeddingFor(info.recipe.head.kind)).metric;
+    const metric = metricOf(info);
     const measure: Measure = MEASURE_OF_METRIC[metric];
     if (options.threshold !== undefined) checkThreshold('threshold', options.threshold, measure);
     // The head first: a run without one is refused with the reason before the tower is read.
@@ -200,24 +186,17 @@ export class Matcher {
     let tower: tf.LayersModel | undefined;
     try {
       tower = await readLayersModel(joinLocation(location, modelDir(ARTIFACT_FILES.tower)), io);
-      const [threshold, thresholdSource]: [number, ThresholdSource] =
-        options.threshold !== undefined
-          ? [options.threshold, 'given']
-          : info.openSet
-            ? [info.openSet.threshold, 'open-set']
-            : [
-                measure === 'distance'
-                  ? await distanceThreshold(location, info.test.threshold, io)
-                  : info.test.threshold,
-                'validation-pairs',
-              ];
+      const [threshold, thresholdSource] = await runThreshold(location, info, measure, options.threshold, io);
       checkThreshold(`${location}: the run's threshold`, threshold, measure);
       const source: MatcherSource = { run: info.run, dataset: info.dataset, threshold };
       const cuts = options.threshold === undefined ? info.openSet?.cuts : undefined;
       if (cuts) source.cuts = cuts.map(({ shots, threshold }) => ({ shots, threshold }));
       if (head) source.head = { model: head, polarity: info.polarity };
       else if (metric !== 'head') source.metric = metric;
-      return await Matcher.create(tower, source, io, true, thresholdSource);
+      if (isExport(info)) source.framing = info.framing;
+      const matcher = await Matcher.create(tower, source, io, true, thresholdSource);
+      if (isExport(info)) checkExportedTower(location, info, matcher.model);
+      return matcher;
     } catch (error) {
       tower?.dispose();
       head?.dispose();
@@ -257,7 +236,7 @@ export class Matcher {
     }
     const identity = await modelIdentity(tower, source.run, source.dataset, dim);
     // The dataset's framing: digits centred by mass in a 20-pixel box, or items filling the field.
-    const style: PreprocessStyle = datasetSpec(source.dataset).framing;
+    const style: PreprocessStyle = source.framing ?? datasetSpec(source.dataset).framing;
     return new Matcher(
       tower,
       source.head?.model,
@@ -437,22 +416,30 @@ const THRESHOLD_RANGES = {
 /** 'tower/model.json' → 'tower': the loader takes a model's directory. */
 const modelDir = (file: string): string => file.replace(/\/model\.json$/, '');
 
-async function readRunInfo(location: string, io: ResourceIo): Promise<RunInfo> {
+async function readRunInfo(location: string, io: ResourceIo): Promise<RunInfo | ExportedMatcher> {
   const metricsPath = joinLocation(location, ARTIFACT_FILES.metrics);
   let text: string;
   try {
     text = await io.readText(metricsPath);
   } catch (error) {
-    throw new Error(`${location}: not a trained run (${(error as Error).message})`);
+    throw new Error(`${location}: not a trained run or an exported matcher (${(error as Error).message})`);
   }
   return parseRunInfo(text, metricsPath);
 }
 
-/** What the matcher reads of a metrics.json text, checked for consistency; errors name `metricsPath`. */
-export function parseRunInfo(text: string, metricsPath: string): RunInfo {
-  const info = parseArtifact(RunInfoSchema, text, metricsPath);
+/** Whether metrics.json is an exported matcher's rather than a trainer run's. */
+const isExport = (info: RunInfo | ExportedMatcher): info is ExportedMatcher => 'format' in info;
+
+/**
+ * What the matcher reads of a metrics.json text (a run's, or an exported matcher's, told apart by its `format`),
+ * checked for consistency; errors name `metricsPath`.
+ */
+export function parseRunInfo(text: string, metricsPath: string): RunInfo | ExportedMatcher {
+  const info = isExportedMatcherText(text)
+    ? parseArtifact(ExportedMatcherSchema, text, metricsPath)
+    : parseArtifact(RunInfoSchema, text, metricsPath);
   const kind = info.recipe.head.kind;
-  const metric = (info.embedding ?? embeddingFor(kind)).metric;
+  const metric = metricOf(info);
   if ((metric === 'euclidean') !== (info.polarity === 'lower-is-same')) {
     throw new Error(
       `${metricsPath}: a '${kind}' head compared by '${metric}' cannot have polarity '${info.polarity}'`,
@@ -466,31 +453,77 @@ export function parseRunInfo(text: string, metricsPath: string): RunInfo {
   return info;
 }
 
+/**
+ * The threshold a loaded run matches with, on its measure, and where it came from: the caller's, the open-set
+ * cut, or the validation-pairs cut (a distance head's through its calibration, from pair/ or the export).
+ */
+async function runThreshold(
+  location: string,
+  info: RunInfo | ExportedMatcher,
+  measure: Measure,
+  given: number | undefined,
+  io: ResourceIo,
+): Promise<[number, ThresholdSource]> {
+  if (given !== undefined) return [given, 'given'];
+  if (info.openSet) return [info.openSet.threshold, 'open-set'];
+  if (measure !== 'distance') return [info.test.threshold, 'validation-pairs'];
+  const calibration = isExport(info)
+    ? (info.distanceCalibration ?? null)
+    : await readDistanceCalibration(location, io);
+  const score = info.test.threshold;
+  return [calibration ? scoreToDistance(score, calibration) : score, 'validation-pairs'];
+}
+
+/** Refuses an export whose tower/ is not the one its metrics.json was written for. */
+function checkExportedTower(location: string, info: ExportedMatcher, model: ModelIdentity): void {
+  if (model.weights === info.weights && model.embeddingDim === info.embeddingDim) return;
+  throw new Error(
+    `${joinLocation(location, ARTIFACT_FILES.tower)}: not the tower this matcher was exported with ` +
+      `(weights ${model.weights.slice(0, 19)}…, ${model.embeddingDim} features; metrics.json records ` +
+      `${info.weights.slice(0, 19)}…, ${info.embeddingDim}): export the run again`,
+  );
+}
+
 /** An MLP head's saved model; runs trained before the trainer saved head/ cannot be matched. */
-async function loadHead(location: string, info: RunInfo, io: ResourceIo): Promise<tf.LayersModel> {
+async function loadHead(
+  location: string,
+  info: RunInfo | ExportedMatcher,
+  io: ResourceIo,
+): Promise<tf.LayersModel> {
   try {
     return await readLayersModel(joinLocation(location, modelDir(ARTIFACT_FILES.head)), io);
   } catch (error) {
+    const reason = (error as Error).message;
+    if (isExport(info)) {
+      throw new Error(
+        `${location}: the exported matcher of run '${info.run}' has a '${info.recipe.head.kind}' head, whose ` +
+          `score only its head model can compute, and head/ cannot be loaded (${reason}); export the run again`,
+      );
+    }
     throw new Error(
       `${location}: run '${info.run}' is a '${info.recipe.variant}' run with a '${info.recipe.head.kind}' head, whose score only its head ` +
-        `model can compute, and head/ cannot be loaded (${(error as Error).message}). Train the run again ` +
+        `model can compute, and head/ cannot be loaded (${reason}). Train the run again ` +
         '(the trainer now saves head/), or use a contrastive run (distance head).',
     );
   }
 }
 
 /**
- * The run's validation threshold as an embedding distance. metrics.json holds it on the pair model's output,
- * which for a calibrated distance head is sigmoid(w·d + b); the calibration's two weights come from pair/.
+ * A distance head's calibration, sigmoid(w·d + b), from the run's pair/ model: metrics.json keeps the
+ * validation threshold on the pair model's output, and these two weights turn it into an embedding distance.
+ * Null for an uncalibrated distance head, whose output is the distance.
  */
-async function distanceThreshold(location: string, score: number, io: ResourceIo): Promise<number> {
+export async function readDistanceCalibration(
+  location: string,
+  io: ResourceIo,
+): Promise<{ w: number; b: number } | null> {
   const pair = await readLayersModel(joinLocation(location, modelDir(ARTIFACT_FILES.pair)), io);
   const variables = pair.weights.map((w) => w.read());
   try {
     const layer = pair.layers.find((l) => l.name === CALIBRATION_LAYER);
-    if (layer === undefined) return score; // an uncalibrated distance head: the score is the distance
+    if (layer === undefined) return null;
     const [kernel, bias] = layer.getWeights();
-    return scoreToDistance(score, { w: kernel!.dataSync()[0]!, b: bias!.dataSync()[0]! });
+    return { w: kernel!.dataSync()[0]!, b: bias!.dataSync()[0]! };
   } finally {
     // dispose() leaves the weights of the model nested inside (the tower) alone: free all that was loaded here.
     pair.dispose();

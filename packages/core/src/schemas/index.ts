@@ -3,3 +3,4 @@
 
 export * from './artifacts.ts';
 export * from './bench.ts';
+export * from './matcher.ts';
