@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend, Matcher } from '@twinnet/core/node';
 import { DEFAULT_RUN, type MatchRequest, parseMatchArgs, USAGE, UsageError } from './args.ts';
+import { cutNote } from './cut-note.ts';
 import { decodeImage } from './decode.ts';
 import { exportMain } from './export.ts';
 import {
@@ -104,6 +105,8 @@ async function run(request: MatchRequest, io: Io): Promise<number> {
         `match: ${matcher.labels.length} classes (${classes}), ${matched.count} ` +
           `${matched.count === 1 ? 'query' : 'queries'} matched in ${matched.seconds.toFixed(2)} s`,
       );
+      const path = relative(io.cwd, request.run) || '.';
+      io.stderr(cutNote(matcher, { path, isDefault: request.run === DEFAULT_RUN }));
     }
     report(problems, io);
     return problems.length > 0 ? 1 : 0;

@@ -1,4 +1,4 @@
-import type { Matcher, MatchResult, Measure, ThresholdSource } from '@twinnet/core';
+import type { CutOrigin, Matcher, MatchResult, Measure, ThresholdSource } from '@twinnet/core';
 import type { Io } from './cli.ts';
 import type { InputFile, Problem } from './inputs.ts';
 import { Table } from './table.ts';
@@ -15,7 +15,10 @@ export interface JsonOutput {
   threshold: number;
   /** Where the threshold came from: the run's open-set calibration, validation pairs, or --threshold. */
   thresholdSource: ThresholdSource;
-  supports: { label: string; supports: number }[];
+  /** The same, with the classes an open-set calibration was chosen on and what for. */
+  cutOrigin: CutOrigin;
+  /** Each label's count of supports and its cut (the run's cut for that count; `threshold` without cuts). */
+  supports: { label: string; supports: number; cut: number }[];
   results: Result[];
   problems: Problem[];
   seconds: { supports: number; queries: number };
@@ -39,8 +42,9 @@ export class JsonStream implements ResultStream {
       measure: matcher.measure,
       threshold: matcher.threshold,
       thresholdSource: matcher.thresholdSource,
-      supports: matcher.labels,
-    };
+      cutOrigin: matcher.cutOrigin,
+      supports: matcher.labels.map((l) => ({ ...l, cut: matcher.thresholdFor(l.supports) })),
+    } satisfies Omit<JsonOutput, 'results' | 'problems' | 'seconds'>;
     io.stdout(`${JSON.stringify(head).slice(0, -1)},"results":[`);
   }
 

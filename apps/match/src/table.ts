@@ -1,4 +1,5 @@
 import { type Matcher, type MatchResult, measureValue } from '@twinnet/core';
+import { labelCuts } from './cut-note.ts';
 
 /** The value a result is ranked by: its distance, its cosine similarity, or its score on MLP-head runs. */
 export const closeness = measureValue;
@@ -20,7 +21,7 @@ export class Table {
   constructor(
     names: readonly string[],
     labels: readonly string[],
-    private readonly matcher: Pick<Matcher, 'measure' | 'polarity' | 'threshold'>,
+    private readonly matcher: Pick<Matcher, 'measure' | 'polarity' | 'thresholdFor' | 'labels'>,
   ) {
     this.header = ['query', 'best', matcher.measure, 'runner-up'];
     this.widths = [
@@ -47,13 +48,12 @@ export class Table {
     ]);
   }
 
-  /** The count of rows and unknowns, and the threshold that made them unknown. */
+  /** The count of rows and unknowns, and the cuts that made them unknown (per count of supports, where they differ). */
   foot(): string {
-    const { measure, polarity, threshold } = this.matcher;
-    const past = polarity === 'lower-is-same' ? '>=' : '<=';
+    const counts = this.matcher.labels.map((l) => l.supports);
     return (
       `${this.count} ${this.count === 1 ? 'query' : 'queries'}, ${this.unknown} unknown ` +
-      `(${measure} ${past} ${format(threshold)})`
+      `(${labelCuts(this.matcher, counts)})`
     );
   }
 

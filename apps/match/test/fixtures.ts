@@ -14,6 +14,8 @@ export async function writeRun(
   dir: string,
   head: 'distance' | 'mlp' | 'cosine',
   threshold: number,
+  /** Fields of metrics.json to add or replace (an open-set calibration's cuts, its classes, say). */
+  extra: Record<string, unknown> = {},
 ): Promise<string> {
   const model = buildSiamese({ tower: 'small', head, embeddingDim: 16, headHidden: 16, seed: 4 });
   try {
@@ -43,6 +45,7 @@ export async function writeRun(
           test: { threshold: 0.99 },
         }
       : { test: { threshold } }),
+    ...extra,
   };
   await writeFile(join(dir, 'metrics.json'), JSON.stringify(metrics));
   return dir;

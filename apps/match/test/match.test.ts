@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Matcher as CoreMatcher } from '@twinnet/core';
 import { initBackend } from '@twinnet/core/node';
@@ -101,11 +101,13 @@ describe('pnpm match', () => {
     const output = json(stdout);
     expect(output.measure).toBe('distance');
     expect(output.thresholdSource).toBe('validation-pairs');
+    // No per-count cuts in this run: every label is cut at the run's one threshold.
     expect(output.supports).toEqual([
-      { label: '7', supports: 3 },
-      { label: '8', supports: 3 },
-      { label: '9', supports: 3 },
+      { label: '7', supports: 3, cut: output.threshold },
+      { label: '8', supports: 3, cut: output.threshold },
+      { label: '9', supports: 3, cut: output.threshold },
     ]);
+    expect(output.cutOrigin).toEqual({ source: 'validation-pairs', chosenOn: [], target: null });
     expect(output.results).toHaveLength(6);
     expect(output.problems).toEqual([]);
     for (const r of output.results) {
@@ -340,6 +342,70 @@ describe('pnpm match', () => {
     ]);
     expect(tooHigh.code).toBe(1);
     expect(tooHigh.stderr).toMatch(/match: threshold must be a number from -1 to 1, got 1\.5/);
+  });
+
+  it('says where the cut came from, and cuts each label at its count of supports', async () => {
+    const { dir, support, query } = await fixture();
+    // 9 gets one support, 7 and 8 three: the 1-shot cut for 9, the 3-shot cut for the others.
+    await rm(join(support, '9'), { recursive: true });
+    await writePngs(
+      join(support, '9'),
+      drawSupports(selectClasses(mnist.train, [9]), [9], 1, 5).get(9)!,
+      'one',
+    );
+    const cuts = [
+      { shots: 1, threshold: 0.5 },
+      { shots: 3, threshold: 0.75 },
+      { shots: 5, threshold: 0.8 },
+    ];
+    const calibrated = await writeRun(join(dir, 'calibrated'), 'cosine', 0.8, {
+      recipe: { variant: 'metric', head: { kind: 'cosine', hidden: 16 }, validationClasses: [1, 2, 5] },
+      openSet: { measure: 'similarity', threshold: 0.8, target: { kind: 'best-f1' }, cuts },
+    });
+    const table = await run(['--run', calibrated, '--support', support, '--query', query]);
+    expect(table.code).toBe(0);
+    expect(table.stdout.trim().split('\n').at(-1)).toMatch(
+      /^6 queries, \d unknown \(similarity <= 0\.500 at 1 support, <= 0\.750 at 3 supports\)$/,
+    );
+    expect(table.stderr).toContain(
+      `match: unknown by the open-set calibration of ${relative(process.cwd(), calibrated)}, chosen on classes ` +
+        "kept out of its training (1, 2, 5) for the best F1; similarity <= the cut for the label's count of " +
+        'supports (0.500 at 1–2, 0.750 at 3–4, 0.800 at 5+)',
+    );
+    const output = json(
+      (await run(['--run', calibrated, '--support', support, '--query', query, '--json'])).stdout,
+    );
+    expect(output.cutOrigin).toEqual({
+      source: 'open-set',
+      chosenOn: ['1', '2', '5'],
+      target: { kind: 'best-f1' },
+    });
+    expect(output.supports).toEqual([
+      { label: '7', supports: 3, cut: 0.75 },
+      { label: '8', supports: 3, cut: 0.75 },
+      { label: '9', supports: 1, cut: 0.5 },
+    ]);
+    for (const r of output.results) {
+      const cut = output.supports.find((s) => s.label === r.ranked[0]!.label)!.cut;
+      expect(r.unknown).toBe(!(r.similarity! > cut));
+    }
+    // A run whose cut comes from validation pairs of its own classes says it is not calibrated for new ones.
+    const pairs = await run(['--run', runDir, '--support', support, '--query', query]);
+    expect(pairs.stderr).toMatch(
+      /match: unknown where distance >= \d\.\d{3}, the cut .* chose on validation pairs of classes it trained on, not calibrated for new classes/,
+    );
+    const given = await run([
+      '--run',
+      calibrated,
+      '--support',
+      support,
+      '--query',
+      query,
+      '--threshold',
+      '0.6',
+    ]);
+    expect(given.stderr).toContain('match: unknown where similarity <= 0.600 (--threshold), for every label');
+    expect(given.stdout.trim().split('\n').at(-1)).toMatch(/\(similarity <= 0\.600\)$/);
   });
 
   it('fails clearly on a missing run, a missing folder, an MLP run without head/, and bad flags', async () => {

@@ -46,7 +46,20 @@ async function writeRun(dir: string, kind: Kind, seed = 5): Promise<string> {
       polarity: 'higher-is-same',
       embedding: { normalize: 'l2', metric: 'cosine' },
       test: { threshold: 0.99 },
+      classNames: [
+        'T-shirt/top',
+        'Trouser',
+        'Pullover',
+        'Dress',
+        'Coat',
+        'Sandal',
+        'Shirt',
+        'Sneaker',
+        'Bag',
+        'Ankle boot',
+      ],
       openSet: {
+        target: { kind: 'precision', min: 0.9 },
         measure: 'similarity',
         threshold: 0.97,
         cuts: [
@@ -59,7 +72,11 @@ async function writeRun(dir: string, kind: Kind, seed = 5): Promise<string> {
   const metrics = {
     run: `tiny-${kind}`,
     dataset: 'mnist',
-    recipe: { variant: byKind.variant, head: { kind, hidden: 8 } },
+    recipe: {
+      variant: byKind.variant,
+      head: { kind, hidden: 8 },
+      ...(kind === 'cosine' ? { validationClasses: [1, 2, 4] } : {}),
+    },
     gitCommit: 'abc1234',
     gitDirty: false,
     createdAt: '2026-12-01T00:00:00.000Z',
@@ -103,13 +120,13 @@ function images(): { supports: [string, Uint8Array][]; queries: Uint8Array } {
 function behaviour(matcher: BrowserMatcher) {
   const { supports, queries } = images();
   for (const [label, batch] of supports) matcher.add(label, batch);
-  const { model, threshold, thresholdSource, cuts, style, measure, polarity } = matcher;
+  const { model, threshold, thresholdSource, cutOrigin, cuts, style, measure, polarity } = matcher;
   const results = matcher.matchAll(queries, { k: 3 });
   // One support of one label: the 1-shot cut applies where a run has one.
   matcher.clear();
   matcher.add('7', supports[0]![1].subarray(0, 784));
   const oneShot = matcher.matchAll(queries);
-  return { model, threshold, thresholdSource, cuts, style, measure, polarity, results, oneShot };
+  return { model, threshold, thresholdSource, cutOrigin, cuts, style, measure, polarity, results, oneShot };
 }
 
 async function listFiles(dir: string, prefix = ''): Promise<string[]> {
@@ -166,6 +183,14 @@ describe('exportMatcher', () => {
       },
     });
     expect(cosine.distanceCalibration).toBeUndefined();
+    // Where its cuts came from travels with them: pnpm match names the classes and the target.
+    const loaded = await Matcher.load(exports.cosine);
+    expect(loaded.cutOrigin).toEqual({
+      source: 'open-set',
+      chosenOn: ['Trouser', 'Pullover', 'Coat'],
+      target: { kind: 'precision', min: 0.9 },
+    });
+    loaded.dispose();
     const distance = JSON.parse(await readFile(join(exports.distance, 'metrics.json'), 'utf8'));
     // pair/ is left out: its calibration, which turns test.threshold into a distance, comes along instead.
     expect(distance.distanceCalibration).toEqual({ w: expect.any(Number), b: expect.any(Number) });

@@ -506,6 +506,8 @@ describe('Matcher on a cosine-head run', () => {
     });
     const matcher = await Matcher.load(perCount);
     expect(matcher.cuts).toEqual(cuts);
+    // Runs written before the recipe named its validation classes in RunInfo: the cuts' classes are unknown.
+    expect(matcher.cutOrigin).toEqual({ source: 'open-set', chosenOn: [], target: { kind: 'best-f1' } });
     expect([1, 2, 4, 5, 9].map((n) => matcher.thresholdFor(n))).toEqual([
       cuts[0]!.threshold,
       cuts[0]!.threshold,
@@ -524,7 +526,24 @@ describe('Matcher on a cosine-head run', () => {
     // Given a threshold at load, the run's cuts are not used at all.
     const given = await Matcher.load(perCount, { threshold: 0.25 });
     expect([given.cuts, given.thresholdFor(1), given.thresholdFor(5)]).toEqual([[], 0.25, 0.25]);
+    expect(given.cutOrigin).toEqual({ source: 'given', chosenOn: [], target: null });
     given.dispose();
+    // The classes a calibration was chosen on, by name, and a precision target, as the trainer records them.
+    const named = join(runDir, 'cosine-named');
+    await saveModelToDir(cosine.tower, join(named, 'tower'));
+    const target = { kind: 'precision', min: 0.95 };
+    await writeMetrics(named, {
+      ...COSINE_RUN,
+      recipe: { ...COSINE_RUN.recipe, validationClasses: [1, 4] },
+      classNames: ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'],
+      openSet: { ...withCuts, target },
+    });
+    const calibrated = await Matcher.load(named);
+    expect(calibrated.cutOrigin).toEqual({ source: 'open-set', chosenOn: ['one', 'four'], target });
+    calibrated.dispose();
+    const pairs = await Matcher.load(oldRun);
+    expect(pairs.cutOrigin).toEqual({ source: 'validation-pairs', chosenOn: [], target: null });
+    pairs.dispose();
   });
 
   it('saves and reloads supports: the raw tower embeddings, compared by cosine', async () => {

@@ -86,7 +86,12 @@ function runFields(info: RunInfo): RunInfo {
     dataset: info.dataset,
     polarity: info.polarity,
     embedding: info.embedding ?? embeddingFor(info.recipe.head.kind),
-    recipe: { variant: info.recipe.variant, head: info.recipe.head },
+    recipe: {
+      variant: info.recipe.variant,
+      head: info.recipe.head,
+      validationClasses: info.recipe.validationClasses,
+    },
+    ...(info.classNames ? { classNames: info.classNames } : {}),
     test: { threshold: info.test.threshold },
     openSet: info.openSet ?? null,
   };

@@ -1,7 +1,7 @@
 // Matching new classes: the Matcher, prototypes, scorers, saved supports and preprocessing of user images.
 // Browser-safe, like the package's root door that re-exports it.
 
-export type { LoadOptions, Measure } from './matcher.ts';
+export type { CutOrigin, LoadOptions, Measure } from './matcher.ts';
 export {
   type DecodedImage,
   type LabelDistance,

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { datasetSpec } from '../datasets.ts';
 import { embed, embeddingDim } from '../eval/evaluate.ts';
-import { cutForSupports, type ShotsCut } from '../eval/metrics/open-set.ts';
+import { cutForSupports, type OpenSetTarget, type ShotsCut } from '../eval/metrics/open-set.ts';
 import { predictsSame } from '../eval/metrics/threshold.ts';
 import { PIXELS } from '../images.ts';
 import { readLayersModel } from '../io/layers-reader.ts';
@@ -121,6 +121,15 @@ export interface MatcherSource {
  */
 export type ThresholdSource = 'open-set' | 'validation-pairs' | 'given';
 
+/** Where a matcher's default cuts came from, for telling whoever relies on its `unknown`. */
+export interface CutOrigin {
+  source: ThresholdSource;
+  /** 'open-set': the classes the run kept out of training to choose its cuts on (names where the run has them). */
+  chosenOn: string[];
+  /** 'open-set': what the cuts were chosen for (best F1, or most recall at a precision); null when not recorded. */
+  target: OpenSetTarget | null;
+}
+
 /**
  * One-shot matching against classes the model never saw: support images are embedded once when added, and a
  * batch of queries costs one batched tower call plus one query × support comparison. A distance-head run
@@ -131,6 +140,7 @@ export type ThresholdSource = 'open-set' | 'validation-pairs' | 'given';
  * answer is 'unknown' rather than the closest label (open set).
  */
 export class Matcher {
+  private origin: CutOrigin | undefined;
   private readonly rows: string[] = [];
   private embeddings = new Float32Array(0);
 
@@ -196,6 +206,7 @@ export class Matcher {
       if (isExport(info)) source.framing = info.framing;
       const matcher = await Matcher.create(tower, source, io, true, thresholdSource);
       if (isExport(info)) checkExportedTower(location, info, matcher.model);
+      matcher.origin = cutOrigin(info, thresholdSource);
       return matcher;
     } catch (error) {
       tower?.dispose();
@@ -249,6 +260,11 @@ export class Matcher {
       io,
       owns,
     );
+  }
+
+  /** Where the default cuts came from: the run's open-set calibration and its classes, validation pairs, or a caller. */
+  get cutOrigin(): CutOrigin {
+    return this.origin ?? { source: this.thresholdSource, chosenOn: [], target: null };
   }
 
   /** The cut for a label with `supports` supports: its count's calibrated cut, or `threshold` without cuts. */
@@ -428,6 +444,13 @@ async function readRunInfo(location: string, io: ResourceIo): Promise<RunInfo | 
 }
 
 /** Whether metrics.json is an exported matcher's rather than a trainer run's. */
+/** The open-set calibration's classes (named) and target; nothing for cuts chosen elsewhere. */
+function cutOrigin(info: RunInfo, source: ThresholdSource): CutOrigin {
+  if (source !== 'open-set') return { source, chosenOn: [], target: null };
+  const name = (c: number) => info.classNames?.[c] ?? String(c);
+  return { source, chosenOn: info.recipe.validationClasses.map(name), target: info.openSet?.target ?? null };
+}
+
 const isExport = (info: RunInfo | ExportedMatcher): info is ExportedMatcher => 'format' in info;
 
 /**

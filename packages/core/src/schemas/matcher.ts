@@ -19,10 +19,13 @@ export const RunInfoSchema = MetricsSchema.pick({
   polarity: true,
   embedding: true,
 }).extend({
-  recipe: MetricsSchema.shape.recipe.pick({ variant: true, head: true }),
+  recipe: MetricsSchema.shape.recipe.pick({ variant: true, head: true, validationClasses: true }),
+  /** Runs written before it lack it; it names the classes the cut was chosen on. */
+  classNames: MetricsSchema.shape.classNames.optional(),
   test: MetricsSchema.shape.test.pick({ threshold: true }),
   openSet: OpenSetSchema.pick({ measure: true, threshold: true })
     .extend({
+      target: OpenSetSchema.shape.target.optional(),
       cuts: z
         .array(OpenSetCutSchema.pick({ shots: true, threshold: true }))
         .min(1)
