@@ -6,6 +6,9 @@
 //
 //   pnpm --filter trainer transfer-sweep -- --dataset mnist --folds 3 --out sweep.jsonl \
 //     '{"tower":{"kind":"vgg","embeddingDim":128}}' '{"loss":{"kind":"norm-softmax"},"epochs":2}'
+//
+// --validation-count 2 keeps two seen classes out per fold instead of the preset's three: five classes train
+// each fit, nearer the final model's seven, at the price of a 2-way validation task.
 import { createHash } from 'node:crypto';
 import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -50,6 +53,9 @@ const { values, positionals } = parseArgs({
     folds: { type: 'string', default: '1' },
     'first-fold': { type: 'string', default: '0' },
     threads: { type: 'string', default: '1' },
+    // Validation classes per fold (default: as many as the preset keeps out). Fewer leave more classes to train
+    // on, nearer the final model's seven; two is the least an open-set episode can use (one with supports).
+    'validation-count': { type: 'string' },
     // Keeps each fit's tower (DIR/<dataset>-<n>-fold<f>/tower), to try match-time transforms on it later.
     save: { type: 'string' },
   },
@@ -62,8 +68,9 @@ const dataset = await loadDataset(values.dataset as Dataset['name']);
  * trains on, in a seeded order, taken in turn, topped up from the preset's own set when they run short (with
  * seven seen classes and three out: (1,2,4), then (0,3,5) and (1,2,6) for seed 42).
  */
-function foldClasses(base: TrainRecipe, fold: number): number[] {
+function foldClasses(base: TrainRecipe, fold: number, count: number): number[] {
   const own = base.validationClasses;
+  if (count !== own.length) return countedFold(base, fold, count);
   if (fold === 0) return own;
   const rest = Int32Array.from(seenClasses({ ...base, validationClasses: [] }, 10)).filter(
     (c) => !own.includes(c),
@@ -74,6 +81,17 @@ function foldClasses(base: TrainRecipe, fold: number): number[] {
     { length: own.length },
     (_, i) => pool[((fold - 1) * own.length + i) % pool.length]!,
   ).sort((a, b) => a - b);
+}
+
+/** Fold f of `count` validation classes: the seen classes in a seeded order, taken `count` at a time, wrapping. */
+function countedFold(base: TrainRecipe, fold: number, count: number): number[] {
+  const seen = Int32Array.from(seenClasses({ ...base, validationClasses: [] }, 10));
+  if (count < 2 || count >= seen.length)
+    throw new Error(`--validation-count must be in 2..${seen.length - 1}`);
+  shuffleInPlace(seen, recipeStream(base.seed, STREAM.validationClasses));
+  return Array.from({ length: count }, (_, i) => seen[(fold * count + i) % seen.length]!).sort(
+    (a, b) => a - b,
+  );
 }
 
 /** Seeded N-way episodes on `classes` at 1 and 5 shots, by `similarity`. */
@@ -126,7 +144,11 @@ for (const [text, fold] of (positionals.length ? positionals : ['{}']).flatMap((
   const base = preset(dataset.name, 'metric', true);
   const overrides = {
     ...(JSON.parse(text) as RecipeOverrides),
-    validationClasses: foldClasses(base, fold),
+    validationClasses: foldClasses(
+      base,
+      fold,
+      Number(values['validation-count'] ?? base.validationClasses.length),
+    ),
     refit: false,
   };
   const recipe = checkRecipe(withOverrides(base, overrides, 10), 10);
