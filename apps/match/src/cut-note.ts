@@ -73,7 +73,8 @@ export function cutNote(matcher: CutSource, run: { path: string; isDefault: bool
       'classes it trained on, not calibrated for new classes (a metric run has an open-set cut; or give --threshold)'
     );
   }
-  const classes = chosenOn.length > 0 ? ` on classes kept out of its training (${chosenOn.join(', ')})` : '';
+  const classes =
+    chosenOn.length > 0 ? ` on classes the choosing model never trained on (${chosenOn.join(', ')})` : '';
   const cuts =
     matcher.cuts.length > 0
       ? `${side} the cut for the label's count of supports (${cutsText(matcher.cuts)})`

@@ -60,6 +60,7 @@ async function writeRun(dir: string, kind: Kind, seed = 5): Promise<string> {
       ],
       openSet: {
         target: { kind: 'precision', min: 0.9 },
+        validation: { classes: [1, 2, 4] },
         measure: 'similarity',
         threshold: 0.97,
         cuts: [
@@ -75,7 +76,6 @@ async function writeRun(dir: string, kind: Kind, seed = 5): Promise<string> {
     recipe: {
       variant: byKind.variant,
       head: { kind, hidden: 8 },
-      ...(kind === 'cosine' ? { validationClasses: [1, 2, 4] } : {}),
     },
     gitCommit: 'abc1234',
     gitDirty: false,

@@ -506,8 +506,12 @@ describe('Matcher on a cosine-head run', () => {
     });
     const matcher = await Matcher.load(perCount);
     expect(matcher.cuts).toEqual(cuts);
-    // Runs written before the recipe named its validation classes in RunInfo: the cuts' classes are unknown.
-    expect(matcher.cutOrigin).toEqual({ source: 'open-set', chosenOn: [], target: { kind: 'best-f1' } });
+    // The classes the calibration's episodes drew from; without names in metrics.json, their numbers.
+    expect(matcher.cutOrigin).toEqual({
+      source: 'open-set',
+      chosenOn: ['5', '6'],
+      target: { kind: 'best-f1' },
+    });
     expect([1, 2, 4, 5, 9].map((n) => matcher.thresholdFor(n))).toEqual([
       cuts[0]!.threshold,
       cuts[0]!.threshold,
@@ -528,15 +532,16 @@ describe('Matcher on a cosine-head run', () => {
     expect([given.cuts, given.thresholdFor(1), given.thresholdFor(5)]).toEqual([[], 0.25, 0.25]);
     expect(given.cutOrigin).toEqual({ source: 'given', chosenOn: [], target: null });
     given.dispose();
-    // The classes a calibration was chosen on, by name, and a precision target, as the trainer records them.
+    // The classes a calibration was chosen on, by name, and a precision target, as the trainer records them: a
+    // refit run's recipe lists no validation classes (its final model trained on them); its openSet does.
     const named = join(runDir, 'cosine-named');
     await saveModelToDir(cosine.tower, join(named, 'tower'));
     const target = { kind: 'precision', min: 0.95 };
     await writeMetrics(named, {
       ...COSINE_RUN,
-      recipe: { ...COSINE_RUN.recipe, validationClasses: [1, 4] },
+      recipe: { ...COSINE_RUN.recipe, validationClasses: [] },
       classNames: ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'],
-      openSet: { ...withCuts, target },
+      openSet: { ...withCuts, target, validation: { ...OPEN_SET.validation, classes: [1, 4] } },
     });
     const calibrated = await Matcher.load(named);
     expect(calibrated.cutOrigin).toEqual({ source: 'open-set', chosenOn: ['one', 'four'], target });

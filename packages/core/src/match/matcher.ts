@@ -448,7 +448,8 @@ async function readRunInfo(location: string, io: ResourceIo): Promise<RunInfo | 
 function cutOrigin(info: RunInfo, source: ThresholdSource): CutOrigin {
   if (source !== 'open-set') return { source, chosenOn: [], target: null };
   const name = (c: number) => info.classNames?.[c] ?? String(c);
-  return { source, chosenOn: info.recipe.validationClasses.map(name), target: info.openSet?.target ?? null };
+  const classes = info.openSet?.validation?.classes ?? info.recipe.validationClasses;
+  return { source, chosenOn: classes.map(name), target: info.openSet?.target ?? null };
 }
 
 const isExport = (info: RunInfo | ExportedMatcher): info is ExportedMatcher => 'format' in info;

@@ -26,6 +26,8 @@ export const RunInfoSchema = MetricsSchema.pick({
   openSet: OpenSetSchema.pick({ measure: true, threshold: true })
     .extend({
       target: OpenSetSchema.shape.target.optional(),
+      /** The classes the cut was chosen on (a refit run's recipe no longer lists them). */
+      validation: z.object({ classes: z.array(z.number().int()) }).optional(),
       cuts: z
         .array(OpenSetCutSchema.pick({ shots: true, threshold: true }))
         .min(1)
