@@ -6,10 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { initBackend, Matcher, UsageError } from '@twinnet/core/node';
 import { loadDataset, selectClasses } from '@twinnet/datasets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Io, main } from '../src/cli.ts';
 import { parseExportArgs } from '../src/export.ts';
 import { drawQueries, drawSupports } from '../src/sampling.ts';
-import { writeRun } from './fixtures.ts';
+import { runCli, writeRun } from './fixtures.ts';
 
 let scratch: string;
 
@@ -22,25 +21,7 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-/**
- * Runs the CLI in-process, as `pnpm match …` would, and captures what it prints. It asks for the backend the
- * tests initialised, which is then not announced again on stderr.
- */
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = {
-    stdout: (text) => {
-      stdout += `${text}\n`;
-    },
-    stderr: (text) => {
-      stderr += `${text}\n`;
-    },
-    cwd: scratch,
-  };
-  const code = await main([...args, '--backend', 'wasm'], io);
-  return { code, stdout, stderr };
-}
+const run = (args: string[]) => runCli(args, scratch);
 
 describe('parseExportArgs', () => {
   it('resolves --run and --out against the directory the user typed in', () => {

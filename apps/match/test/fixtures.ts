@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { crc32, createDeflate } from 'node:zlib';
 import { buildSiamese, disposeSiamese, type Metrics, type TrainRecipe } from '@twinnet/core';
 import { saveModelToDir } from '@twinnet/core/node';
+import { type Io, main } from '../src/cli.ts';
 
 /**
  * A run directory as the trainer writes one, with seeded untrained models: enough for the CLI's mechanics (the
@@ -138,4 +139,27 @@ export async function squarePng(width: number, height: number, kind: PngKind = '
     pngChunk('IDAT', Buffer.concat(parts)),
     pngChunk('IEND', Buffer.alloc(0)),
   ]);
+}
+
+/**
+ * Runs the CLI in-process, as `pnpm match …` would, with `cwd` as the directory the user typed in, and captures
+ * what it prints. It asks for the wasm backend the tests initialised, which is then not announced again.
+ */
+export async function runCli(
+  args: string[],
+  cwd: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = {
+    stdout: (text) => {
+      stdout += `${text}\n`;
+    },
+    stderr: (text) => {
+      stderr += `${text}\n`;
+    },
+    cwd,
+  };
+  const code = await main([...args, '--backend', 'wasm'], io);
+  return { code, stdout, stderr };
 }

@@ -8,10 +8,10 @@ import { type Dataset, loadDataset, selectClasses } from '@twinnet/datasets';
 import jpeg from 'jpeg-js';
 import pngjs from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type Io, type JsonOutput, main } from '../src/cli.ts';
+import type { JsonOutput } from '../src/cli.ts';
 import { encodePng, writePngs } from '../src/png-folders.ts';
 import { drawQueries, drawSupports } from '../src/sampling.ts';
-import { pngClaiming, writeRun } from './fixtures.ts';
+import { pngClaiming, runCli, writeRun } from './fixtures.ts';
 
 const HELD_OUT = [7, 8, 9];
 
@@ -36,22 +36,7 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-/** Runs the CLI in-process and captures what it prints. */
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = {
-    stdout: (text) => {
-      stdout += `${text}\n`;
-    },
-    stderr: (text) => {
-      stderr += `${text}\n`;
-    },
-    cwd: process.cwd(),
-  };
-  const code = await main([...args, '--backend', 'wasm'], io);
-  return { code, stdout, stderr };
-}
+const run = (args: string[]) => runCli(args, process.cwd());
 
 /** support/<class>/ with three images each (one class as JPEG), query/ with `queries` test images. */
 async function fixture(queries = 6): Promise<{ dir: string; support: string; query: string }> {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type Dataset, loadDataset, selectClasses, subset } from '@twinnet/datasets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/select.ts';
+import { datasetSpec } from '../src/datasets.ts';
 import { saveModelToDir } from '../src/io/files.ts';
 import { exportMatcher } from '../src/match/export.ts';
 import { Matcher as BrowserMatcher } from '../src/match/matcher.ts';
@@ -46,18 +47,7 @@ async function writeRun(dir: string, kind: Kind, seed = 5): Promise<string> {
       polarity: 'higher-is-same',
       embedding: { normalize: 'l2', metric: 'cosine' },
       test: { threshold: 0.99 },
-      classNames: [
-        'T-shirt/top',
-        'Trouser',
-        'Pullover',
-        'Dress',
-        'Coat',
-        'Sandal',
-        'Shirt',
-        'Sneaker',
-        'Bag',
-        'Ankle boot',
-      ],
+      classNames: datasetSpec('fashion-mnist').classNames,
       openSet: {
         target: { kind: 'precision', min: 0.9 },
         validation: { classes: [1, 2, 4] },
