@@ -9,7 +9,7 @@ const polaritySign = ({ polarity }: Pick<Matcher, 'polarity'>): string =>
   polarity === 'lower-is-same' ? '>=' : '<=';
 
 /** 'similarity <=', 'distance >=': the measure and the side of a cut on which a query is unknown. */
-export const unknownSide = (matcher: Pick<Matcher, 'measure' | 'polarity'>): string =>
+const unknownSide = (matcher: Pick<Matcher, 'measure' | 'polarity'>): string =>
   `${matcher.measure} ${polaritySign(matcher)}`;
 
 /** 'best F1' or 'precision ≥ 0.95': what an open-set calibration chose its cuts for. */
