@@ -443,7 +443,6 @@ async function readRunInfo(location: string, io: ResourceIo): Promise<RunInfo | 
   return parseRunInfo(text, metricsPath);
 }
 
-/** Whether metrics.json is an exported matcher's rather than a trainer run's. */
 /** The open-set calibration's classes (named) and target; nothing for cuts chosen elsewhere. */
 function cutOrigin(info: RunInfo, source: ThresholdSource): CutOrigin {
   if (source !== 'open-set') return { source, chosenOn: [], target: null };
@@ -452,6 +451,7 @@ function cutOrigin(info: RunInfo, source: ThresholdSource): CutOrigin {
   return { source, chosenOn: classes.map(name), target: info.openSet?.target ?? null };
 }
 
+/** Whether metrics.json is an exported matcher's rather than a trainer run's. */
 const isExport = (info: RunInfo | ExportedMatcher): info is ExportedMatcher => 'format' in info;
 
 /**
