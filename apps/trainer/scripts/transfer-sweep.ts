@@ -163,10 +163,10 @@ for (const [text, fold] of (positionals.length ? positionals : ['{}']).flatMap((
     },
   });
   const seconds = (performance.now() - started) / 1000;
-  const dim = embeddingDim(result.model.tower);
+  const dim = embeddingDim(result.model.readout);
   const valClasses = recipe.validationClasses;
-  const v = embed(result.model.tower, data.validation.images);
-  const t = embed(result.model.tower, dataset.test.images);
+  const v = embed(result.model.readout, data.validation.images);
+  const t = embed(result.model.readout, dataset.test.images);
   const row = {
     dataset: dataset.name,
     overrides: JSON.parse(text),
@@ -195,7 +195,7 @@ for (const [text, fold] of (positionals.length ? positionals : ['{}']).flatMap((
   if (values.out) await appendFile(values.out, `${JSON.stringify(row)}\n`);
   if (values.save) {
     const name = `${dataset.name}-${createHash('sha256').update(text).digest('hex').slice(0, 8)}-fold${fold}`;
-    await saveModelToDir(result.model.tower, join(values.save, name, 'tower'));
+    await saveModelToDir(result.model.readout, join(values.save, name, 'tower'));
     await writeFile(join(values.save, name, 'sweep.json'), `${JSON.stringify(row)}\n`);
   }
   disposeSiamese(result.model);

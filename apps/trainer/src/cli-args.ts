@@ -17,6 +17,7 @@ import {
   PRESET_VARIANTS,
   parseAugmentations,
   preset,
+  READOUTS,
   RecipeError,
   type RecipeOverrides,
   type Registry,
@@ -37,11 +38,15 @@ import { z } from 'zod';
 
 export { UsageError } from '@twinnet/core/node';
 
-/** A recipe field a flag sets: its path in the recipe, and for kinds the registry its names come from. */
+/**
+ * A recipe field a flag sets: its path in the recipe, and for kinds the registry its names come from (or, for a
+ * fixed set of words, the words).
+ */
 export interface RecipeFlag {
   flag: string;
   path: readonly [string] | readonly [string, string];
   registry?: Registry<{ summary: string }>;
+  choices?: readonly string[];
   help: string;
 }
 
@@ -58,6 +63,12 @@ export const RECIPE_FLAGS: readonly RecipeFlag[] = [
     help: 'width of the embedding (the small tower stays at chance at 4096: docs/training.md)',
   },
   { flag: 'tower-width', path: ['tower', 'width'], help: 'channels of every stage × this (vgg only)' },
+  {
+    flag: 'readout',
+    path: ['tower', 'readout'],
+    choices: READOUTS,
+    help: "what matching embeds by: the tower's output, or its feature map before the last convolution (encoder)",
+  },
   { flag: 'head', path: ['head', 'kind'], registry: HEADS, help: 'what compares two embeddings' },
   { flag: 'head-hidden', path: ['head', 'hidden'], help: 'hidden width of an MLP head' },
   { flag: 'loss', path: ['loss', 'kind'], registry: LOSSES, help: 'the training objective' },
@@ -126,8 +137,9 @@ const JOBS: NumberRange = { min: 1, max: 16, integer: true };
 /** One line of --help: the flag, padded to a column, then what it does. */
 const usageLine = (flag: string, help: string) => `${`  ${flag}`.padEnd(43)} ${help}`;
 
-function flagLine({ flag, path, registry, help }: RecipeFlag): string {
+function flagLine({ flag, path, registry, choices, help }: RecipeFlag): string {
   if (registry) return usageLine(`--${flag} ${registry.names().join('|')}`, help);
+  if (choices) return usageLine(`--${flag} ${choices.join('|')}`, help);
   const range = flagRange(path);
   return usageLine(`--${flag} ${range.integer ? 'N' : 'X'}`, `${help}: ${describeRange(range)}`);
 }
@@ -253,6 +265,7 @@ function applyFlags(recipe: TrainRecipe, values: Record<string, unknown>): Train
 function flagValue(spec: RecipeFlag, raw: unknown): unknown {
   const flag = `--${spec.flag}`;
   if (spec.registry) return choiceFlag(flag, raw, spec.registry.names());
+  if (spec.choices) return choiceFlag(flag, raw, spec.choices);
   return raw === undefined ? undefined : rangeFlag(flag, String(raw), flagRange(spec.path));
 }
 

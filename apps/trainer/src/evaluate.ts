@@ -63,14 +63,19 @@ export function evaluateRun(
   const last = state.history.at(-1);
   if (!last) throw new Error(`${recipe.run}: no epoch was trained (epochs = ${recipe.epochs})`);
   const threshold = last.valThreshold;
-  const testEmbeddings = embed(model.tower, data.test.images);
-  const dim = embeddingDim(model.tower);
+  const testEmbeddings = embed(model.readout, data.test.images);
+  const dim = embeddingDim(model.readout);
   const testPairs = samplePairs(
     indexByClass(data.test.labels, data.classes),
     recipe.evaluation.testPairs,
     recipeStream(recipe.seed, STREAM.testPairs),
   );
-  const test = scoreWithObjective(model, objective, testEmbeddings, data.test.labels, testPairs);
+  const test = scoreWithObjective(
+    model,
+    objective,
+    { images: data.test.images, labels: data.test.labels, embeddings: testEmbeddings },
+    testPairs,
+  );
   const points = Math.min(recipe.evaluation.embedPoints, data.test.count);
   const figures = {
     test: {
@@ -154,7 +159,7 @@ function crossDatasetFigures(
       rng: recipeStream(recipe.seed, STREAM.crossDatasetOneShot),
       similarity,
     });
-  const embeddings = embed(model.tower, other.test.images);
+  const embeddings = embed(model.readout, other.test.images);
   return {
     dataset: other.name as Metrics['dataset'],
     result: episodes(embeddingSimilarity(model, embeddings)),
@@ -198,7 +203,7 @@ export function chooseOpenSetCut(
   const validationClasses = data.validationClasses ?? [];
   if (validationClasses.length < 2) return null;
   const target = recipe.evaluation.openSetTarget;
-  const embeddings = embed(model.tower, data.validation.images);
+  const embeddings = embed(model.readout, data.validation.images);
   const cuts = CALIBRATION_SHOTS.map((shots): CutChoice => {
     const run = openSetRun(recipe, model, data.validation.labels, embeddings, validationClasses, shots, true);
     const calibration = calibrateOpenSet(run.queries, model.polarity, target);
@@ -265,7 +270,7 @@ function openSetRun(
   validation: boolean,
 ): OpenSetRun {
   const purpose = validation ? STREAM.openSetValidation : STREAM.openSetTest;
-  const dim = embeddingDim(model.tower);
+  const dim = embeddingDim(model.readout);
   const { metric } = embeddingFor(recipe.head.kind);
   const scorer = scorerFor(metric, dim, recipe.run, { model: model.headModel, polarity: model.polarity });
   const supportedWays = Math.ceil(classes.length / 2);

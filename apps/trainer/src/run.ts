@@ -18,6 +18,7 @@ import {
   prepareData,
   type RunData,
   rawPixelSimilarity,
+  readoutPair,
   recipeStream,
   refitRecipe,
   STREAM,
@@ -196,15 +197,16 @@ async function writeExports(
   await exportEmbeddings(
     dir,
     ev.testEmbeddings,
-    embeddingDim(model.tower),
+    embeddingDim(model.readout),
     data.test.labels,
     data.test.images,
     points,
     recipe.seed,
     recipeStream(recipe.seed, STREAM.embeddingSample),
   );
-  await saveModelToDir(model.tower, join(dir, 'tower'));
-  await saveModelToDir(model.pair, join(dir, 'pair'));
+  // What matching embeds by (the readout) is what the run's tower/ and pair/ are.
+  await saveModelToDir(model.readout, join(dir, 'tower'));
+  await saveModelToDir(readoutPair(model), join(dir, 'pair'));
   await saveModelToDir(model.headModel, join(dir, 'head'));
   await writeJsonAtomic(join(dir, ARTIFACT_FILES.history), { run: recipe.run, epochs: state.history });
   const source = {

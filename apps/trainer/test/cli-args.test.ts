@@ -155,6 +155,25 @@ describe('--tower-width', () => {
   });
 });
 
+describe('--readout', () => {
+  it('sets what matching embeds by, and names the flag when the tower or head cannot be read so', () => {
+    const [grid] = parseCli(['--dataset', 'mnist', '--variant', 'metric', '--readout', 'grid']).recipes;
+    expect(grid!.tower).toMatchObject({ kind: 'encoder', readout: 'grid' });
+    // Another tower is read by its output unless --readout says otherwise.
+    const [vgg] = parseCli(['--dataset', 'mnist', '--variant', 'metric', '--tower', 'vgg']).recipes;
+    expect(vgg!.tower).toMatchObject({ kind: 'vgg', readout: 'output' });
+    expect(() => parseCli(['--dataset', 'mnist', '--variant', 'metric', '--readout', 'pooled'])).toThrow(
+      /--readout expects one of output, grid; got 'pooled'/,
+    );
+    expect(() =>
+      parseCli(['--dataset', 'mnist', '--variant', 'metric', '--tower', 'vgg', '--readout', 'grid']),
+    ).toThrow(/--readout: tower 'vgg' has no feature map/);
+    expect(() => parseCli(['--dataset', 'mnist', '--variant', 'bce', '--readout', 'grid'])).toThrow(
+      /--readout: tower 'deep' has no feature map/,
+    );
+  });
+});
+
 describe('--target-precision', () => {
   it('sets the open-set target of every run it applies to; the default is the best F1', () => {
     const [plain] = parseCli(['--dataset', 'mnist', '--variant', 'metric']).recipes;

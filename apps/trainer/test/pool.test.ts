@@ -83,7 +83,10 @@ describe('runPool', () => {
   it('reports a failing run as an error naming it', async () => {
     const outDir = await mkdtemp(join(tmpdir(), 'twinnet-pool-'));
     // A recipe from a file or the API that skipped checkRecipe: the worker's error names the run.
-    const broken = { ...tiny('mnist'), tower: { kind: 'missing', embeddingDim: 10, width: 1 } };
+    const broken = {
+      ...tiny('mnist'),
+      tower: { kind: 'missing', embeddingDim: 10, width: 1, readout: 'output' as const },
+    };
     await expect(runPool([broken], options(outDir, { jobs: 1 }))).rejects.toThrow(
       /mnist-contrastive.*unknown tower 'missing'|unknown tower 'missing'/,
     );

@@ -44,10 +44,10 @@ export async function shortRun(
     images: Uint8Array,
     labels: Uint8Array,
     pairs: typeof sets.testPairs,
-    embeddings = embed(model.tower, images),
-  ) => scoreWithObjective(model, objective, embeddings, labels, pairs);
+    embeddings = embed(model.readout, images),
+  ) => scoreWithObjective(model, objective, { images, labels, embeddings }, pairs);
   const validation = score(sets.validation.images, sets.validation.labels, sets.validationPairs);
-  const testEmbeddings = embed(model.tower, sets.test.images);
+  const testEmbeddings = embed(model.readout, sets.test.images);
   const test = score(sets.test.images, sets.test.labels, sets.testPairs, testEmbeddings);
   const metrics = shortRunMetrics(
     sets,

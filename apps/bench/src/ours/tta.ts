@@ -133,7 +133,7 @@ function validationAccuracy(
   loss: PairLoss,
 ): (model: SiameseModel) => number {
   return (model) => {
-    const scored = scoreEmbeddedPairs(model, embed(model.tower, images), pairs, loss);
+    const scored = scoreEmbeddedPairs(model, embed(model.readout, images), pairs, loss);
     return chooseThreshold(scored.scores, pairs.same, model.polarity).accuracy;
   };
 }

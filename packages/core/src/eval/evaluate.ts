@@ -53,7 +53,7 @@ export function scorePairs(
   pairs: Pairs,
   loss: PairLoss,
 ): PairScores {
-  return scoreEmbeddedPairs(model, embed(model.tower, images), pairs, loss);
+  return scoreEmbeddedPairs(model, embed(model.readout, images), pairs, loss);
 }
 
 /** Scores pairs of already-embedded images (rows of `embeddings`, as from embed()); loss NaN without a loss. */
@@ -64,7 +64,7 @@ export function scoreEmbeddedPairs(
   loss?: PairLoss,
   batchSize = 4096,
 ): PairScores {
-  const dim = embeddingDim(model.tower);
+  const dim = embeddingDim(model.readout);
   const scores = new Float32Array(pairs.count);
   let lossSum = 0;
   for (let start = 0; start < pairs.count; start += batchSize) {
@@ -98,7 +98,7 @@ export function pairBatch(images: Uint8Array, pairs: Pairs, start: number, end: 
  * mean logit over the way's supports (all query × support pairs in one batch).
  */
 export function embeddingSimilarity(model: SiameseModel, embeddings: Float32Array): SimilarityFn {
-  const dim = embeddingDim(model.tower);
+  const dim = embeddingDim(model.readout);
   if (model.headKind === 'distance') return metricSimilarity(embeddings, dim, 'euclidean');
   if (model.headKind === 'cosine') return metricSimilarity(embeddings, dim, 'cosine');
   return matrixSimilarity(embeddings, dim, (q, s) => {
@@ -162,20 +162,36 @@ export function pairwiseDistances(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
 /** Rows a batch loss is reported on: the first ones of the set, enough for a stable figure at a bounded cost. */
 const BATCH_LOSS_ROWS = 1024;
 
+/** A split as the objective is scored on it: its images, their labels, and their embeddings by the readout. */
+export interface ScoredSet {
+  images: Uint8Array;
+  labels: ArrayLike<number>;
+  embeddings: Float32Array;
+}
+
 /**
  * The head's scores on pairs and the objective's loss: for a pair loss its mean over the pairs, for a batch loss
- * its value on the first embeddings of the set with their labels.
+ * its value on the first images of the set with their labels, embedded by the tower it trains (a readout other
+ * than the tower's output has another width than the loss takes).
  */
 export function scoreWithObjective(
   model: SiameseModel,
   objective: Objective,
-  embeddings: Float32Array,
-  labels: ArrayLike<number>,
+  set: ScoredSet,
   pairs: Pairs,
 ): PairScores {
-  if (objective.kind === 'pair') return scoreEmbeddedPairs(model, embeddings, pairs, objective.loss);
-  const { scores } = scoreEmbeddedPairs(model, embeddings, pairs);
-  return { scores, loss: batchLossOn(objective.loss, embeddings, labels, embeddingDim(model.tower)) };
+  if (objective.kind === 'pair') return scoreEmbeddedPairs(model, set.embeddings, pairs, objective.loss);
+  const { scores } = scoreEmbeddedPairs(model, set.embeddings, pairs);
+  const n = Math.min(BATCH_LOSS_ROWS, set.labels.length);
+  const trained =
+    model.readout === model.tower
+      ? set.embeddings
+      : embed(
+          model.tower,
+          set.images,
+          Int32Array.from({ length: n }, (_, i) => i),
+        );
+  return { scores, loss: batchLossOn(objective.loss, trained, set.labels, embeddingDim(model.tower)) };
 }
 
 function batchLossOn(

@@ -11,6 +11,7 @@ export {
   type PairScores,
   pairBatch,
   pairwiseDistances,
+  type ScoredSet,
   scoreEmbeddedPairs,
   scorePairs,
   scoreWithObjective,

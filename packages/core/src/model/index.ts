@@ -14,9 +14,11 @@ export {
   type Polarity,
   pairwiseCosine,
 } from './heads/index.ts';
+export { buildReadout, READOUTS, type Readout, readoutProblem } from './readout.ts';
 export {
   buildSiamese,
   disposeSiamese,
+  readoutPair,
   type SiameseModel,
   type SiameseOptions,
   trainableVariables,

@@ -127,6 +127,7 @@ export function buildTraining(
       head: recipe.head.kind,
       embeddingDim: recipe.tower.embeddingDim,
       towerWidth: recipe.tower.width,
+      readout: recipe.tower.readout,
       headHidden: recipe.head.hidden,
       seed: recipe.seed,
     }),
@@ -298,8 +299,9 @@ function validateEpoch(
   };
   if (!data.validation || !validationPairs)
     return { ...record, valLoss: Number.NaN, valAccuracy: Number.NaN, valThreshold: Number.NaN };
-  const embeddings = embed(model.tower, data.validation.images);
-  const scored = scoreWithObjective(model, objective, embeddings, data.validation.labels, validationPairs);
+  const { images, labels } = data.validation;
+  const embeddings = embed(model.readout, images);
+  const scored = scoreWithObjective(model, objective, { images, labels, embeddings }, validationPairs);
   const choice = chooseThreshold(scored.scores, validationPairs.same, model.polarity);
   return {
     ...record,

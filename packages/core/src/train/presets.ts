@@ -31,7 +31,7 @@ const FAMILIES: Record<PresetVariant, Family> = {
   // explicit pairs: with the calibrated head this lifts test accuracy from 98.87% to 99.21% (MNIST) and 91.56% to
   // 93.07% (Fashion-MNIST) at equal steps and slightly fewer images (docs/training.md).
   contrastive: {
-    tower: { kind: 'small', embeddingDim: 10, width: 1 },
+    tower: { kind: 'small', embeddingDim: 10, width: 1, readout: 'output' },
     head: { kind: 'distance', hidden: 128 },
     loss: { ...LOSS_DEFAULTS, kind: 'contrastive', margin: 1, temperature: 0.1 },
     pairing: { kind: 'in-batch', balance: true, views: 1 },
@@ -45,7 +45,7 @@ const FAMILIES: Record<PresetVariant, Family> = {
   // image passes through the costly deep tower once for 59 pairs. Unbalanced: a plain mean over all pairs, which
   // is what these runs were tuned and measured with (the loss ignored weights until the recipe said so).
   bce: {
-    tower: { kind: 'deep', embeddingDim: 64, width: 1 },
+    tower: { kind: 'deep', embeddingDim: 64, width: 1, readout: 'output' },
     head: { kind: 'mlp', hidden: 128 },
     loss: { ...LOSS_DEFAULTS, kind: 'bce', margin: 1, temperature: 0.1 },
     pairing: { kind: 'in-batch', balance: false, views: 1 },
@@ -60,7 +60,7 @@ const FAMILIES: Record<PresetVariant, Family> = {
   // over multi-similarity, normalised softmax, views with instance discrimination and the deep tower's own
   // embedding by validation-class transfer in rotation (docs/transfer.md: what was tried and what it gave).
   metric: {
-    tower: { kind: 'encoder', embeddingDim: 512, width: 1 },
+    tower: { kind: 'encoder', embeddingDim: 512, width: 1, readout: 'output' },
     head: { kind: 'cosine', hidden: 128 },
     loss: { ...LOSS_DEFAULTS, kind: 'supcon', margin: 1, temperature: 0.1, projection: 128 },
     pairing: { kind: 'in-batch', balance: false, views: 1 },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { datasetNames } from '../datasets.ts';
+import { READOUTS } from '../model/readout.ts';
 import { AugmentationSchema } from './augment/index.ts';
 
 /**
@@ -61,6 +62,8 @@ export const TrainRecipeSchema = z.object({
     embeddingDim: int(1, 4096),
     /** Towers built in stages (vgg): a multiplier of every stage's channels, to trade accuracy for speed. */
     width: z.number().min(0.25).max(4).default(1),
+    /** What matching embeds by once trained: the tower's output, or an earlier feature map (model/readout.ts). */
+    readout: z.enum(READOUTS).default('output'),
   }),
   head: z.object({ kind: kindName, hidden: int(1, 4096) }),
   /** The loss and its parameters; each loss reads the ones it has, the others keep their defaults. */

@@ -1,4 +1,5 @@
 import { HEADS } from '../model/heads/index.ts';
+import { readoutProblem } from '../model/readout.ts';
 import { TOWERS } from '../model/towers/index.ts';
 import { LOSSES } from './losses/index.ts';
 import { OPTIMIZERS } from './optimizers/index.ts';
@@ -36,6 +37,7 @@ export function checkRecipe(recipe: unknown, classCount?: number): TrainRecipe {
       `tower '${r.tower.kind}' has no stages to widen: tower.width must be 1`,
       'tower.width',
     );
+  checkReadout(r);
   const loss = LOSSES.get(r.loss.kind);
   if (loss.kind === 'pair' && !loss.heads.includes(r.head.kind))
     throw new RecipeError(
@@ -77,6 +79,18 @@ export class RecipeError extends Error {
   ) {
     super(message);
   }
+}
+
+/** A readout other than the tower's output needs a tower with that map, and a head that compares by cosine. */
+function checkReadout(r: TrainRecipe): void {
+  if (r.tower.readout === 'output') return;
+  const problem = readoutProblem(r.tower.kind, r.tower.readout);
+  if (problem) throw new RecipeError(problem, 'tower.readout');
+  if (r.head.kind !== 'cosine')
+    throw new RecipeError(
+      `the '${r.tower.readout}' readout is compared by cosine: it needs the cosine head, not '${r.head.kind}'`,
+      'tower.readout',
+    );
 }
 
 /** Validation classes exist, are distinct, overlap no held-out class and leave 2 classes to train on. */
@@ -129,12 +143,14 @@ export function resumeKey(recipe: TrainRecipe): Record<string, unknown> {
     seed,
     data,
   } = recipe;
+  // What matching reads the trained tower by does not change what trains.
+  const { readout: _readout, ...trainedTower } = tower;
   return {
     run,
     dataset,
     heldOutClasses,
     validationClasses,
-    tower,
+    tower: trainedTower,
     head,
     // The projection's width shapes variables the checkpoint holds; the other loss parameters may change.
     loss: { kind: loss.kind, projection: loss.projection },
@@ -157,7 +173,10 @@ export type RecipeOverrides = {
       : TrainRecipe[K];
 };
 
-/** The recipe with `overrides` merged in (one level deep, as the recipe nests), checked like any recipe. */
+/**
+ * The recipe with `overrides` merged in (one level deep, as the recipe nests), checked like any recipe. A readout
+ * names a layer of one kind of tower: another tower kind without a readout of its own is read by its output.
+ */
 export function withOverrides(
   recipe: TrainRecipe,
   overrides: RecipeOverrides,
@@ -169,5 +188,8 @@ export function withOverrides(
     const nested = typeof value === 'object' && value !== null && !Array.isArray(value);
     merged[key] = nested ? { ...(base as object), ...value } : value;
   }
+  const tower = overrides.tower;
+  if (tower?.kind !== undefined && tower.kind !== recipe.tower.kind && tower.readout === undefined)
+    merged.tower = { ...(merged.tower as object), readout: 'output' };
   return checkRecipe(merged, classCount);
 }

@@ -18,6 +18,11 @@ export interface TowerSpec {
   readonly relativeCost: number;
   /** Whether the tower's channels scale with TowerOptions.width. */
   readonly scalable?: boolean;
+  /**
+   * The layer (index in the built tower) whose feature map the 'grid' readout flattens; towers without one
+   * have only their output to match by.
+   */
+  readonly gridLayer?: number;
   build(options: TowerOptions): tf.Sequential;
 }
 
