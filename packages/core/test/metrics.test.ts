@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { episodeAccuracy } from '../src/eval/metrics/episodes.ts';
 import { precisionAt1 } from '../src/eval/metrics/knn.ts';
@@ -92,6 +93,40 @@ describe('episodes and nearest neighbours', () => {
         similarity: similarity(0),
       }),
     ).toThrow(/ways/);
+  });
+
+  it('precision@1 agrees with a scan over every point, ties and all, and leaks nothing', () => {
+    const scan = (e: Float32Array, l: ArrayLike<number>, dim: number) => {
+      let hits = 0;
+      for (let i = 0; i < l.length; i++) {
+        let [best, bestJ] = [Number.POSITIVE_INFINITY, -1];
+        for (let j = 0; j < l.length; j++) {
+          if (j === i) continue;
+          let d = 0;
+          for (let x = 0; x < dim; x++) d += (e[i * dim + x]! - e[j * dim + x]!) ** 2;
+          if (d < best) [best, bestJ] = [d, j];
+        }
+        if (l[bestJ] === l[i]) hits++;
+      }
+      return hits / l.length;
+    };
+    const rng = createRng(9);
+    const before = tf.memory().numTensors;
+    // 600 points (three blocks, the last one short) in 20 dimensions, noisy classes; then coarse values, where
+    // many distances tie exactly and the first of equals decides.
+    for (const [n, dim, levels] of [
+      [600, 20, 0],
+      [300, 3, 3],
+      [2, 5, 0],
+    ] as const) {
+      const l = Uint8Array.from({ length: n }, () => rng.int(4));
+      const e = Float32Array.from({ length: n * dim }, (_, p) => {
+        const v = l[Math.floor(p / dim)]! * 0.3 + rng.next();
+        return levels ? Math.round(v * levels) / levels : v;
+      });
+      expect(precisionAt1(e, l, dim)).toBe(scan(e, l, dim));
+    }
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('precision@1 finds same-class neighbours', () => {
