@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend, Matcher } from '@twinnet/core/node';
 import { DEFAULT_RUN, type MatchRequest, parseMatchArgs, USAGE, UsageError } from './args.ts';
@@ -105,14 +105,22 @@ async function run(request: MatchRequest, io: Io): Promise<number> {
         `match: ${matcher.labels.length} classes (${classes}), ${matched.count} ` +
           `${matched.count === 1 ? 'query' : 'queries'} matched in ${matched.seconds.toFixed(2)} s`,
       );
-      const path = relative(io.cwd, request.run) || '.';
-      io.stderr(cutNote(matcher, { path, isDefault: request.run === DEFAULT_RUN }));
+      io.stderr(
+        cutNote(matcher, { path: shownPath(io.cwd, request.run), isDefault: request.run === DEFAULT_RUN }),
+      );
     }
     report(problems, io);
     return problems.length > 0 ? 1 : 0;
   } finally {
     matcher.dispose();
   }
+}
+
+/** A path as the user would type it from `cwd`: relative below it, absolute where a relative one climbs out. */
+function shownPath(cwd: string, path: string): string {
+  const below = relative(cwd, path);
+  if (below === '') return '.';
+  return below === '..' || below.startsWith(`..${sep}`) || isAbsolute(below) ? path : below;
 }
 
 /** Saved supports, then the support folder's classes; returns what could not be used. */

@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Matcher as CoreMatcher } from '@twinnet/core';
 import { initBackend } from '@twinnet/core/node';
@@ -359,11 +359,14 @@ describe('pnpm match', () => {
     expect(table.stdout.trim().split('\n').at(-1)).toMatch(
       /^6 queries, \d unknown \(similarity <= 0\.500 at 1 support, <= 0\.750 at 3 supports\)$/,
     );
+    // Outside the directory the user typed in, the run is named by its absolute path, not a climb of ../..
     expect(table.stderr).toContain(
-      `match: unknown by the open-set calibration of ${relative(process.cwd(), calibrated)}, chosen on classes ` +
+      `match: unknown by the open-set calibration of ${calibrated}, chosen on classes ` +
         "the choosing model never trained on (1, 2, 5) for the best F1; similarity <= the cut for the label's " +
         'count of supports (0.500 at 1–2, 0.750 at 3–4, 0.800 at 5+)',
     );
+    const inside = await runCli(['--run', calibrated, '--support', support, '--query', query], dir);
+    expect(inside.stderr).toContain('match: unknown by the open-set calibration of calibrated, chosen on');
     const output = json(
       (await run(['--run', calibrated, '--support', support, '--query', query, '--json'])).stdout,
     );
