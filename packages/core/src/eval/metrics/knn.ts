@@ -3,8 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 /** Rows whose distances to every point one block holds: a 256 × n float32 matrix at a time. */
 const BLOCK = 256;
 /**
- * Candidates per point that the matrix product shortlists for the exact check. Its distances differ from the exact
- * ones by float32 rounding alone, far less than the gap to the eighth-nearest point.
+ * Candidates per point that the matrix product shortlists for the exact check; its distances differ from the exact
+ * ones by float32 rounding alone, and a shortlist that rounding could have cut short is not trusted (below).
  */
 const SHORTLIST = 8;
 
@@ -24,8 +24,8 @@ export function precisionAt1(embeddings: Float32Array, labels: ArrayLike<number>
   const k = Math.min(SHORTLIST, n - 1);
   let hits = 0;
   const all = tf.tensor2d(embeddings, [n, dim]);
+  const squares = tf.tidy(() => tf.sum(tf.square(all), 1));
   try {
-    const squares = tf.tidy(() => tf.sum(tf.square(all), 1));
     const norms = squares.dataSync() as Float32Array;
     const maxNorm = norms.reduce((m, v) => Math.max(m, v), 0);
     for (let start = 0; start < n; start += BLOCK) {
@@ -49,9 +49,8 @@ export function precisionAt1(embeddings: Float32Array, labels: ArrayLike<number>
         if (labels[nearest] === labels[i]) hits++;
       }
     }
-    squares.dispose();
   } finally {
-    all.dispose();
+    tf.dispose([all, squares]);
   }
   return hits / n;
 }
