@@ -5,8 +5,9 @@ import { TOWERS } from './towers/index.ts';
  * What matching embeds an image by, once the tower is trained:
  * - 'output': the tower's own output, the embedding the loss trained;
  * - 'grid': the flattened feature map of the tower's `gridLayer` (the encoder's 4×4×128 before its last
- *   convolution): where each stroke is as well as what it is, which global pooling averages away. Chosen for the
- *   metric preset by transfer to validation classes in rotation (docs/transfer.md, "Readout").
+ *   convolution): where each stroke is as well as what it is, which global pooling averages away. It transfers
+ *   better to validation classes but forgets the training classes, so no preset uses it (docs/transfer.md,
+ *   "Readout").
  */
 export const READOUTS = ['output', 'grid'] as const;
 export type Readout = (typeof READOUTS)[number];

@@ -87,8 +87,9 @@ export function trainableVariables(model: SiameseModel): tf.Variable[] {
 }
 
 /**
- * Frees every weight (the readout has none of its own: its layers are the tower's). Layers count each symbolic call as a reference (the tower is called twice in the pair model,
- * the head again in the head model), so disposing the models alone leaves the tower's weights behind.
+ * Frees every weight (the readout has none of its own: its layers are the tower's). Layers count each symbolic
+ * call as a reference (the tower is called twice in the pair model, the head again in the head model), so
+ * disposing the models alone leaves the tower's weights behind.
  */
 export function disposeSiamese(model: SiameseModel): void {
   const variables = model.pair.weights.map((w) => w.read());

@@ -19,7 +19,7 @@ export const encoder: TowerSpec = {
   summary: "the deep tower's four strided 3×3 ReLU convolutions, the pooled features as the embedding",
   defaultEmbeddingDim: 512,
   relativeCost: 4.5,
-  // The third convolution's 4×4×128 map: the layer before the pooled one, where each feature still is.
+  // The third convolution's 4×4×128 map, before the last convolution and the pooling: where each feature is.
   gridLayer: 2,
   build: encoderTower,
 };
