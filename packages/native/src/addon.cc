@@ -7,6 +7,8 @@
 #include <dnnl.h>
 #include <node_api.h>
 #include <omp.h>
+#include <pthread.h>
+#include <signal.h>
 
 #include <cmath>
 #include <cstdarg>
@@ -113,10 +115,48 @@ struct Instance {
   const Route *route;
 };
 
-const Kernels &kernelsOf(napi_env env) {
+// ---- Signals --------------------------------------------------------------------------------------------------
+// oneDNN's JIT sgemm kernels (AVX2 and AVX-512; seen here with Debian's 2.6.3, reported up to 3.11) point rsp at a
+// workspace on the heap while they run: a signal handled on that thread meanwhile pushes its frame there and
+// corrupts the heap (uxlfoundation/oneDNN#4845, fixed by #4855). V8's CPU profiler (node --cpu-prof, the
+// inspector's Profiler) sends SIGPROF to the JS thread every millisecond to a handler with a large stack frame,
+// so a profiled run aborted within seconds ("corrupted size vs. prev_size while consolidating"). Hence every
+// kernel runs with the asynchronous signals blocked on the calling thread; the OpenMP threads a kernel starts
+// inherit that mask, so they never take one either. A signal that arrives meanwhile is delivered when the kernel
+// returns (a profile sees a kernel's time as one late sample); the synchronous ones (faults, abort) are left alone.
+class SignalsHeld {
+ public:
+  SignalsHeld() {
+    sigset_t held;
+    sigfillset(&held);
+    for (const int synchronous : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGABRT})
+      sigdelset(&held, synchronous);
+    pthread_sigmask(SIG_BLOCK, &held, &saved_);
+  }
+  ~SignalsHeld() { pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
+  SignalsHeld(const SignalsHeld &) = delete;
+  SignalsHeld &operator=(const SignalsHeld &) = delete;
+
+ private:
+  sigset_t saved_;
+};
+
+// The route's kernels for one call, `kernelsOf(env)->kernel(...)`: the signals stay held until the end of the
+// full expression that calls the kernel.
+class HeldKernels {
+ public:
+  explicit HeldKernels(const Kernels &kernels) : kernels_(kernels) {}
+  const Kernels *operator->() const { return &kernels_; }
+
+ private:
+  SignalsHeld held_;
+  const Kernels &kernels_;
+};
+
+HeldKernels kernelsOf(napi_env env) {
   void *data = nullptr;
   napi_get_instance_data(env, &data);
-  return *static_cast<Instance *>(data)->route->kernels;
+  return HeldKernels(*static_cast<Instance *>(data)->route->kernels);
 }
 
 // ---- Sizes ----------------------------------------------------------------------------------------------------
@@ -306,7 +346,7 @@ napi_value Conv2D(napi_env env, napi_callback_info info) {
   const float *bias = args.floats(3, "bias", g.outC, true);
   const long activation = args.integer(4, "activation", 0, 1);
   float *y = args.floats(5, "y", s.out);
-  if (args.ok && g.batch > 0) args.check(kernelsOf(env).conv2d(g, x, w, bias, static_cast<int>(activation), y));
+  if (args.ok && g.batch > 0) args.check(kernelsOf(env)->conv2d(g, x, w, bias, static_cast<int>(activation), y));
   return undefinedValue(env);
 }
 
@@ -318,7 +358,7 @@ napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info) {
   const float *dy = args.floats(1, "dy", s.out);
   const float *w = args.floats(2, "w", s.filter);
   float *dx = args.floats(3, "dx", s.in);
-  if (args.ok && g.batch > 0) args.check(kernelsOf(env).conv2dBackpropInput(g, dy, w, dx));
+  if (args.ok && g.batch > 0) args.check(kernelsOf(env)->conv2dBackpropInput(g, dy, w, dx));
   return undefinedValue(env);
 }
 
@@ -331,7 +371,7 @@ napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info) {
   const float *dy = args.floats(2, "dy", s.out);
   float *dw = args.floats(3, "dw", s.filter);
   if (args.ok && g.batch == 0) std::memset(dw, 0, sizeof(float) * s.filter);
-  if (args.ok && g.batch > 0) args.check(kernelsOf(env).conv2dBackpropFilter(g, x, dy, dw));
+  if (args.ok && g.batch > 0) args.check(kernelsOf(env)->conv2dBackpropFilter(g, x, dy, dw));
   return undefinedValue(env);
 }
 
@@ -343,7 +383,7 @@ napi_value AvgPoolGrad(napi_env env, napi_callback_info info) {
   if (args.ok && g.outC != g.inC) args.fail(kRangeError, "pooling keeps the channel count");
   const float *dy = args.floats(1, "dy", s.out);
   float *dx = args.floats(2, "dx", s.in);
-  if (args.ok) kernelsOf(env).avgPoolGrad(g, dy, dx);
+  if (args.ok) kernelsOf(env)->avgPoolGrad(g, dy, dx);
   return undefinedValue(env);
 }
 
@@ -356,7 +396,7 @@ napi_value AvgPool2x2(napi_env env, napi_callback_info info) {
   if (args.ok && in < 0) args.fail(kRangeError, "its sizes overflow (more than 2^40 floats)");
   const float *x = args.floats(0, "x", in);
   float *y = args.floats(5, "y", out);
-  if (args.ok) kernelsOf(env).avgPool2x2(x, batch, inH, inW, channels, y);
+  if (args.ok) kernelsOf(env)->avgPool2x2(x, batch, inH, inW, channels, y);
   return undefinedValue(env);
 }
 
@@ -376,8 +416,8 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
     args.fail(kTypeError, "expected a number for epsilon");
   float *out = args.floats(8, "out", size);
   if (args.ok)
-    args.check(kernelsOf(env).batchNorm(x, rows, channels, mean, variance, offset, scale,
-                                        static_cast<float>(epsilon), out));
+    args.check(kernelsOf(env)->batchNorm(x, rows, channels, mean, variance, offset, scale,
+                                         static_cast<float>(epsilon), out));
   return undefinedValue(env);
 }
 
@@ -390,7 +430,7 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
   const float *x = args.floats(1, "x", s.in);
   const float *dy = args.floats(2, "dy", s.out);
   float *dx = args.floats(3, "dx", s.in);
-  if (args.ok) kernelsOf(env).maxPoolGrad(g, x, dy, dx);
+  if (args.ok) kernelsOf(env)->maxPoolGrad(g, x, dy, dx);
   return undefinedValue(env);
 }
 
@@ -421,8 +461,8 @@ napi_value BatchNormTrain(napi_env env, napi_callback_info info) {
   float *mean = args.floats(8, "mean", channels);
   float *variance = args.floats(9, "variance", channels);
   if (args.ok)
-    args.check(kernelsOf(env).batchNormTrain(x, rows, channels, scale, offset, epsilon, static_cast<int>(relu), y,
-                                             mean, variance));
+    args.check(kernelsOf(env)->batchNormTrain(x, rows, channels, scale, offset, epsilon, static_cast<int>(relu), y,
+                                              mean, variance));
   return undefinedValue(env);
 }
 
@@ -439,8 +479,8 @@ napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info) {
   float *dx = args.floats(9, "dx", size), *dScale = args.floats(10, "dScale", channels);
   float *dOffset = args.floats(11, "dOffset", channels);
   if (args.ok)
-    args.check(kernelsOf(env).batchNormTrainGrad(dy, x, y, rows, channels, scale, mean, variance, epsilon, dx, dScale,
-                                                 dOffset));
+    args.check(kernelsOf(env)->batchNormTrainGrad(dy, x, y, rows, channels, scale, mean, variance, epsilon, dx, dScale,
+                                                  dOffset));
   return undefinedValue(env);
 }
 
@@ -450,7 +490,7 @@ napi_value Tanh(napi_env env, napi_callback_info info) {
   const long size = args.integer(2, "size", 0, kMaxFloats);
   const float *x = args.floats(0, "x", size);
   float *y = args.floats(1, "y", size);
-  if (args.ok) kernelsOf(env).tanh(x, size, y);
+  if (args.ok) kernelsOf(env)->tanh(x, size, y);
   return undefinedValue(env);
 }
 
@@ -472,7 +512,7 @@ napi_value Adam(napi_env env, napi_callback_info info) {
       static_cast<float>(coefficients[0]), static_cast<float>(coefficients[1]), static_cast<float>(coefficients[2]),
       static_cast<float>(coefficients[3]), static_cast<float>(coefficients[4]), static_cast<float>(coefficients[5]),
       static_cast<float>(coefficients[6]), static_cast<float>(coefficients[7])};
-  if (args.ok) kernelsOf(env).adam(x, m, v, g, size, c, xOut, mOut, vOut);
+  if (args.ok) kernelsOf(env)->adam(x, m, v, g, size, c, xOut, mOut, vOut);
   return undefinedValue(env);
 }
 
@@ -485,7 +525,7 @@ napi_value Reduce(napi_env env, napi_callback_info info) {
   if (args.ok && in < 0) args.fail(kRangeError, "its sizes overflow (more than 2^40 floats)");
   const float *x = args.floats(0, "x", in);
   float *o = args.floats(5, "out", out);
-  if (args.ok) kernelsOf(env).reduce(x, outer, reduce, inner, mean != 0, o);
+  if (args.ok) kernelsOf(env)->reduce(x, outer, reduce, inner, mean != 0, o);
   return undefinedValue(env);
 }
 
@@ -503,7 +543,7 @@ napi_value Tile(napi_env env, napi_callback_info info) {
   if (args.ok && out < 0) args.fail(kRangeError, "its sizes overflow (more than 2^40 floats)");
   const float *x = args.floats(0, "x", in);
   float *o = args.floats(3, "out", out);
-  if (args.ok) kernelsOf(env).tile(x, shape, reps, rank, o);
+  if (args.ok) kernelsOf(env)->tile(x, shape, reps, rank, o);
   return undefinedValue(env);
 }
 
