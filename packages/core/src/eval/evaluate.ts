@@ -9,6 +9,7 @@ import {
 } from '../match/prototypes.ts';
 import { pairwiseCosine } from '../model/heads/index.ts';
 import type { SiameseModel } from '../model/siamese.ts';
+import { readTidy } from '../read-tidy.ts';
 import type { BatchLoss, Objective, PairLoss } from '../train/losses/index.ts';
 import type { Pairs } from '../train/pairs.ts';
 import type { SimilarityFn } from './metrics/episodes.ts';
@@ -25,9 +26,9 @@ export function embed(
   const out = new Float32Array(ids.length * dim);
   for (let start = 0; start < ids.length; start += batchSize) {
     const batchIds = Array.prototype.slice.call(ids, start, start + batchSize) as number[];
-    const values = tf.tidy(() => {
+    const values = readTidy(() => {
       const x = tf.tensor4d(gatherImages(images, batchIds), [batchIds.length, IMAGE_SIZE, IMAGE_SIZE, 1]);
-      return (tower.apply(x, { training: false }) as tf.Tensor).dataSync() as Float32Array;
+      return tower.apply(x, { training: false }) as tf.Tensor;
     });
     out.set(values, start * dim);
   }
@@ -70,15 +71,17 @@ export function scoreEmbeddedPairs(
   for (let start = 0; start < pairs.count; start += batchSize) {
     const end = Math.min(start + batchSize, pairs.count);
     const n = end - start;
-    const [values, batchLoss] = tf.tidy(() => {
+    // Tensors out of the tidy, read after it (see readTidy).
+    const [out, batchLoss] = tf.tidy(() => {
       const ea = tf.tensor2d(gatherRows(embeddings, pairs.a.subarray(start, end), dim), [n, dim]);
       const eb = tf.tensor2d(gatherRows(embeddings, pairs.b.subarray(start, end), dim), [n, dim]);
       const out = model.head(ea, eb);
       const y = tf.tensor2d(Float32Array.from(pairs.same.subarray(start, end)), [n, 1]);
-      return [out.dataSync() as Float32Array, loss ? loss(y, out).dataSync()[0]! : Number.NaN] as const;
+      return [out, loss ? loss(y, out) : tf.scalar(Number.NaN)];
     });
-    scores.set(values, start);
-    lossSum += batchLoss * n;
+    scores.set(out.dataSync(), start);
+    lossSum += batchLoss.dataSync()[0]! * n;
+    tf.dispose([out, batchLoss]);
   }
   return { scores, loss: lossSum / pairs.count };
 }

@@ -4,6 +4,7 @@ import { countCorrect } from '../eval/metrics/threshold.ts';
 import { IMAGE_SIZE } from '../images.ts';
 import { applyTower } from '../model/apply-tower.ts';
 import { type SiameseModel, trainableVariables } from '../model/siamese.ts';
+import { readTidy } from '../read-tidy.ts';
 import { type InBatchOptions, inBatchLoss } from './inbatch.ts';
 import type { BatchLoss, PairLoss } from './losses/index.ts';
 
@@ -119,7 +120,7 @@ export function trainStepBatch(
     return optimizer.minimize(
       () => {
         const e = applyTower(model.tower, x, true) as tf.Tensor2D;
-        distances = tf.tidy(() => pairwiseDistances(e, e).dataSync() as Float32Array);
+        distances = readTidy(() => pairwiseDistances(e, e));
         return loss(e, labels, instances);
       },
       true,
