@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { episodeAccuracy } from '../src/eval/metrics/episodes.ts';
-import { precisionAt1 } from '../src/eval/metrics/knn.ts';
+import { nearestNeighbours, precisionAt1 } from '../src/eval/metrics/knn.ts';
 import { rawPixelSimilarity } from '../src/eval/metrics/raw-pixels.ts';
 import { rocAuc, rocCurve } from '../src/eval/metrics/roc.ts';
 import { chooseThreshold, pairAccuracy } from '../src/eval/metrics/threshold.ts';
@@ -126,6 +126,40 @@ describe('episodes and nearest neighbours', () => {
       });
       expect(precisionAt1(e, l, dim)).toBe(scan(e, l, dim));
     }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("nearestNeighbours gives each point itself, then its k − 1 nearest by a scan's exact distances", () => {
+    const rng = createRng(12);
+    const before = tf.memory().numTensors;
+    const [n, dim, k] = [300, 17, 15];
+    const e = Float32Array.from({ length: n * dim }, () => rng.next());
+    const { indices, distances } = nearestNeighbours(e, dim, k);
+    for (let i = 0; i < n; i++) {
+      const byScan = Array.from({ length: n }, (_, j) => ({
+        j,
+        d: Math.sqrt(
+          Array.from({ length: dim }, (_, x) => (e[i * dim + x]! - e[j * dim + x]!) ** 2).reduce(
+            (s, v) => s + v,
+            0,
+          ),
+        ),
+      }))
+        .filter(({ j }) => j !== i)
+        .sort((a, b) => a.d - b.d)
+        .slice(0, k - 1);
+      expect(indices[i]).toEqual([i, ...byScan.map(({ j }) => j)]);
+      expect(distances[i]![0]).toBe(0);
+      for (let c = 1; c < k; c++) expect(distances[i]![c]).toBeCloseTo(byScan[c - 1]!.d, 5);
+    }
+    // Fewer points than k + 8 candidates, and a single point.
+    expect(nearestNeighbours(Float32Array.of(0, 3, 1), 1, 3).indices).toEqual([
+      [0, 2, 1],
+      [1, 2, 0],
+      [2, 0, 1],
+    ]);
+    expect(nearestNeighbours(Float32Array.of(4, 4), 2, 1)).toEqual({ indices: [[0]], distances: [[0]] });
+    expect(() => nearestNeighbours(Float32Array.of(1, 2, 3), 2, 1)).toThrow(/3 floats of 2 values/);
     expect(tf.memory().numTensors).toBe(before);
   });
 

@@ -23,7 +23,7 @@ export {
   episodeAccuracy,
   type SimilarityFn,
 } from './metrics/episodes.ts';
-export { precisionAt1 } from './metrics/knn.ts';
+export { nearestNeighbours, precisionAt1 } from './metrics/knn.ts';
 export {
   calibrateOpenSet,
   cutForSupports,

@@ -18,11 +18,65 @@ const SHORTLIST = 8;
  */
 export function precisionAt1(embeddings: Float32Array, labels: ArrayLike<number>, dim: number): number {
   const n = labels.length;
+  if (n < 2) throw new Error('precision@1 needs at least 2 points');
+  let hits = 0;
+  forEachShortlist(embeddings, n, dim, Math.min(SHORTLIST, n - 1), (i, shortlisted, slack) => {
+    const nearest = exactNearest(embeddings, dim, i, shortlisted, slack);
+    if (labels[nearest] === labels[i]) hits++;
+  });
+  return hits / n;
+}
+
+/** Candidates beyond the k asked for that `nearestNeighbours` measures exactly, so rounding rarely reorders its k. */
+const SPARE = 8;
+
+/**
+ * Each point's k nearest (Euclidean), itself first at distance 0, as UMAP takes a precomputed neighbour graph:
+ * `indices[i]` and `distances[i]` (not squared), nearest first. The others are the k − 1 nearest by exact
+ * distance among a shortlist of k − 1 + 8 that the matrix product draws up; for a layout, a neighbour that
+ * float32 rounding swapped with the next one out does not matter, so there is no full scan.
+ */
+export function nearestNeighbours(
+  embeddings: Float32Array,
+  dim: number,
+  k: number,
+): { indices: number[][]; distances: number[][] } {
+  const n = embeddings.length / dim;
+  if (!Number.isInteger(n) || k < 1 || k > n)
+    throw new Error(
+      `nearestNeighbours: ${embeddings.length} floats of ${dim} values cannot give ${k} neighbours`,
+    );
+  const indices: number[][] = new Array(n);
+  const distances: number[][] = new Array(n);
+  const others = Math.min(k - 1 + SPARE, n - 1);
+  if (others === 0) {
+    for (let i = 0; i < n; i++) [indices[i], distances[i]] = [[i], [0]];
+    return { indices, distances };
+  }
+  forEachShortlist(embeddings, n, dim, others, (i, shortlisted) => {
+    const measured = Array.from(shortlisted, (j) => ({ j, d: squaredDistance(embeddings, dim, i, j) }));
+    measured.sort((a, b) => a.d - b.d || a.j - b.j);
+    const nearest = measured.slice(0, k - 1);
+    indices[i] = [i, ...nearest.map(({ j }) => j)];
+    distances[i] = [0, ...nearest.map(({ d }) => Math.sqrt(d))];
+  });
+  return { indices, distances };
+}
+
+/**
+ * Calls `visit(i, shortlisted, slack)` for every point i with the k other points nearest to it by a float32
+ * matrix product (‖b‖² − 2a·b ranks the points as ‖a − b‖² does, ‖a‖² being the same along a row), one block
+ * of rows at a time; `slack` bounds how far rounding may have moved a squared distance.
+ */
+function forEachShortlist(
+  embeddings: Float32Array,
+  n: number,
+  dim: number,
+  k: number,
+  visit: (i: number, shortlisted: Int32Array, slack: number) => void,
+): void {
   if (embeddings.length !== n * dim)
     throw new Error(`embeddings hold ${embeddings.length} floats, expected ${n}×${dim}`);
-  if (n < 2) throw new Error('precision@1 needs at least 2 points');
-  const k = Math.min(SHORTLIST, n - 1);
-  let hits = 0;
   const all = tf.tensor2d(embeddings, [n, dim]);
   const squares = tf.tidy(() => tf.sum(tf.square(all), 1));
   try {
@@ -32,27 +86,32 @@ export function precisionAt1(embeddings: Float32Array, labels: ArrayLike<number>
       const rows = Math.min(BLOCK, n - start);
       const shortlist = tf.tidy(() => {
         const block = all.slice([start, 0], [rows, dim]);
-        // ‖b‖² − 2a·b ranks the points as ‖a − b‖² does (‖a‖² is the same along a row); the point itself is
-        // pushed out of its own shortlist.
         const ranks = tf.sub(squares.reshape([1, n]), tf.mul(2, tf.matMul(block, all, false, true)));
+        // The point itself is pushed out of its own shortlist.
         const self = tf.mul(tf.oneHot(tf.range(start, start + rows, 1, 'int32'), n), 1e30);
         return tf.topk(tf.neg(tf.add(ranks, self)), k).indices;
       });
-      const candidates = shortlist.dataSync();
+      const candidates = shortlist.dataSync() as Int32Array;
       shortlist.dispose();
       for (let r = 0; r < rows; r++) {
         const i = start + r;
         // float32 ranks are off by a few ulps of the squared norms they sum: far more than that, to be safe.
-        const slack = 1e-4 * (norms[i]! + maxNorm);
-        const shortlisted = candidates.subarray(r * k, (r + 1) * k);
-        const nearest = exactNearest(embeddings, dim, i, shortlisted, slack);
-        if (labels[nearest] === labels[i]) hits++;
+        visit(i, candidates.subarray(r * k, (r + 1) * k), 1e-4 * (norms[i]! + maxNorm));
       }
     }
   } finally {
     tf.dispose([all, squares]);
   }
-  return hits / n;
+}
+
+/** ‖point i − point j‖², summed in order. */
+function squaredDistance(embeddings: Float32Array, dim: number, i: number, j: number): number {
+  let d = 0;
+  for (let x = 0; x < dim; x++) {
+    const diff = embeddings[i * dim + x]! - embeddings[j * dim + x]!;
+    d += diff * diff;
+  }
+  return d;
 }
 
 /**
@@ -67,14 +126,7 @@ function exactNearest(
   candidates: ArrayLike<number>,
   slack: number,
 ): number {
-  const distance = (j: number) => {
-    let d = 0;
-    for (let x = 0; x < dim; x++) {
-      const diff = embeddings[i * dim + x]! - embeddings[j * dim + x]!;
-      d += diff * diff;
-    }
-    return d;
-  };
+  const distance = (j: number) => squaredDistance(embeddings, dim, i, j);
   let [best, bestJ, farthest] = [Number.POSITIVE_INFINITY, -1, 0];
   for (let c = 0; c < candidates.length; c++) {
     const j = candidates[c]!;
