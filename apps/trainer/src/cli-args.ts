@@ -67,7 +67,7 @@ export const RECIPE_FLAGS: readonly RecipeFlag[] = [
     flag: 'readout',
     path: ['tower', 'readout'],
     choices: READOUTS,
-    help: "what matching embeds by: the tower's output, or its feature map before the last convolution (encoder)",
+    help: "what matching embeds by: the tower's output, its feature map before the last convolution (encoder), or both",
   },
   { flag: 'head', path: ['head', 'kind'], registry: HEADS, help: 'what compares two embeddings' },
   { flag: 'head-hidden', path: ['head', 'hidden'], help: 'hidden width of an MLP head' },

@@ -95,7 +95,7 @@ export function evaluateRun(
       ...oneShotFigures(recipe, fitted, data, testEmbeddings),
       crossDataset: otherDatasets.map((other) => crossDatasetFigures(recipe, fitted, other)),
     },
-    embedding: embeddingFor(recipe.head.kind),
+    embedding: { ...embeddingFor(recipe.head.kind), dim },
     openSet: openSetFigures(recipe, fitted, data, testEmbeddings, openSetChoice),
     roc: rocCurve(test.scores, testPairs.same, model.polarity),
     histogram: scoreHistogram(test.scores, testPairs.same),

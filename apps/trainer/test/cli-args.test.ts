@@ -163,7 +163,7 @@ describe('--readout', () => {
     const [vgg] = parseCli(['--dataset', 'mnist', '--variant', 'metric', '--tower', 'vgg']).recipes;
     expect(vgg!.tower).toMatchObject({ kind: 'vgg', readout: 'output' });
     expect(() => parseCli(['--dataset', 'mnist', '--variant', 'metric', '--readout', 'pooled'])).toThrow(
-      /--readout expects one of output, grid; got 'pooled'/,
+      /--readout expects one of output, grid, output\+grid; got 'pooled'/,
     );
     expect(() =>
       parseCli(['--dataset', 'mnist', '--variant', 'metric', '--tower', 'vgg', '--readout', 'grid']),

@@ -111,7 +111,7 @@ describe('trainRun', () => {
     expect(metrics.openSet).toBeNull();
     // A run that learned is not flagged.
     expect(metrics.chance).toMatchObject({ atChance: false, advice: [] });
-    expect(metrics.embedding).toEqual({ normalize: 'none', metric: 'euclidean' });
+    expect(metrics.embedding).toEqual({ normalize: 'none', metric: 'euclidean', dim: 10 });
   });
 
   it('says in its summary and in metrics.json when a run ends at chance, and what to change', async () => {
@@ -137,7 +137,7 @@ describe('trainRun', () => {
     expect(outcome.status).toBe('done');
     const dir = join(out, 'mnist-cosine-open-set');
     const metrics = await readJsonArtifact(MetricsSchema, join(dir, 'metrics.json'));
-    expect(metrics.embedding).toEqual({ normalize: 'l2', metric: 'cosine' });
+    expect(metrics.embedding).toEqual({ normalize: 'l2', metric: 'cosine', dim: 16 });
     const openSet = metrics.openSet!;
     expect(openSet).toMatchObject({
       target: { kind: 'best-f1' },

@@ -4,7 +4,7 @@ import { initBackend } from '../src/backend/node.ts';
 import { embed, scoreWithObjective } from '../src/eval/evaluate.ts';
 import { PIXELS } from '../src/images.ts';
 import { buildReadout, readoutProblem } from '../src/model/readout.ts';
-import { buildSiamese, disposeSiamese, readoutPair, trainableVariables } from '../src/model/siamese.ts';
+import { disposeSiamese, readoutPair, trainableVariables } from '../src/model/siamese.ts';
 import { buildTower } from '../src/model/towers/index.ts';
 import { createRng } from '../src/random.ts';
 import { buildTraining } from '../src/train/fit.ts';
@@ -79,9 +79,45 @@ describe('readout', () => {
     tower.dispose();
   });
 
+  it("'output+grid' is the output and the grid, each centred and of unit length, side by side", async () => {
+    const tower = buildTower('encoder', { seed: 6 });
+    const joined = buildReadout(tower, 'encoder', 'output+grid');
+    expect(joined.outputs[0]!.shape).toEqual([null, 512 + 2048]);
+    const grid = buildReadout(tower, 'encoder', 'grid');
+    const x = batch(3);
+    const [out, o, g] = [joined, tower, grid].map(
+      (m) => (m.predict(x) as tf.Tensor).arraySync() as number[][],
+    );
+    // By hand, in float64: subtract the row's mean, divide by the row's length.
+    const unit = (row: number[]) => {
+      const mean = row.reduce((s, v) => s + v, 0) / row.length;
+      const centred = row.map((v) => v - mean);
+      const length = Math.hypot(...centred);
+      return centred.map((v) => v / length);
+    };
+    for (let i = 0; i < 3; i++) {
+      const expected = [...unit(o![i]!), ...unit(g![i]!)];
+      const worst = Math.max(...expected.map((v, j) => Math.abs(v - out![i]![j]!)));
+      expect(worst).toBeLessThan(2e-5);
+      // Each part has length 1, so neither outweighs the other in a cosine.
+      expect(Math.hypot(...out![i]!.slice(0, 512))).toBeCloseTo(1, 4);
+      expect(Math.hypot(...out![i]!.slice(512))).toBeCloseTo(1, 4);
+    }
+    const loaded = await roundTrip(joined);
+    const [a, b] = [joined.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor];
+    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    tf.dispose([x, a, b]);
+    loaded.dispose();
+    tower.dispose();
+  });
+
   it('is refused where the tower has no grid or the head does not compare by cosine', () => {
     expect(readoutProblem('encoder', 'grid')).toBeNull();
+    expect(readoutProblem('encoder', 'output+grid')).toBeNull();
     expect(readoutProblem('vgg', 'grid')).toMatch(/tower 'vgg' has no feature map/);
+    expect(readoutProblem('small', 'output+grid')).toMatch(
+      /tower 'small' has no feature map for the 'output\+grid'/,
+    );
     const metric = preset('mnist', 'metric', true);
     const refused = (overrides: Parameters<typeof withOverrides>[1], message: RegExp) => {
       let error: unknown;

@@ -95,6 +95,8 @@ export const OneShotSchema = z.object({
 export const EmbeddingSchema = z.object({
   normalize: z.enum(['none', 'l2']),
   metric: z.enum(['euclidean', 'cosine', 'head']),
+  /** Values per embedding, as matching reads them (the tower's readout); absent in runs written before it. */
+  dim: z.number().int().positive().optional(),
 });
 export type Embedding = z.infer<typeof EmbeddingSchema>;
 export type EmbeddingMetric = Embedding['metric'];

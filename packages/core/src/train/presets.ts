@@ -58,11 +58,11 @@ const FAMILIES: Record<PresetVariant, Family> = {
   // Built to transfer to classes never seen in training: the encoder's 512 pooled features compared by cosine,
   // trained by supervised contrastive loss through a 128-wide projection head on augmented P×K batches. Chosen
   // over multi-similarity, normalised softmax, views with instance discrimination and the deep and vgg towers by
-  // validation-class transfer in rotation. The grid readout (`--readout grid`) transfers better to validation
-  // classes but forgets the training classes and doubles the runs' evaluation time, so it is not the default
-  // (docs/transfer.md: what was tried and what it gave).
+  // validation-class transfer in rotation. Matching reads the pooled features and, beside them, the map before
+  // the last convolution (`output+grid`): the map tells new classes apart better, the pooled features keep the
+  // classes the tower learnt (docs/transfer.md, "Readout").
   metric: {
-    tower: { kind: 'encoder', embeddingDim: 512, width: 1, readout: 'output' },
+    tower: { kind: 'encoder', embeddingDim: 512, width: 1, readout: 'output+grid' },
     head: { kind: 'cosine', hidden: 128 },
     loss: { ...LOSS_DEFAULTS, kind: 'supcon', margin: 1, temperature: 0.1, projection: 128 },
     pairing: { kind: 'in-batch', balance: false, views: 1 },

@@ -17,7 +17,8 @@ export function trainingLabel({ recipe, training, classNames }: Metrics): string
 export function recipeLabel({ recipe }: Metrics): string {
   const { tower, head, loss, optimizer } = recipe;
   return (
-    `${tower.kind} tower (${tower.embeddingDim}-d), ${head.kind} head, ${loss.kind} loss, ` +
+    `${tower.kind} tower (${tower.embeddingDim}-d${tower.readout === 'output' ? '' : `, read out as ${tower.readout}`}), ` +
+    `${head.kind} head, ${loss.kind} loss, ` +
     `${optimizer.kind} at ${optimizer.learningRate}, batch ${recipe.batchSize}, seed ${recipe.seed}`
   );
 }
@@ -36,9 +37,9 @@ export const runEmbedding = ({ embedding, recipe }: Metrics): Embedding =>
 
 /** "128-d, L2-normalised, cosine similarity": the embedding and how it is compared. */
 export function embeddingLabel(m: Metrics): string {
-  const { normalize, metric } = runEmbedding(m);
+  const { normalize, metric, dim } = runEmbedding(m);
   const compared = { euclidean: 'Euclidean distance', cosine: 'cosine similarity', head: 'MLP head' }[metric];
-  return `${m.recipe.tower.embeddingDim}-d${normalize === 'l2' ? ', L2-normalised' : ''}, ${compared}`;
+  return `${dim ?? m.recipe.tower.embeddingDim}-d${normalize === 'l2' ? ', L2-normalised' : ''}, ${compared}`;
 }
 
 /** Classes by name, or 'none'. */
