@@ -7,7 +7,7 @@ import { TOWERS } from './towers/index.ts';
  * - 'grid': the flattened feature map of the tower's `gridLayer` (the encoder's 4×4×128 before its last
  *   convolution): where each stroke is as well as what it is, which global pooling averages away. It transfers
  *   better to validation classes but forgets the training classes (docs/transfer.md, "Readout");
- * - 'output+grid': both, each scaled to unit length, side by side: the grid's transfer with the output's
+ * - 'output+grid': both, each centred and scaled to unit length, side by side: the grid's transfer with the output's
  *   memory of the training classes.
  */
 export const READOUTS = ['output', 'grid', 'output+grid'] as const;
