@@ -278,9 +278,11 @@ it('run page of a cosine-head run: similarity labels, validation-class transfer 
     /^1-shot: AUROC \d\.\d{3} \(validation \d\.\d{3}\)unknown [\d.]+% with supports, [\d.]+% withoutcut: cosine similarity > \d\.\d{3}5-shot: AUROC/,
   );
   await expectCrossDataset(page.locator('.summary'), metrics);
+  expect(metrics.embedding!.dim).toBe(METRIC_TOWER.embeddingDim + 4 * 4 * 128);
   expect(await page.locator('.summary').textContent()).toMatch(
     new RegExp(
-      `${METRIC_TOWER.embeddingDim}-d, L2-normalised, cosine similarity[\\s\\S]*validation classes1, 2, 4`,
+      // The width matching reads (the preset's readout: pooled features and the map beside them).
+      `${metrics.embedding!.dim}-d, L2-normalised, cosine similarity[\\s\\S]*validation classes1, 2, 4`,
     ),
   );
   const cards = page.getByTestId('pair-card');
