@@ -187,13 +187,7 @@ export function scoreWithObjective(
   const { scores } = scoreEmbeddedPairs(model, set.embeddings, pairs);
   const n = Math.min(BATCH_LOSS_ROWS, set.labels.length);
   const trained =
-    model.readout === model.tower
-      ? set.embeddings
-      : embed(
-          model.tower,
-          set.images,
-          Int32Array.from({ length: n }, (_, i) => i),
-        );
+    model.readout === model.tower ? set.embeddings : embed(model.tower, set.images.subarray(0, n * PIXELS));
   return { scores, loss: batchLossOn(objective.loss, trained, set.labels, embeddingDim(model.tower)) };
 }
 
