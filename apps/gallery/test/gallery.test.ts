@@ -3,7 +3,7 @@
 // (the machine is shared): page loads and query latencies are recorded in test-output/latency.json as data.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Metrics, predictsSame, preset } from '@twinnet/core';
+import { type Metrics, predictsSame, preset, type Umap } from '@twinnet/core';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { percent } from '../src/lib/format.ts';
@@ -258,6 +258,7 @@ describe.each(WIDTHS)('at %i px', (width) => {
 
 it('run page of a cosine-head run: similarity labels, validation-class transfer per epoch, open set', async () => {
   const { page, errors } = await openPage(browser, WIDTHS[0]);
+  const fetched = requests(page);
   await page.goto(pageUrl(METRIC_FIXTURE_RUN), { waitUntil: 'load' });
   for (const title of [
     'Cosine similarity of same and different pairs',
@@ -303,6 +304,11 @@ it('run page of a cosine-head run: similarity labels, validation-class transfer 
   expect(similarities).toHaveLength(5);
   expect(similarities.every((v) => v >= -1 && v <= 1)).toBe(true);
   expect(similarities).toEqual([...similarities].sort((a, b) => b - a));
+  // They are the run's exported neighbour graph: the page never fetched the embeddings themselves.
+  const { hovered, ...neighbours } = await tooltipNeighbours(tooltip);
+  expect(neighbours).toEqual(storedNeighbours(await fixtureUmap(METRIC_FIXTURE_RUN), hovered));
+  expect(fetched.some((url) => url.endsWith('umap.json'))).toBe(true);
+  expect(fetched.filter((url) => url.endsWith('embeddings.f32'))).toEqual([]);
   await screenshot(page, `run-${METRIC_FIXTURE_RUN}-1280`);
   expect(errors).toEqual([]);
   await page.close();
@@ -321,6 +327,19 @@ it('run page of a run written before validation classes: no transfer column, no 
   expect(await page.locator('.summary').getByTestId('cross-dataset').textContent()).toBe(
     '— (run written before cross-dataset episodes)',
   );
+  // Its umap.json predates the neighbour graph: the page scans embeddings.f32 and finds the neighbours the
+  // trainer stored for the same embeddings in the run it was copied from.
+  expect((await fixtureUmap(LEGACY_FIXTURE_RUN)).neighbours).toBeUndefined();
+  const canvas = page.getByTestId('umap-canvas');
+  await expect
+    .poll(() => canvas.getAttribute('data-points-drawn').then(Number), { timeout: 30_000 })
+    .toBeGreaterThan(0);
+  await hoverPoint(page, canvas);
+  const tooltip = page.getByTestId('umap-tooltip');
+  await tooltip.waitFor();
+  await expect.poll(() => tooltip.getByTestId('neighbour-value').count(), { timeout: 30_000 }).toBe(5);
+  const { hovered, ...neighbours } = await tooltipNeighbours(tooltip);
+  expect(neighbours).toEqual(storedNeighbours(await fixtureUmap(MLP_FIXTURE_RUN), hovered));
   expect(errors).toEqual([]);
   await page.close();
 });
@@ -626,4 +645,32 @@ async function expectVerdictByCut(result: Locator, cut: number): Promise<void> {
   const known = predictsSame(value, cut, 'higher-is-same');
   expect(await result.getAttribute('data-unknown')).toBe(String(!known));
   expect(await winner.getAttribute('data-match')).toBe(String(known));
+}
+
+async function fixtureUmap(run: string): Promise<Umap> {
+  return JSON.parse(await readFile(join(fixtureArtifacts(), run, 'umap.json'), 'utf8')) as Umap;
+}
+
+/** The hovered point and the neighbours its tooltip shows: image indices and values as printed. */
+async function tooltipNeighbours(tooltip: Locator) {
+  const hovered = Number((await tooltip.textContent())!.match(/test image #(\d+)/)![1]);
+  const indices = await tooltip
+    .getByRole('img', { name: /^neighbour \d+$/ })
+    .evaluateAll((els) => els.map((e) => Number(e.getAttribute('aria-label')!.split(' ')[1])));
+  const values = await tooltip.getByTestId('neighbour-value').allTextContents();
+  return { hovered, indices, values };
+}
+
+/** Point i's stored neighbours in `umap.json`, printed as the tooltip prints them. */
+function storedNeighbours(umap: Umap, i: number) {
+  const g = umap.neighbours!;
+  const row = (xs: number[]) => xs.slice(i * g.k, i * g.k + 5);
+  return { indices: row(g.indices), values: row(g.values).map((v) => v.toFixed(2)) };
+}
+
+/** URLs the page fetches from now on. */
+function requests(page: Page): string[] {
+  const urls: string[] = [];
+  page.on('request', (request) => urls.push(request.url()));
+  return urls;
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import {
   ARTIFACT_FILES,
   type EmbeddingsHeader,
+  type Neighbours,
   nearestNeighbours,
   type Pairs,
   PIXELS,
@@ -14,7 +15,13 @@ import {
 import { writeFileAtomic, writeJsonAtomic } from '@twinnet/core/node';
 import { UMAP } from 'umap-js';
 
-/** Writes the gallery's view of the test set: embeddings, their images, and a 2-D UMAP layout. */
+/** Nearest other points the gallery shows beside a hovered one. */
+const HOVER_NEIGHBOURS = 5;
+
+/**
+ * Writes the gallery's view of the test set: embeddings, their images, a 2-D UMAP layout and each point's
+ * nearest others by the run's own measure (cosine similarity or Euclidean distance), from one neighbour graph.
+ */
 export async function exportEmbeddings(
   dir: string,
   embeddings: Float32Array,
@@ -22,6 +29,7 @@ export async function exportEmbeddings(
   labels: Uint8Array,
   images: Uint8Array,
   count: number,
+  metric: Neighbours['metric'],
   seed: number,
   rng: Rng,
 ): Promise<Umap> {
@@ -41,20 +49,27 @@ export async function exportEmbeddings(
   );
   await writeFileAtomic(join(dir, ARTIFACT_FILES.images), images.subarray(0, n * PIXELS));
   await writeJsonAtomic(join(dir, ARTIFACT_FILES.embeddingsHeader), header);
-  const umap = umapLayout(points, n, dim, rng);
+  // One neighbour graph by the run's measure (for cosine, Euclidean on unit rows ranks alike) from the backend's
+  // matrix product, for the layout and the hover: umap-js's own search compares points in plain JavaScript
+  // (half a minute for 5,000 points of 2,560 values), and the gallery's would need all 5,000 rows (50 MB).
+  const measured = metric === 'cosine' ? unitRows(points, dim) : points;
+  const graph = nearestNeighbours(measured, dim, umapNeighbours(n) + 1);
   const result: Umap = {
     count: n,
-    coordinates: umap,
+    coordinates: umapLayout(measured, n, dim, graph, rng),
     labels: header.labels,
     nNeighbors: umapNeighbours(n),
     minDist: 0.1,
     seed,
+    ...(n > 1 ? { neighbours: hoverNeighbours(graph, metric, Math.min(HOVER_NEIGHBOURS, n - 1)) } : {}),
   };
   await writeJsonAtomic(join(dir, ARTIFACT_FILES.umap), result);
   return result;
 }
 
-function umapLayout(points: Float32Array, n: number, dim: number, rng: Rng): number[] {
+type Graph = ReturnType<typeof nearestNeighbours>;
+
+function umapLayout(points: Float32Array, n: number, dim: number, graph: Graph, rng: Rng): number[] {
   const rows = Array.from({ length: n }, (_, i) => Array.from(points.subarray(i * dim, (i + 1) * dim)));
   // 200 epochs: the layout settles well before umap-js's default of 500 for this size, at 40% of the time.
   // umap-js needs more points than neighbours: a handful of points (a small --embed-points) gets fewer.
@@ -66,12 +81,30 @@ function umapLayout(points: Float32Array, n: number, dim: number, rng: Rng): num
     nEpochs: 200,
     random: () => rng.next(),
   });
-  // The neighbour graph from the backend's matrix product: umap-js's own search compares points in plain
-  // JavaScript, about half a minute for 5,000 points of 2,560 values.
-  const { indices, distances } = nearestNeighbours(points, dim, neighbours);
-  umap.setPrecomputedKNN(indices, distances);
+  const take = (rows: number[][]) => rows.map((row) => row.slice(0, neighbours));
+  umap.setPrecomputedKNN(take(graph.indices), take(graph.distances));
   const layout = umap.fit(rows);
   return layout.flatMap(([x, y]) => [round(x!), round(y!)]);
+}
+
+/** Each point's k nearest others from the graph (its first entry is the point itself), on the run's measure. */
+function hoverNeighbours(graph: Graph, metric: Neighbours['metric'], k: number): Neighbours {
+  const others = (rows: number[][]) => rows.flatMap((row) => row.slice(1, k + 1));
+  // Unit rows: ‖a − b‖² = 2 − 2 cos(a, b).
+  const value = (d: number) => round(metric === 'cosine' ? 1 - (d * d) / 2 : d);
+  return { metric, k, indices: others(graph.indices), values: others(graph.distances).map(value) };
+}
+
+/** Rows scaled to unit length (an all-zero row stays zero). */
+function unitRows(points: Float32Array, dim: number): Float32Array {
+  const out = new Float32Array(points.length);
+  for (let at = 0; at < points.length; at += dim) {
+    let sum = 0;
+    for (let j = at; j < at + dim; j++) sum += points[j]! ** 2;
+    const scale = sum > 0 ? 1 / Math.sqrt(sum) : 0;
+    for (let j = at; j < at + dim; j++) out[j] = points[j]! * scale;
+  }
+  return out;
 }
 
 const umapNeighbours = (points: number) => Math.min(15, points - 1);

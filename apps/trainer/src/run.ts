@@ -9,6 +9,7 @@ import {
   disposeObjective,
   disposeSiamese,
   embeddingDim,
+  embeddingFor,
   epochShape,
   type FitHooks,
   type FitResult,
@@ -201,6 +202,8 @@ async function writeExports(
     data.test.labels,
     data.test.images,
     points,
+    // What the gallery shows as a point's neighbours: by the matcher's measure (an MLP head's runs: distance).
+    embeddingFor(recipe.head.kind).metric === 'cosine' ? 'cosine' : 'euclidean',
     recipe.seed,
     recipeStream(recipe.seed, STREAM.embeddingSample),
   );

@@ -62,8 +62,11 @@ export function UmapScatter({
 
   useEffect(() => {
     const fail = (e: unknown) => setError((e as Error).message);
-    loadUmap(run).then(setUmap, fail);
-    loadEmbeddings(run).then(setEmbeddings, fail);
+    loadUmap(run).then((u) => {
+      setUmap(u);
+      // Runs exported before umap.json carried the neighbour graph: find neighbours in every embedding.
+      if (!u.neighbours) loadEmbeddings(run).then(setEmbeddings, fail);
+    }, fail);
     loadImages(run).then(setImages, fail);
   }, [run]);
 
@@ -112,10 +115,11 @@ export function UmapScatter({
       .addAll(visible);
   }, [layout, hidden]);
 
-  const neighbours = useMemo(
-    () => (hover && embeddings ? nearest(embeddings, hover.index, NEIGHBOURS, metric) : []),
-    [hover, embeddings, metric],
-  );
+  const neighbours = useMemo(() => {
+    if (!hover) return [];
+    if (umap?.neighbours) return stored(umap.neighbours, hover.index, NEIGHBOURS);
+    return embeddings ? nearest(embeddings, hover.index, NEIGHBOURS, metric) : [];
+  }, [hover, umap, embeddings, metric]);
 
   const draw = useCallback(() => {
     const canvas = canvasRef.current;
@@ -276,7 +280,7 @@ export function UmapScatter({
             images={images}
             neighbours={neighbours}
             labels={umap.labels}
-            metric={metric}
+            metric={umap?.neighbours?.metric ?? metric}
             width={width}
             height={height}
           />
@@ -359,6 +363,15 @@ interface Neighbour {
   index: number;
   /** Distance, or cosine similarity. */
   value: number;
+}
+
+/** Point i's first k neighbours from the run's exported neighbour graph (nearest first). */
+function stored(graph: NonNullable<Umap['neighbours']>, i: number, k: number): Neighbour[] {
+  const take = Math.min(k, graph.k);
+  return Array.from({ length: take }, (_, r) => ({
+    index: graph.indices[i * graph.k + r]!,
+    value: graph.values[i * graph.k + r]!,
+  }));
 }
 
 /**

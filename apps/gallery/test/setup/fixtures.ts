@@ -95,6 +95,10 @@ const writeLegacyRun = (dir: string, force: boolean): Promise<void> =>
     history: (history) => {
       for (const epoch of history.epochs as Json[]) delete epoch.valTransfer;
     },
+    // Before umap.json carried each point's neighbours: the gallery finds them in embeddings.f32.
+    umap: (umap) => {
+      delete umap.neighbours;
+    },
   });
 
 /**
@@ -118,7 +122,11 @@ async function writeOlderCopy(
   from: string,
   run: string,
   force: boolean,
-  change: { metrics: (metrics: Json, recipe: Json) => void; history?: (history: Json) => void },
+  change: {
+    metrics: (metrics: Json, recipe: Json) => void;
+    history?: (history: Json) => void;
+    umap?: (umap: Json) => void;
+  },
 ): Promise<void> {
   const target = join(dir, run);
   const edits: Record<string, (json: Json) => void> = {
@@ -129,11 +137,12 @@ async function writeOlderCopy(
     },
     'history.json': change.history ?? (() => {}),
     'predictions.json': () => {},
+    'umap.json': change.umap ?? (() => {}),
   };
   const texts = await Promise.all(
     Object.entries(edits).map(async ([file, edit]) => {
       const json = JSON.parse(await readFile(join(dir, from, file), 'utf8')) as Json;
-      json.run = run;
+      if ('run' in json) json.run = run;
       edit(json);
       return [file, `${JSON.stringify(json, null, 1)}\n`] as const;
     }),

@@ -304,6 +304,21 @@ export const EmbeddingsHeaderSchema = z
   });
 export type EmbeddingsHeader = z.infer<typeof EmbeddingsHeaderSchema>;
 
+/**
+ * Each point's k nearest other points by the run's own measure, nearest first: what the gallery shows on hover,
+ * so it need not fetch every embedding (megabytes) to find them.
+ */
+export const NeighboursSchema = z.object({
+  /** Cosine similarity (cosine-head runs, higher is nearer) or Euclidean distance (lower is nearer). */
+  metric: z.enum(['cosine', 'euclidean']),
+  k: z.number().int().positive(),
+  /** Flat count × k point indices, row i holding point i's neighbours (never i itself). */
+  indices: z.array(z.number().int().nonnegative()),
+  /** Flat count × k values on the metric, beside `indices`. */
+  values: z.array(finite),
+});
+export type Neighbours = z.infer<typeof NeighboursSchema>;
+
 export const UmapSchema = z
   .object({
     count: z.number().int().positive(),
@@ -313,10 +328,20 @@ export const UmapSchema = z
     nNeighbors: z.number().int(),
     minDist: finite,
     seed: z.number().int(),
+    /** Absent in runs exported before it was added; the gallery then finds neighbours in embeddings.f32. */
+    neighbours: NeighboursSchema.optional(),
   })
   .refine((u) => u.coordinates.length === 2 * u.count && u.labels.length === u.count, {
     message: 'coordinates must hold 2 × count numbers and labels count entries',
-  });
+  })
+  .refine(
+    ({ neighbours: g, count }) =>
+      !g ||
+      (g.indices.length === count * g.k &&
+        g.values.length === count * g.k &&
+        g.indices.every((j, at) => j < count && j !== Math.floor(at / g.k))),
+    { message: 'neighbours must hold count × k indices of other points (below count) and as many values' },
+  );
 export type Umap = z.infer<typeof UmapSchema>;
 
 /** Parses JSON text against a schema, with an error that names the file and the first problems. */

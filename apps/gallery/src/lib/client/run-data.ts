@@ -55,12 +55,26 @@ export const loadUmap = (run: string): Promise<Umap> =>
     return parseArtifact(UmapSchema, text, 'umap.json');
   });
 
+/** Which test images were embedded, and their labels: a few kilobytes, without the embeddings themselves. */
+export const loadEmbeddingsHeader = (run: string): Promise<EmbeddingsHeader> =>
+  once(`${run}/embeddings-header`, async () => {
+    const [{ EmbeddingsHeaderSchema, parseArtifact }, text] = await Promise.all([
+      core(),
+      fetchText(runDataUrl(run, 'embeddings.json')),
+    ]);
+    return parseArtifact(EmbeddingsHeaderSchema, text, 'embeddings.json');
+  });
+
+/**
+ * Every embedding (5,000 × 2,560 float32 is 51 MB): only for runs whose umap.json predates its neighbour graph.
+ */
 export const loadEmbeddings = (run: string): Promise<Embeddings> =>
   once(`${run}/embeddings`, async () => {
-    const [{ EmbeddingsHeaderSchema, parseArtifact, parseEmbeddings }, headerText, bytes] = await Promise.all(
-      [core(), fetchText(runDataUrl(run, 'embeddings.json')), fetchBytes(runDataUrl(run, 'embeddings.f32'))],
-    );
-    const header = parseArtifact(EmbeddingsHeaderSchema, headerText, 'embeddings.json');
+    const [{ parseEmbeddings }, header, bytes] = await Promise.all([
+      core(),
+      loadEmbeddingsHeader(run),
+      fetchBytes(runDataUrl(run, 'embeddings.f32')),
+    ]);
     return { header, values: parseEmbeddings(bytes, header, 'embeddings.f32') };
   });
 

@@ -4,7 +4,7 @@ import type { BackendInfo, Matcher } from '@twinnet/core';
 import { useEffect, useMemo, useState } from 'react';
 import { ensureBackend, loadMatchers } from './matcher.ts';
 import { ask, type Outcome, type Query, warmUp } from './query.ts';
-import { loadEmbeddings, loadImages } from './run-data.ts';
+import { loadEmbeddingsHeader, loadImages } from './run-data.ts';
 
 export interface RunModel {
   /** The run it was loaded from. */
@@ -31,10 +31,10 @@ export function useRunModel(run: string): { model?: RunModel; error?: string } {
       ensureBackend(),
       loadMatchers(run, 1),
       loadImages(run),
-      loadEmbeddings(run),
+      loadEmbeddingsHeader(run),
     ]);
     loading.then(
-      ([info, [matcher], images, { header }]) => {
+      ([info, [matcher], images, header]) => {
         if (!live) return;
         warmUp(matcher!);
         setState({
