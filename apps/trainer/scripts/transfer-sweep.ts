@@ -66,7 +66,7 @@ const dataset = await loadDataset(values.dataset as Dataset['name']);
 /**
  * Fold f's validation classes, as many as the preset keeps out: the preset's own first; then the seen classes it
  * trains on, in a seeded order, taken in turn, topped up from the preset's own set when they run short (with
- * seven seen classes and three out: (1,2,4), then (0,3,5) and (1,2,6) for seed 42).
+ * seven seen classes and three out: (1,2,4), then (0,3,6) and (1,2,5) for seed 42).
  */
 function foldClasses(base: TrainRecipe, fold: number, count: number): number[] {
   const own = base.validationClasses;
