@@ -290,13 +290,7 @@ it('run page of a cosine-head run: similarity labels, validation-class transfer 
   await expect.poll(() => cards.count(), { timeout: 30_000 }).toBe(24);
   expect(await cards.first().textContent()).toMatch(/cosine similarity -?\d\.\d{3}/);
   // Neighbours in the scatter are the run's own: by cosine similarity.
-  const canvas = page.getByTestId('umap-canvas');
-  await expect
-    .poll(() => canvas.getAttribute('data-points-drawn').then(Number), { timeout: 30_000 })
-    .toBe(500);
-  await hoverPoint(page, canvas);
-  const tooltip = page.getByTestId('umap-tooltip');
-  await tooltip.waitFor();
+  const tooltip = await hoverScatter(page, 500);
   expect(await tooltip.textContent()).toMatch(/nearest in embedding space \(cosine similarity\)/);
   const similarities = await tooltip
     .getByTestId('neighbour-value')
@@ -330,13 +324,7 @@ it('run page of a run written before validation classes: no transfer column, no 
   // Its umap.json predates the neighbour graph: the page scans embeddings.f32 and finds the neighbours the
   // trainer stored for the same embeddings in the run it was copied from.
   expect((await fixtureUmap(LEGACY_FIXTURE_RUN)).neighbours).toBeUndefined();
-  const canvas = page.getByTestId('umap-canvas');
-  await expect
-    .poll(() => canvas.getAttribute('data-points-drawn').then(Number), { timeout: 30_000 })
-    .toBeGreaterThan(0);
-  await hoverPoint(page, canvas);
-  const tooltip = page.getByTestId('umap-tooltip');
-  await tooltip.waitFor();
+  const tooltip = await hoverScatter(page);
   await expect.poll(() => tooltip.getByTestId('neighbour-value').count(), { timeout: 30_000 }).toBe(5);
   const { hovered, ...neighbours } = await tooltipNeighbours(tooltip);
   expect(neighbours).toEqual(storedNeighbours(await fixtureUmap(MLP_FIXTURE_RUN), hovered));
@@ -553,6 +541,17 @@ function loadTime(page: Page): Promise<number> {
     const [nav] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
     return nav!.loadEventEnd - nav!.startTime;
   });
+}
+
+/** Waits for the scatter to draw `points` points (some, when not given), hovers one and returns its tooltip. */
+async function hoverScatter(page: Page, points?: number): Promise<Locator> {
+  const canvas = page.getByTestId('umap-canvas');
+  const drawn = expect.poll(() => canvas.getAttribute('data-points-drawn').then(Number), { timeout: 30_000 });
+  await (points === undefined ? drawn.toBeGreaterThan(0) : drawn.toBe(points));
+  await hoverPoint(page, canvas);
+  const tooltip = page.getByTestId('umap-tooltip');
+  await tooltip.waitFor();
+  return tooltip;
 }
 
 /** Moves the mouse onto a drawn point, found by reading the canvas's pixels. */
