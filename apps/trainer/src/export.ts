@@ -1,7 +1,9 @@
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import {
   ARTIFACT_FILES,
   type EmbeddingsHeader,
+  l2Normalize,
   type Neighbours,
   nearestNeighbours,
   type Pairs,
@@ -52,7 +54,7 @@ export async function exportEmbeddings(
   // One neighbour graph by the run's measure (for cosine, Euclidean on unit rows ranks alike) from the backend's
   // matrix product, for the layout and the hover: umap-js's own search compares points in plain JavaScript
   // (half a minute for 5,000 points of 2,560 values), and the gallery's would need all 5,000 rows (50 MB).
-  const measured = metric === 'cosine' ? unitRows(points, dim) : points;
+  const measured = metric === 'cosine' ? unitRows(points, n, dim) : points;
   const graph = nearestNeighbours(measured, dim, umapNeighbours(n) + 1);
   const result: Umap = {
     count: n,
@@ -97,16 +99,14 @@ function hoverNeighbours(graph: Graph, metric: Neighbours['metric'], k: number):
   return { metric, k, indices: others(graph.indices), values: others(graph.distances).map(value) };
 }
 
-/** Rows scaled to unit length (an all-zero row stays zero). */
-function unitRows(points: Float32Array, dim: number): Float32Array {
-  const out = new Float32Array(points.length);
-  for (let at = 0; at < points.length; at += dim) {
-    let sum = 0;
-    for (let j = at; j < at + dim; j++) sum += points[j]! ** 2;
-    const scale = sum > 0 ? 1 / Math.sqrt(sum) : 0;
-    for (let j = at; j < at + dim; j++) out[j] = points[j]! * scale;
+/** The n rows scaled to unit length as the matcher's cosine scales them (core's l2Normalize). */
+function unitRows(points: Float32Array, n: number, dim: number): Float32Array {
+  const unit = tf.tidy(() => l2Normalize(tf.tensor2d(points, [n, dim])));
+  try {
+    return unit.dataSync() as Float32Array;
+  } finally {
+    unit.dispose();
   }
-  return out;
 }
 
 const umapNeighbours = (points: number) => Math.min(15, points - 1);
