@@ -9,6 +9,10 @@
 //
 // --validation-count 2 keeps two seen classes out per fold instead of the preset's three: five classes train
 // each fit, nearer the final model's seven, at the price of a 2-way validation task.
+//
+// --other trains each recipe once on every seen class, as the final model trains, and scores it 3-way on every
+// triplet of the *other* dataset's seen classes (their training split): validation classes disjoint from every
+// test class, for a model with the final model's classes (docs/transfer.md, "The reference itself").
 import { createHash } from 'node:crypto';
 import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -40,7 +44,8 @@ import {
   withOverrides,
 } from '@twinnet/core';
 import { initBackend, saveModelToDir } from '@twinnet/core/node';
-import { type Dataset, loadDataset } from '@twinnet/datasets';
+import { DATASET_NAMES, type Dataset, loadDataset } from '@twinnet/datasets';
+import { selectClasses } from '@twinnet/datasets/split';
 
 const { values, positionals } = parseArgs({
   // pnpm passes its `--` on: options follow it.
@@ -58,6 +63,7 @@ const { values, positionals } = parseArgs({
     'validation-count': { type: 'string' },
     // Keeps each fit's tower (DIR/<dataset>-<n>-fold<f>/tower), to try match-time transforms on it later.
     save: { type: 'string' },
+    other: { type: 'boolean', default: false },
   },
 });
 await initBackend('auto', { log: () => {}, nativeThreads: Number(values.threads) });
@@ -95,7 +101,12 @@ function countedFold(base: TrainRecipe, fold: number, count: number): number[] {
 }
 
 /** Seeded N-way episodes on `classes` at 1 and 5 shots, by `similarity`. */
-function wayShots(labels: ArrayLike<number>, classes: number[], similarity: SimilarityFn, episodes: number) {
+function wayShots(
+  labels: Uint8Array,
+  classes: readonly number[],
+  similarity: SimilarityFn,
+  episodes: number,
+) {
   return [1, 5].map(
     (shots) =>
       episodeAccuracy({
@@ -114,9 +125,10 @@ function wayShots(labels: ArrayLike<number>, classes: number[], similarity: Simi
 function openSet(
   recipe: TrainRecipe,
   labels: ArrayLike<number>,
-  classes: number[],
+  classes: readonly number[],
   e: Float32Array,
   dim: number,
+  episodes = 1000,
 ) {
   const scorer = scorerFor(embeddingFor(recipe.head.kind).metric, dim, recipe.run);
   return [1, 5].map((shots) =>
@@ -126,7 +138,7 @@ function openSet(
         classes,
         supportedWays: classes.length - 1,
         shots,
-        episodes: 1000,
+        episodes,
         rng: recipeStream(42, STREAM.openSetValidation),
         measure: measureOnRows(scorer, e, dim),
         polarity: 'higher-is-same',
@@ -136,8 +148,60 @@ function openSet(
   );
 }
 
+/** Every `size`-subset of `items`, in lexicographic order. */
+function subsets(items: readonly number[], size: number): number[][] {
+  if (size === 0) return [[]];
+  return items.flatMap((first, i) => subsets(items.slice(i + 1), size - 1).map((rest) => [first, ...rest]));
+}
+
+const mean = (rows: number[][]) =>
+  rows[0]!.map((_, k) => rows.reduce((sum, r) => sum + r[k]!, 0) / rows.length);
+
+/**
+ * --other: the recipe trained on every seen class, scored 3-way at 1 and 5 shots (600 episodes) and by open-set
+ * AUROC (300) on every triplet of the other dataset's seen classes, training split; the mean over triplets,
+ * beside raw pixels on the same episodes.
+ */
+async function acrossDatasets(text: string) {
+  const base = preset(dataset.name, 'metric', true);
+  const overrides = { ...(JSON.parse(text) as RecipeOverrides), validationClasses: [], refit: false };
+  const recipe = checkRecipe(withOverrides(base, overrides, 10), 10);
+  const data = prepareData(recipe, { name: dataset.name, train: dataset.train, test: dataset.test });
+  const started = performance.now();
+  const result = await fit(recipe, data, {});
+  const seconds = (performance.now() - started) / 1000;
+  const otherName = DATASET_NAMES.find((name) => name !== dataset.name)!;
+  const seen = seenClasses(recipe, 10);
+  const foreign = selectClasses((await loadDataset(otherName)).train, seen);
+  const dim = embeddingDim(result.model.readout);
+  const e = embed(result.model.readout, foreign.images);
+  const similarity = metricSimilarity(e, dim, 'cosine');
+  const pixels = rawPixelSimilarity(foreign.images);
+  const triplets = subsets(seen, 3);
+  const row = {
+    dataset: dataset.name,
+    other: otherName,
+    overrides: JSON.parse(text),
+    shots: mean(triplets.map((t) => wayShots(foreign.labels, t, similarity, 600))),
+    openSet: mean(triplets.map((t) => openSet(recipe, foreign.labels, t, e, dim, 300))),
+    pixels: mean(triplets.map((t) => wayShots(foreign.labels, t, pixels, 600))),
+    seconds,
+  };
+  console.log(
+    `${dataset.name} ${text} on ${otherName}'s classes ${seen} (${triplets.length} triplets): 1/5-shot ` +
+      `${row.shots.map(pct).join('/')} (pixels ${row.pixels.map(pct).join('/')}), open-set AUROC ` +
+      `${row.openSet.map((a) => a.toFixed(3)).join('/')} | ${seconds.toFixed(0)} s`,
+  );
+  if (values.out) await appendFile(values.out, `${JSON.stringify(row)}\n`);
+  disposeSiamese(result.model);
+  result.optimizer.dispose();
+  disposeObjective(result.objective);
+}
+
 const pct = (x: number) => (100 * x).toFixed(1);
-const folds = Number(values.folds);
+// With --other the recipes train once each, on every seen class: no folds.
+const folds = values.other ? 0 : Number(values.folds);
+if (values.other) for (const text of positionals.length ? positionals : ['{}']) await acrossDatasets(text);
 for (const [text, fold] of (positionals.length ? positionals : ['{}']).flatMap((t) =>
   Array.from({ length: folds }, (_, f) => [t, f + Number(values['first-fold'])] as const),
 )) {
