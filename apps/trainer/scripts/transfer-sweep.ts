@@ -25,6 +25,8 @@ import {
   embeddingDim,
   embeddingFor,
   episodeAccuracy,
+  type FitHooks,
+  type FitResult,
   fit,
   measureOnRows,
   metricSimilarity,
@@ -148,6 +150,24 @@ function openSet(
   );
 }
 
+/** The hold-out preset with `text`'s overrides and these validation classes, fitted (no refit). */
+async function train(text: string, validationClasses: number[], hooks: FitHooks = {}) {
+  const base = preset(dataset.name, 'metric', true);
+  const overrides = { ...(JSON.parse(text) as RecipeOverrides), validationClasses, refit: false };
+  const recipe = checkRecipe(withOverrides(base, overrides, 10), 10);
+  if (embeddingFor(recipe.head.kind).metric !== 'cosine') throw new Error('the sweep scores by cosine');
+  const data = prepareData(recipe, { name: dataset.name, train: dataset.train, test: dataset.test });
+  const started = performance.now();
+  const result = await fit(recipe, data, hooks);
+  return { recipe, data, result, seconds: (performance.now() - started) / 1000 };
+}
+
+function release(result: FitResult) {
+  disposeSiamese(result.model);
+  result.optimizer.dispose();
+  disposeObjective(result.objective);
+}
+
 /** Every `size`-subset of `items`, in lexicographic order. */
 function subsets(items: readonly number[], size: number): number[][] {
   if (size === 0) return [[]];
@@ -163,13 +183,7 @@ const mean = (rows: number[][]) =>
  * beside raw pixels on the same episodes.
  */
 async function acrossDatasets(text: string) {
-  const base = preset(dataset.name, 'metric', true);
-  const overrides = { ...(JSON.parse(text) as RecipeOverrides), validationClasses: [], refit: false };
-  const recipe = checkRecipe(withOverrides(base, overrides, 10), 10);
-  const data = prepareData(recipe, { name: dataset.name, train: dataset.train, test: dataset.test });
-  const started = performance.now();
-  const result = await fit(recipe, data, {});
-  const seconds = (performance.now() - started) / 1000;
+  const { recipe, result, seconds } = await train(text, []);
   const otherName = DATASET_NAMES.find((name) => name !== dataset.name)!;
   const seen = seenClasses(recipe, 10);
   const foreign = selectClasses((await loadDataset(otherName)).train, seen);
@@ -193,40 +207,22 @@ async function acrossDatasets(text: string) {
       `${row.openSet.map((a) => a.toFixed(3)).join('/')} | ${seconds.toFixed(0)} s`,
   );
   if (values.out) await appendFile(values.out, `${JSON.stringify(row)}\n`);
-  disposeSiamese(result.model);
-  result.optimizer.dispose();
-  disposeObjective(result.objective);
+  release(result);
 }
 
 const pct = (x: number) => (100 * x).toFixed(1);
-// With --other the recipes train once each, on every seen class: no folds.
-const folds = values.other ? 0 : Number(values.folds);
-if (values.other) for (const text of positionals.length ? positionals : ['{}']) await acrossDatasets(text);
-for (const [text, fold] of (positionals.length ? positionals : ['{}']).flatMap((t) =>
-  Array.from({ length: folds }, (_, f) => [t, f + Number(values['first-fold'])] as const),
-)) {
+
+/** Fold `fold` of recipe `text`: its validation classes kept out and scored; the test classes for the record. */
+async function sweepFold(text: string, fold: number) {
   const base = preset(dataset.name, 'metric', true);
-  const overrides = {
-    ...(JSON.parse(text) as RecipeOverrides),
-    validationClasses: foldClasses(
-      base,
-      fold,
-      Number(values['validation-count'] ?? base.validationClasses.length),
-    ),
-    refit: false,
-  };
-  const recipe = checkRecipe(withOverrides(base, overrides, 10), 10);
-  if (embeddingFor(recipe.head.kind).metric !== 'cosine') throw new Error('the sweep scores by cosine');
-  const data = prepareData(recipe, { name: dataset.name, train: dataset.train, test: dataset.test });
+  const count = Number(values['validation-count'] ?? base.validationClasses.length);
   const curve: number[] = [];
-  const started = performance.now();
-  const result = await fit(recipe, data, {
+  const { recipe, data, result, seconds } = await train(text, foldClasses(base, fold, count), {
     onEpoch: (r) => {
       curve.push(r.valTransfer?.accuracy ?? Number.NaN);
       console.error(`${text} fold ${fold} epoch ${r.epoch}: validation ${pct(curve.at(-1)!)}%`);
     },
   });
-  const seconds = (performance.now() - started) / 1000;
   const dim = embeddingDim(result.model.readout);
   const valClasses = recipe.validationClasses;
   const v = embed(result.model.readout, data.validation.images);
@@ -262,7 +258,11 @@ for (const [text, fold] of (positionals.length ? positionals : ['{}']).flatMap((
     await saveModelToDir(result.model.readout, join(values.save, name, 'tower'));
     await writeFile(join(values.save, name, 'sweep.json'), `${JSON.stringify(row)}\n`);
   }
-  disposeSiamese(result.model);
-  result.optimizer.dispose();
-  disposeObjective(result.objective);
+  release(result);
+}
+
+for (const text of positionals.length ? positionals : ['{}']) {
+  // With --other a recipe trains once, on every seen class: no folds.
+  if (values.other) await acrossDatasets(text);
+  else for (let f = 0; f < Number(values.folds); f++) await sweepFold(text, f + Number(values['first-fold']));
 }
