@@ -13,6 +13,9 @@
 // --other trains each recipe once on every seen class, as the final model trains, and scores it 3-way on every
 // triplet of the *other* dataset's seen classes (their training split): validation classes disjoint from every
 // test class, for a model with the final model's classes (docs/transfer.md, "The reference itself").
+//
+// --classes 2,3,5 names one fold's validation classes (repeat it for more folds, in place of --folds), e.g. the
+// seen classes that raw pixels confuse most, to ask how a recipe tells look-alike new classes apart.
 import { createHash } from 'node:crypto';
 import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -66,6 +69,8 @@ const { values, positionals } = parseArgs({
     // Keeps each fit's tower (DIR/<dataset>-<n>-fold<f>/tower), to try match-time transforms on it later.
     save: { type: 'string' },
     other: { type: 'boolean', default: false },
+    // One fold's validation classes, named: `--classes 2,3,5`, repeated for more folds.
+    classes: { type: 'string', multiple: true },
   },
 });
 await initBackend('auto', { log: () => {}, nativeThreads: Number(values.threads) });
@@ -100,6 +105,24 @@ function countedFold(base: TrainRecipe, fold: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => seen[(fold * count + i) % seen.length]!).sort(
     (a, b) => a - b,
   );
+}
+
+/** --classes' folds: each a list of two or more distinct seen classes, leaving at least two to train on. */
+function namedFolds(base: TrainRecipe, lists: readonly string[]): number[][] {
+  const seen = seenClasses({ ...base, validationClasses: [] }, 10);
+  return lists.map((list) => {
+    const classes = list.split(',').map((c) => Number(c.trim()));
+    const bad = classes.find((c) => !seen.includes(c));
+    if (bad !== undefined || list.trim() === '')
+      throw new Error(
+        `--classes ${list}: expected seen class ids (${seen.join(', ')}), got ${bad ?? 'nothing'}`,
+      );
+    if (new Set(classes).size !== classes.length)
+      throw new Error(`--classes ${list}: a class is named twice`);
+    if (classes.length < 2 || classes.length > seen.length - 2)
+      throw new Error(`--classes ${list}: expected 2 to ${seen.length - 2} classes, got ${classes.length}`);
+    return classes.sort((a, b) => a - b);
+  });
 }
 
 /** Seeded N-way episodes on `classes` at 1 and 5 shots, by `similarity`. */
@@ -212,12 +235,22 @@ async function acrossDatasets(text: string) {
 
 const pct = (x: number) => (100 * x).toFixed(1);
 
-/** Fold `fold` of recipe `text`: its validation classes kept out and scored; the test classes for the record. */
-async function sweepFold(text: string, fold: number) {
+/** The folds' validation classes: named by --classes, or --folds of them in rotation from --first-fold. */
+function sweepFolds(): { fold: number; classes: number[] }[] {
   const base = preset(dataset.name, 'metric', true);
+  if (values.classes) return namedFolds(base, values.classes).map((classes, fold) => ({ fold, classes }));
   const count = Number(values['validation-count'] ?? base.validationClasses.length);
+  const first = Number(values['first-fold']);
+  return Array.from({ length: Number(values.folds) }, (_, f) => ({
+    fold: first + f,
+    classes: foldClasses(base, first + f, count),
+  }));
+}
+
+/** Fold `fold` of recipe `text`: its validation classes kept out and scored; the test classes for the record. */
+async function sweepFold(text: string, fold: number, validationClasses: number[]) {
   const curve: number[] = [];
-  const { recipe, data, result, seconds } = await train(text, foldClasses(base, fold, count), {
+  const { recipe, data, result, seconds } = await train(text, validationClasses, {
     onEpoch: (r) => {
       curve.push(r.valTransfer?.accuracy ?? Number.NaN);
       console.error(`${text} fold ${fold} epoch ${r.epoch}: validation ${pct(curve.at(-1)!)}%`);
@@ -261,8 +294,18 @@ async function sweepFold(text: string, fold: number) {
   release(result);
 }
 
-for (const text of positionals.length ? positionals : ['{}']) {
-  // With --other a recipe trains once, on every seen class: no folds.
-  if (values.other) await acrossDatasets(text);
-  else for (let f = 0; f < Number(values.folds); f++) await sweepFold(text, f + Number(values['first-fold']));
+async function main() {
+  // Folds are checked before anything trains, so a mistyped --classes costs nothing.
+  const folds = values.other ? [] : sweepFolds();
+  for (const text of positionals.length ? positionals : ['{}']) {
+    // With --other a recipe trains once, on every seen class: no folds.
+    if (values.other) await acrossDatasets(text);
+    else for (const { fold, classes } of folds) await sweepFold(text, fold, classes);
+  }
 }
+
+// The message alone: an uncaught error would be rethrown by the wasm backend's handler, which prints its source.
+await main().catch((error: unknown) => {
+  console.error(`transfer-sweep: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
