@@ -173,12 +173,18 @@ function openSet(
   );
 }
 
-/** The hold-out preset with `text`'s overrides and these validation classes, fitted (no refit). */
-async function train(text: string, validationClasses: number[], hooks: FitHooks = {}) {
+/** The hold-out preset with `text`'s overrides and these validation classes, without a refit. */
+function sweepRecipe(text: string, validationClasses: number[]): TrainRecipe {
   const base = preset(dataset.name, 'metric', true);
   const overrides = { ...(JSON.parse(text) as RecipeOverrides), validationClasses, refit: false };
   const recipe = checkRecipe(withOverrides(base, overrides, 10), 10);
   if (embeddingFor(recipe.head.kind).metric !== 'cosine') throw new Error('the sweep scores by cosine');
+  return recipe;
+}
+
+/** sweepRecipe(text, validationClasses), fitted. */
+async function train(text: string, validationClasses: number[], hooks: FitHooks = {}) {
+  const recipe = sweepRecipe(text, validationClasses);
   const data = prepareData(recipe, { name: dataset.name, train: dataset.train, test: dataset.test });
   const started = performance.now();
   const result = await fit(recipe, data, hooks);
@@ -206,8 +212,13 @@ const mean = (rows: number[][]) =>
  * beside raw pixels on the same episodes.
  */
 async function acrossDatasets(text: string) {
-  const { recipe, result, seconds } = await train(text, []);
   const otherName = DATASET_NAMES.find((name) => name !== dataset.name)!;
+  // The other dataset's classes are read by this recipe's seen ids: only sound while both hold out the same ids.
+  const heldOut = sweepRecipe(text, []).heldOutClasses;
+  const otherHeldOut = preset(otherName, 'metric', true).heldOutClasses;
+  if (otherHeldOut.join() !== heldOut.join())
+    throw new Error(`--other: ${otherName} holds out ${otherHeldOut}, this recipe ${heldOut}`);
+  const { recipe, result, seconds } = await train(text, []);
   const seen = seenClasses(recipe, 10);
   const foreign = selectClasses((await loadDataset(otherName)).train, seen);
   const dim = embeddingDim(result.model.readout);
