@@ -76,6 +76,9 @@ const { values, positionals } = parseArgs({
 await initBackend('auto', { log: () => {}, nativeThreads: Number(values.threads) });
 const dataset = await loadDataset(values.dataset as Dataset['name']);
 
+/** Every class the preset may train on: its seen classes with its validation classes given back. */
+const trainable = (base: TrainRecipe) => seenClasses({ ...base, validationClasses: [] }, 10);
+
 /**
  * Fold f's validation classes, as many as the preset keeps out: the preset's own first; then the seen classes it
  * trains on, in a seeded order, taken in turn, topped up from the preset's own set when they run short (with
@@ -85,9 +88,7 @@ function foldClasses(base: TrainRecipe, fold: number, count: number): number[] {
   const own = base.validationClasses;
   if (count !== own.length) return countedFold(base, fold, count);
   if (fold === 0) return own;
-  const rest = Int32Array.from(seenClasses({ ...base, validationClasses: [] }, 10)).filter(
-    (c) => !own.includes(c),
-  );
+  const rest = Int32Array.from(trainable(base)).filter((c) => !own.includes(c));
   shuffleInPlace(rest, recipeStream(base.seed, STREAM.validationClasses));
   const pool = [...rest, ...own];
   return Array.from(
@@ -98,7 +99,7 @@ function foldClasses(base: TrainRecipe, fold: number, count: number): number[] {
 
 /** Fold f of `count` validation classes: the seen classes in a seeded order, taken `count` at a time, wrapping. */
 function countedFold(base: TrainRecipe, fold: number, count: number): number[] {
-  const seen = Int32Array.from(seenClasses({ ...base, validationClasses: [] }, 10));
+  const seen = Int32Array.from(trainable(base));
   if (count < 2 || count >= seen.length)
     throw new Error(`--validation-count must be in 2..${seen.length - 1}`);
   shuffleInPlace(seen, recipeStream(base.seed, STREAM.validationClasses));
@@ -109,7 +110,7 @@ function countedFold(base: TrainRecipe, fold: number, count: number): number[] {
 
 /** --classes' folds: each a list of two or more distinct seen classes, leaving at least two to train on. */
 function namedFolds(base: TrainRecipe, lists: readonly string[]): number[][] {
-  const seen = seenClasses({ ...base, validationClasses: [] }, 10);
+  const seen = trainable(base);
   return lists.map((list) => {
     const classes = list.split(',').map((c) => Number(c.trim()));
     const bad = classes.find((c) => !seen.includes(c));
@@ -306,6 +307,8 @@ async function sweepFold(text: string, fold: number, validationClasses: number[]
 }
 
 async function main() {
+  if (values.other && values.classes)
+    throw new Error('--classes names folds, and --other trains without them');
   // Folds are checked before anything trains, so a mistyped --classes costs nothing.
   const folds = values.other ? [] : sweepFolds();
   for (const text of positionals.length ? positionals : ['{}']) {
