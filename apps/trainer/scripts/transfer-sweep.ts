@@ -183,9 +183,8 @@ function sweepRecipe(text: string, validationClasses: number[]): TrainRecipe {
   return recipe;
 }
 
-/** sweepRecipe(text, validationClasses), fitted. */
-async function train(text: string, validationClasses: number[], hooks: FitHooks = {}) {
-  const recipe = sweepRecipe(text, validationClasses);
+/** A sweep recipe, fitted. */
+async function train(recipe: TrainRecipe, hooks: FitHooks = {}) {
   const data = prepareData(recipe, { name: dataset.name, train: dataset.train, test: dataset.test });
   const started = performance.now();
   const result = await fit(recipe, data, hooks);
@@ -215,11 +214,11 @@ const mean = (rows: number[][]) =>
 async function acrossDatasets(text: string) {
   const otherName = DATASET_NAMES.find((name) => name !== dataset.name)!;
   // The other dataset's classes are read by this recipe's seen ids: only sound while both hold out the same ids.
-  const heldOut = sweepRecipe(text, []).heldOutClasses;
+  const recipe = sweepRecipe(text, []);
   const otherHeldOut = preset(otherName, 'metric', true).heldOutClasses;
-  if (otherHeldOut.join() !== heldOut.join())
-    throw new Error(`--other: ${otherName} holds out ${otherHeldOut}, this recipe ${heldOut}`);
-  const { recipe, result, seconds } = await train(text, []);
+  if (otherHeldOut.join() !== recipe.heldOutClasses.join())
+    throw new Error(`--other: ${otherName} holds out ${otherHeldOut}, this recipe ${recipe.heldOutClasses}`);
+  const { result, seconds } = await train(recipe);
   const seen = seenClasses(recipe, 10);
   const foreign = selectClasses((await loadDataset(otherName)).train, seen);
   const dim = embeddingDim(result.model.readout);
@@ -262,7 +261,8 @@ function sweepFolds(): { fold: number; classes: number[] }[] {
 /** Fold `fold` of recipe `text`: its validation classes kept out and scored; the test classes for the record. */
 async function sweepFold(text: string, fold: number, validationClasses: number[]) {
   const curve: number[] = [];
-  const { recipe, data, result, seconds } = await train(text, validationClasses, {
+  const recipe = sweepRecipe(text, validationClasses);
+  const { data, result, seconds } = await train(recipe, {
     onEpoch: (r) => {
       curve.push(r.valTransfer?.accuracy ?? Number.NaN);
       console.error(`${text} fold ${fold} epoch ${r.epoch}: validation ${pct(curve.at(-1)!)}%`);
