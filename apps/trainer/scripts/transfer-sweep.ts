@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   checkRecipe,
+  combinations,
   disposeObjective,
   disposeSiamese,
   embed,
@@ -197,12 +198,6 @@ function release(result: FitResult) {
   disposeObjective(result.objective);
 }
 
-/** Every `size`-subset of `items`, in lexicographic order. */
-function subsets(items: readonly number[], size: number): number[][] {
-  if (size === 0) return [[]];
-  return items.flatMap((first, i) => subsets(items.slice(i + 1), size - 1).map((rest) => [first, ...rest]));
-}
-
 const mean = (rows: number[][]) =>
   rows[0]!.map((_, k) => rows.reduce((sum, r) => sum + r[k]!, 0) / rows.length);
 
@@ -225,7 +220,7 @@ async function acrossDatasets(text: string) {
   const e = embed(result.model.readout, foreign.images);
   const similarity = metricSimilarity(e, dim, 'cosine');
   const pixels = rawPixelSimilarity(foreign.images);
-  const triplets = subsets(seen, 3);
+  const triplets = combinations(seen.length, 3, Number.POSITIVE_INFINITY)!.map((t) => t.map((i) => seen[i]!));
   const row = {
     dataset: dataset.name,
     other: otherName,

@@ -17,6 +17,7 @@ export {
   scoreWithObjective,
 } from './evaluate.ts';
 export { aucAtChance, chanceAucNoise } from './metrics/chance.ts';
+export { combinations } from './metrics/combinations.ts';
 export {
   type EpisodeOptions,
   type EpisodeResult,

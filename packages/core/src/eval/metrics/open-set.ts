@@ -1,5 +1,6 @@
 import type { Polarity } from '../../model/heads/head.ts';
 import type { Rng } from '../../random.ts';
+import { combinations } from './combinations.ts';
 import { sample } from './episodes.ts';
 import { type LabelGroup, rankLabels } from './rank.ts';
 import { rocAuc } from './roc.ts';
@@ -282,23 +283,4 @@ function counts({ scores, supported, correct }: OpenSetQueries): { positives: nu
   if (positives === 0 || negatives === 0)
     throw new Error('open set: needs queries of classes with supports and of classes without');
   return { positives, negatives };
-}
-
-/** Every k-subset of [0, n) in lexicographic order, or undefined when there are more than `limit`. */
-function combinations(n: number, k: number, limit: number): number[][] | undefined {
-  let count = 1;
-  for (let i = 0; i < k; i++) {
-    count = (count * (n - i)) / (i + 1);
-    if (count > limit) return undefined;
-  }
-  const out: number[][] = [];
-  const pick = (start: number, chosen: number[]) => {
-    if (chosen.length === k) {
-      out.push(chosen);
-      return;
-    }
-    for (let i = start; i <= n - (k - chosen.length); i++) pick(i + 1, [...chosen, i]);
-  };
-  pick(0, []);
-  return out;
 }
