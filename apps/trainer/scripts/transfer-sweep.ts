@@ -67,7 +67,8 @@ const { values, positionals } = parseArgs({
     // Validation classes per fold (default: as many as the preset keeps out). Fewer leave more classes to train
     // on, nearer the final model's seven; two is the least an open-set episode can use (one with supports).
     'validation-count': { type: 'string' },
-    // Keeps each fit's tower (DIR/<dataset>-<n>-fold<f>/tower), to try match-time transforms on it later.
+    // Keeps each fit's tower (DIR/<dataset>-<hash>-fold<f>/tower, or -other with --other), to try match-time
+    // transforms and ensembles on it later.
     save: { type: 'string' },
     other: { type: 'boolean', default: false },
     // One fold's validation classes, named: `--classes 2,3,5`, repeated for more folds.
@@ -236,7 +237,16 @@ async function acrossDatasets(text: string) {
       `${row.openSet.map((a) => a.toFixed(3)).join('/')} | ${seconds.toFixed(0)} s`,
   );
   if (values.out) await appendFile(values.out, `${JSON.stringify(row)}\n`);
+  await keep(result, text, 'other', row);
   release(result);
+}
+
+/** --save: the fit's tower and its sweep row, in DIR/<dataset>-<hash of the overrides>-<suffix>. */
+async function keep(result: FitResult, text: string, suffix: string, row: object) {
+  if (!values.save) return;
+  const name = `${dataset.name}-${createHash('sha256').update(text).digest('hex').slice(0, 8)}-${suffix}`;
+  await saveModelToDir(result.model.readout, join(values.save, name, 'tower'));
+  await writeFile(join(values.save, name, 'sweep.json'), `${JSON.stringify(row)}\n`);
 }
 
 const pct = (x: number) => (100 * x).toFixed(1);
@@ -293,11 +303,7 @@ async function sweepFold(text: string, fold: number, validationClasses: number[]
       `${row.unseen.openSet.map((a) => a.toFixed(3)).join('/')} | ${seconds.toFixed(0)} s`,
   );
   if (values.out) await appendFile(values.out, `${JSON.stringify(row)}\n`);
-  if (values.save) {
-    const name = `${dataset.name}-${createHash('sha256').update(text).digest('hex').slice(0, 8)}-fold${fold}`;
-    await saveModelToDir(result.model.readout, join(values.save, name, 'tower'));
-    await writeFile(join(values.save, name, 'sweep.json'), `${JSON.stringify(row)}\n`);
-  }
+  await keep(result, text, `fold${fold}`, row);
   release(result);
 }
 
