@@ -26,4 +26,13 @@ describe('combinations', () => {
     expect(combinations(10, 5, 251)).toBeUndefined();
     expect(combinations(10, 5, 252)).toHaveLength(252);
   });
+
+  it('refuses a negative or fractional n or k rather than recursing without end', () => {
+    expect(() => combinations(3, -1, 10)).toThrow(
+      /n and k must be integers of at least 0, got n = 3, k = -1/,
+    );
+    expect(() => combinations(-2, 1, 10)).toThrow(/got n = -2, k = 1/);
+    expect(() => combinations(3, 1.5, 10)).toThrow(RangeError);
+    expect(() => combinations(Number.NaN, 1, 10)).toThrow(RangeError);
+  });
 });

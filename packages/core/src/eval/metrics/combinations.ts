@@ -1,5 +1,10 @@
-/** Every k-subset of [0, n) in lexicographic order, or undefined when there are more than `limit`. */
+/**
+ * Every k-subset of [0, n) in lexicographic order, or undefined when there are more than `limit`: the open-set
+ * episodes take supported classes in turn from it, and transfer sweeps score every triplet of classes.
+ */
 export function combinations(n: number, k: number, limit: number): number[][] | undefined {
+  if (!Number.isInteger(n) || !Number.isInteger(k) || n < 0 || k < 0)
+    throw new RangeError(`combinations: n and k must be integers of at least 0, got n = ${n}, k = ${k}`);
   let count = 1;
   for (let i = 0; i < k; i++) {
     count = (count * (n - i)) / (i + 1);
