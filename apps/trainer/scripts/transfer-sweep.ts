@@ -21,37 +21,26 @@ import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  checkRecipe,
-  combinations,
   disposeObjective,
   disposeSiamese,
   embed,
   embeddingDim,
-  embeddingFor,
-  episodeAccuracy,
   type FitHooks,
   type FitResult,
   fit,
-  measureOnRows,
   metricSimilarity,
-  openSetAuroc,
-  openSetEpisodes,
   prepareData,
   preset,
-  type RecipeOverrides,
   rawPixelSimilarity,
   recipeStream,
-  type SimilarityFn,
   STREAM,
-  scorerFor,
   seenClasses,
   shuffleInPlace,
   type TrainRecipe,
-  withOverrides,
 } from '@twinnet/core';
 import { initBackend, saveModelToDir } from '@twinnet/core/node';
-import { DATASET_NAMES, type Dataset, loadDataset } from '@twinnet/datasets';
-import { selectClasses } from '@twinnet/datasets/split';
+import { type Dataset, loadDataset } from '@twinnet/datasets';
+import { mean, openSet, otherClasses, pct, sweepRecipe, tripletScores, wayShots } from './sweep-scores.ts';
 
 const { values, positionals } = parseArgs({
   // pnpm passes its `--` on: options follow it.
@@ -128,63 +117,6 @@ function namedFolds(base: TrainRecipe, lists: readonly string[]): number[][] {
   });
 }
 
-/** Seeded N-way episodes on `classes` at 1 and 5 shots, by `similarity`. */
-function wayShots(
-  labels: Uint8Array,
-  classes: readonly number[],
-  similarity: SimilarityFn,
-  episodes: number,
-) {
-  return [1, 5].map(
-    (shots) =>
-      episodeAccuracy({
-        labels,
-        classes,
-        ways: classes.length,
-        shots,
-        episodes,
-        rng: recipeStream(42, shots === 1 ? STREAM.unseenOneShot : STREAM.unseenFiveShot),
-        similarity,
-      }).accuracy,
-  );
-}
-
-/** Open-set AUROC at 1 and 5 shots: all classes but one with supports in each episode, in turn. */
-function openSet(
-  recipe: TrainRecipe,
-  labels: ArrayLike<number>,
-  classes: readonly number[],
-  e: Float32Array,
-  dim: number,
-  episodes = 1000,
-) {
-  const scorer = scorerFor(embeddingFor(recipe.head.kind).metric, dim, recipe.run);
-  return [1, 5].map((shots) =>
-    openSetAuroc(
-      openSetEpisodes({
-        labels,
-        classes,
-        supportedWays: classes.length - 1,
-        shots,
-        episodes,
-        rng: recipeStream(42, STREAM.openSetValidation),
-        measure: measureOnRows(scorer, e, dim),
-        polarity: 'higher-is-same',
-      }),
-      'higher-is-same',
-    ),
-  );
-}
-
-/** The hold-out preset with `text`'s overrides and these validation classes, without a refit. */
-function sweepRecipe(text: string, validationClasses: number[]): TrainRecipe {
-  const base = preset(dataset.name, 'metric', true);
-  const overrides = { ...(JSON.parse(text) as RecipeOverrides), validationClasses, refit: false };
-  const recipe = checkRecipe(withOverrides(base, overrides, 10), 10);
-  if (embeddingFor(recipe.head.kind).metric !== 'cosine') throw new Error('the sweep scores by cosine');
-  return recipe;
-}
-
 /** A sweep recipe, fitted. */
 async function train(recipe: TrainRecipe, hooks: FitHooks = {}) {
   const data = prepareData(recipe, { name: dataset.name, train: dataset.train, test: dataset.test });
@@ -199,35 +131,24 @@ function release(result: FitResult) {
   disposeObjective(result.objective);
 }
 
-const mean = (rows: number[][]) =>
-  rows[0]!.map((_, k) => rows.reduce((sum, r) => sum + r[k]!, 0) / rows.length);
-
 /**
  * --other: the recipe trained on every seen class, scored 3-way at 1 and 5 shots (600 episodes) and by open-set
  * AUROC (300) on every triplet of the other dataset's seen classes, training split; the mean over triplets,
  * beside raw pixels on the same episodes.
  */
 async function acrossDatasets(text: string) {
-  const otherName = DATASET_NAMES.find((name) => name !== dataset.name)!;
-  // The other dataset's classes are read by this recipe's seen ids: only sound while both hold out the same ids.
-  const recipe = sweepRecipe(text, []);
-  const otherHeldOut = preset(otherName, 'metric', true).heldOutClasses;
-  if (otherHeldOut.join() !== recipe.heldOutClasses.join())
-    throw new Error(`--other: ${otherName} holds out ${otherHeldOut}, this recipe ${recipe.heldOutClasses}`);
+  const recipe = sweepRecipe(dataset.name, text, []);
+  // The other dataset's classes are read by this recipe's seen ids: refused unless both hold out the same ids.
+  const { otherName, seen, foreign, triplets } = await otherClasses(dataset.name, recipe);
   const { result, seconds } = await train(recipe);
-  const seen = seenClasses(recipe, 10);
-  const foreign = selectClasses((await loadDataset(otherName)).train, seen);
   const dim = embeddingDim(result.model.readout);
   const e = embed(result.model.readout, foreign.images);
-  const similarity = metricSimilarity(e, dim, 'cosine');
   const pixels = rawPixelSimilarity(foreign.images);
-  const triplets = combinations(seen.length, 3, Number.POSITIVE_INFINITY)!.map((t) => t.map((i) => seen[i]!));
   const row = {
     dataset: dataset.name,
     other: otherName,
     overrides: JSON.parse(text),
-    shots: mean(triplets.map((t) => wayShots(foreign.labels, t, similarity, 600))),
-    openSet: mean(triplets.map((t) => openSet(recipe, foreign.labels, t, e, dim, 300))),
+    ...tripletScores(recipe, foreign.labels, triplets, e, dim),
     pixels: mean(triplets.map((t) => wayShots(foreign.labels, t, pixels, 600))),
     seconds,
   };
@@ -249,8 +170,6 @@ async function keep(result: FitResult, text: string, suffix: string, row: object
   await writeFile(join(values.save, name, 'sweep.json'), `${JSON.stringify(row)}\n`);
 }
 
-const pct = (x: number) => (100 * x).toFixed(1);
-
 /** The folds' validation classes: named by --classes, or --folds of them in rotation from --first-fold. */
 function sweepFolds(): { fold: number; classes: number[] }[] {
   const base = preset(dataset.name, 'metric', true);
@@ -266,7 +185,7 @@ function sweepFolds(): { fold: number; classes: number[] }[] {
 /** Fold `fold` of recipe `text`: its validation classes kept out and scored; the test classes for the record. */
 async function sweepFold(text: string, fold: number, validationClasses: number[]) {
   const curve: number[] = [];
-  const recipe = sweepRecipe(text, validationClasses);
+  const recipe = sweepRecipe(dataset.name, text, validationClasses);
   const { data, result, seconds } = await train(recipe, {
     onEpoch: (r) => {
       curve.push(r.valTransfer?.accuracy ?? Number.NaN);
