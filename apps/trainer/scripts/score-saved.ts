@@ -1,0 +1,150 @@
+// Scores the towers `transfer-sweep --save DIR` kept, each alone and joined with the preset's, as the sweep scored
+// its fits: the same validation classes, images and seeded episodes (docs/transfer.md, "Ensembles"). Raw pixels
+// stand beside them. A join is two members' unit embeddings side by side, the second weighted w in the cosine:
+// an ensemble read at match time, with no training.
+//
+//   pnpm --filter trainer score-saved -- --dataset mnist --dir DIR [--weights 0.3,0.5] [--test]
+//
+// --test scores the held-out classes' test images instead, for the record only (no choice reads them).
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  embed,
+  embeddingDim,
+  metricSimilarity,
+  prepareData,
+  rawPixelSimilarity,
+  type TrainRecipe,
+} from '@twinnet/core';
+import { initBackend, loadModelFromDir } from '@twinnet/core/node';
+import { type Dataset, loadDataset } from '@twinnet/datasets';
+import { mean, openSet, otherClasses, pct, sweepRecipe, tripletScores, wayShots } from './sweep-scores.ts';
+
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((arg, i) => i > 0 || arg !== '--'),
+  options: {
+    dataset: { type: 'string', default: 'mnist' },
+    dir: { type: 'string' },
+    weights: { type: 'string', default: '0.3,0.5' },
+    test: { type: 'boolean', default: false },
+    threads: { type: 'string', default: '1' },
+  },
+});
+const weights = (values.weights ?? '').split(',').map(Number);
+if (!values.dir) throw new Error('--dir: expected the folder a transfer-sweep --save wrote');
+if (weights.some((w) => !(w > 0 && w < 1)))
+  throw new Error(`--weights ${values.weights}: expected values in (0, 1)`);
+await initBackend('auto', { log: () => {}, nativeThreads: Number(values.threads) });
+const dataset = await loadDataset(values.dataset as Dataset['name']);
+
+/** A kept tower: its folder, the overrides it trained with and its sweep row. */
+interface Member {
+  dir: string;
+  text: string;
+  row: { validationClasses?: number[] };
+}
+
+/** The kept towers of this dataset by what they were scored on ('fold0', …, 'other'), the preset's first. */
+async function savedGroups(dir: string): Promise<Map<string, Member[]>> {
+  const groups = new Map<string, Member[]>();
+  for (const name of (await readdir(dir)).filter((n) => n.startsWith(`${dataset.name}-`)).sort()) {
+    const row = JSON.parse(await readFile(join(dir, name, 'sweep.json'), 'utf8'));
+    const member = { dir: join(dir, name), text: JSON.stringify(row.overrides), row };
+    const group = name.slice(name.lastIndexOf('-') + 1);
+    groups.set(group, [...(groups.get(group) ?? []), member]);
+  }
+  for (const members of groups.values())
+    members.sort((a, b) => Number(b.text === '{}') - Number(a.text === '{}'));
+  return groups;
+}
+
+/** Rows of `a` and `b`, each scaled to unit length, side by side with weights √(1 − w) and √w. */
+function joinUnit(a: Float32Array, da: number, b: Float32Array, db: number, w: number): Float32Array {
+  const n = a.length / da;
+  const out = new Float32Array(n * (da + db));
+  const put = (from: Float32Array, d: number, i: number, at: number, scale: number) => {
+    let sum = 0;
+    for (let k = 0; k < d; k++) sum += from[i * d + k]! ** 2;
+    const s = scale / Math.sqrt(sum || 1);
+    for (let k = 0; k < d; k++) out[at + k] = s * from[i * d + k]!;
+  };
+  for (let i = 0; i < n; i++) {
+    put(a, da, i, i * (da + db), Math.sqrt(1 - w));
+    put(b, db, i, i * (da + db) + da, Math.sqrt(w));
+  }
+  return out;
+}
+
+/** Each member's embeddings of `images`, then the first (the preset) joined with each other at each weight. */
+async function variants(members: Member[], images: Uint8Array) {
+  const alone = [];
+  for (const m of members) {
+    const tower = await loadModelFromDir(join(m.dir, 'tower'));
+    alone.push({ name: m.text, e: embed(tower, images), dim: embeddingDim(tower) });
+    tower.dispose();
+  }
+  const [base, ...others] = alone;
+  const joined = others.flatMap((o) =>
+    weights.map((w) => ({
+      name: `${base!.name} + ${o.name} at w ${w}`,
+      e: joinUnit(base!.e, base!.dim, o.e, o.dim, w),
+      dim: base!.dim + o.dim,
+    })),
+  );
+  return [...alone, ...joined];
+}
+
+function report(where: string, name: string, shots: number[], auroc: number[]) {
+  const open = auroc.length ? `, open-set AUROC ${auroc.map((a) => a.toFixed(3)).join('/')}` : '';
+  console.log(`${dataset.name} ${where} ${name}: 1/5-shot ${shots.map(pct).join('/')}${open}`);
+}
+
+/** A fold's members on its validation classes (or, with --test, the held-out classes' test images). */
+async function scoreFold(members: Member[]) {
+  const recipe: TrainRecipe = sweepRecipe(dataset.name, members[0]!.text, members[0]!.row.validationClasses!);
+  const data = prepareData(recipe, { name: dataset.name, train: dataset.train, test: dataset.test });
+  const split = values.test ? dataset.test : data.validation;
+  const classes = values.test ? recipe.heldOutClasses : recipe.validationClasses;
+  const episodes = values.test ? 1000 : 2000;
+  const where = values.test ? `test ${classes} (fold of ${recipe.validationClasses})` : `fold ${classes}`;
+  report(
+    where,
+    'raw pixels',
+    wayShots(split.labels, classes, rawPixelSimilarity(split.images), episodes),
+    [],
+  );
+  for (const v of await variants(members, split.images)) {
+    const shots = wayShots(split.labels, classes, metricSimilarity(v.e, v.dim, 'cosine'), episodes);
+    report(where, v.name, shots, openSet(recipe, split.labels, classes, v.e, v.dim));
+  }
+}
+
+/** --other's members on every triplet of the other dataset's seen classes. */
+async function scoreOther(members: Member[]) {
+  const recipe = sweepRecipe(dataset.name, members[0]!.text, []);
+  const { otherName, foreign, triplets } = await otherClasses(dataset.name, recipe);
+  const where = `on ${otherName}'s classes (${triplets.length} triplets)`;
+  const pixels = rawPixelSimilarity(foreign.images);
+  report(where, 'raw pixels', mean(triplets.map((t) => wayShots(foreign.labels, t, pixels, 600))), []);
+  for (const v of await variants(members, foreign.images)) {
+    const { shots, openSet } = tripletScores(recipe, foreign.labels, triplets, v.e, v.dim);
+    report(where, v.name, shots, openSet);
+  }
+}
+
+async function main() {
+  const groups = await savedGroups(values.dir!);
+  if (groups.size === 0) throw new Error(`--dir ${values.dir}: no tower kept for ${dataset.name}`);
+  for (const [group, members] of groups) {
+    if (group === 'other') {
+      if (!values.test) await scoreOther(members);
+    } else await scoreFold(members);
+  }
+}
+
+// The message alone: an uncaught error would be rethrown by the wasm backend's handler, which prints its source.
+await main().catch((error: unknown) => {
+  console.error(`score-saved: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
