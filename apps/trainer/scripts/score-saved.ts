@@ -3,9 +3,11 @@
 // stand beside them. A join is two members' unit embeddings side by side, the second weighted w in the cosine:
 // an ensemble read at match time, with no training.
 //
-//   pnpm --filter trainer score-saved -- --dataset mnist --dir DIR [--weights 0.3,0.5] [--test]
+//   pnpm --filter trainer score-saved -- --dataset mnist --dir DIR [--weights 0.3,0.5] [--base '{}'] [--test]
 //
-// --test scores the held-out classes' test images instead, for the record only (no choice reads them).
+// --base names the member the others join, by its overrides ('{"seed":7}' for a sweep of seed 7 alone).
+// --test scores the held-out classes' test images instead, for the record only (no choice reads them); it skips
+// --other's towers, which were scored on the other dataset.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,14 +29,35 @@ const { values } = parseArgs({
     dataset: { type: 'string', default: 'mnist' },
     dir: { type: 'string' },
     weights: { type: 'string', default: '0.3,0.5' },
+    // The member the others are joined with, by its overrides as the sweep was given them.
+    base: { type: 'string', default: '{}' },
     test: { type: 'boolean', default: false },
     threads: { type: 'string', default: '1' },
   },
 });
-const weights = (values.weights ?? '').split(',').map(Number);
-if (!values.dir) throw new Error('--dir: expected the folder a transfer-sweep --save wrote');
-if (weights.some((w) => !(w > 0 && w < 1)))
-  throw new Error(`--weights ${values.weights}: expected values in (0, 1)`);
+
+/** The flags, checked before anything loads: the joins' weights and --base's overrides. */
+function checkedFlags() {
+  if (!values.dir) throw new Error('--dir: expected the folder a transfer-sweep --save wrote');
+  const weights = (values.weights ?? '').split(',').map(Number);
+  if (weights.some((w) => !(w > 0 && w < 1)))
+    throw new Error(`--weights ${values.weights}: expected numbers between 0 and 1, comma-separated`);
+  let base: string;
+  try {
+    base = JSON.stringify(JSON.parse(values.base!));
+  } catch {
+    throw new Error(`--base ${values.base}: expected the overrides of a kept tower, as JSON`);
+  }
+  return { dir: values.dir, weights, base };
+}
+
+let flags: ReturnType<typeof checkedFlags>;
+try {
+  flags = checkedFlags();
+} catch (error) {
+  console.error(`score-saved: ${(error as Error).message}`);
+  process.exit(2);
+}
 await initBackend('auto', { log: () => {}, nativeThreads: Number(values.threads) });
 const dataset = await loadDataset(values.dataset as Dataset['name']);
 
@@ -45,17 +68,25 @@ interface Member {
   row: { validationClasses?: number[] };
 }
 
-/** The kept towers of this dataset by what they were scored on ('fold0', …, 'other'), the preset's first. */
+/** The kept towers of this dataset by what they were scored on ('fold0', …, 'other'), --base's first. */
 async function savedGroups(dir: string): Promise<Map<string, Member[]>> {
   const groups = new Map<string, Member[]>();
-  for (const name of (await readdir(dir)).filter((n) => n.startsWith(`${dataset.name}-`)).sort()) {
+  const names = await readdir(dir).catch(() => {
+    throw new Error(`--dir ${dir}: no such folder (expected the folder a transfer-sweep --save wrote)`);
+  });
+  for (const name of names.filter((n) => n.startsWith(`${dataset.name}-`)).sort()) {
     const row = JSON.parse(await readFile(join(dir, name, 'sweep.json'), 'utf8'));
     const member = { dir: join(dir, name), text: JSON.stringify(row.overrides), row };
     const group = name.slice(name.lastIndexOf('-') + 1);
     groups.set(group, [...(groups.get(group) ?? []), member]);
   }
-  for (const members of groups.values())
-    members.sort((a, b) => Number(b.text === '{}') - Number(a.text === '{}'));
+  for (const [group, members] of groups) {
+    if (!members.some((m) => m.text === flags.base))
+      throw new Error(
+        `--base ${values.base}: ${group} has no such tower (it has ${members.map((m) => m.text)})`,
+      );
+    members.sort((a, b) => Number(b.text === flags.base) - Number(a.text === flags.base));
+  }
   return groups;
 }
 
@@ -76,7 +107,7 @@ function joinUnit(a: Float32Array, da: number, b: Float32Array, db: number, w: n
   return out;
 }
 
-/** Each member's embeddings of `images`, then the first (the preset) joined with each other at each weight. */
+/** Each member's embeddings of `images`, then the first (--base) joined with each other at each weight. */
 async function variants(members: Member[], images: Uint8Array) {
   const alone = [];
   for (const m of members) {
@@ -86,7 +117,7 @@ async function variants(members: Member[], images: Uint8Array) {
   }
   const [base, ...others] = alone;
   const joined = others.flatMap((o) =>
-    weights.map((w) => ({
+    flags.weights.map((w) => ({
       name: `${base!.name} + ${o.name} at w ${w}`,
       e: joinUnit(base!.e, base!.dim, o.e, o.dim, w),
       dim: base!.dim + o.dim,
@@ -134,8 +165,8 @@ async function scoreOther(members: Member[]) {
 }
 
 async function main() {
-  const groups = await savedGroups(values.dir!);
-  if (groups.size === 0) throw new Error(`--dir ${values.dir}: no tower kept for ${dataset.name}`);
+  const groups = await savedGroups(flags.dir);
+  if (groups.size === 0) throw new Error(`--dir ${flags.dir}: no tower kept for ${dataset.name}`);
   for (const [group, members] of groups) {
     if (group === 'other') {
       if (!values.test) await scoreOther(members);
