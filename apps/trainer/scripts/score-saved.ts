@@ -68,7 +68,11 @@ interface Member {
   row: { validationClasses?: number[] };
 }
 
-/** The kept towers of this dataset by what they were scored on ('fold0', …, 'other'), --base's first. */
+/**
+ * The kept towers of this dataset by what they were scored on, --base's first: a fold's validation classes
+ * ('1,2,4'), or 'other'. By the classes, not the folder's fold number, since a --folds sweep and a --classes sweep
+ * saved in one folder both number theirs from 0: a tower is never scored on classes it trained on.
+ */
 async function savedGroups(dir: string): Promise<Map<string, Member[]>> {
   const groups = new Map<string, Member[]>();
   const names = await readdir(dir).catch(() => {
@@ -77,7 +81,7 @@ async function savedGroups(dir: string): Promise<Map<string, Member[]>> {
   for (const name of names.filter((n) => n.startsWith(`${dataset.name}-`)).sort()) {
     const row = JSON.parse(await readFile(join(dir, name, 'sweep.json'), 'utf8'));
     const member = { dir: join(dir, name), text: JSON.stringify(row.overrides), row };
-    const group = name.slice(name.lastIndexOf('-') + 1);
+    const group = name.endsWith('-other') ? 'other' : `classes ${row.validationClasses}`;
     groups.set(group, [...(groups.get(group) ?? []), member]);
   }
   for (const [group, members] of groups) {

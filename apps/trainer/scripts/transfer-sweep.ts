@@ -56,8 +56,9 @@ const { values, positionals } = parseArgs({
     // Validation classes per fold (default: as many as the preset keeps out). Fewer leave more classes to train
     // on, nearer the final model's seven; two is the least an open-set episode can use (one with supports).
     'validation-count': { type: 'string' },
-    // Keeps each fit's tower (DIR/<dataset>-<hash>-fold<f>/tower, or -other with --other), to try match-time
-    // transforms and ensembles on it later.
+    // Keeps each fit's tower, to try match-time transforms and ensembles on it later (score-saved):
+    // DIR/<dataset>-<hash>-classes-1.2.4/tower, named by the fold's validation classes so that a --folds and a
+    // --classes sweep into one folder never overwrite each other; DIR/<dataset>-<hash>-other with --other.
     save: { type: 'string' },
     other: { type: 'boolean', default: false },
     // One fold's validation classes, named: `--classes 2,3,5`, repeated for more folds.
@@ -222,7 +223,7 @@ async function sweepFold(text: string, fold: number, validationClasses: number[]
       `${row.unseen.openSet.map((a) => a.toFixed(3)).join('/')} | ${seconds.toFixed(0)} s`,
   );
   if (values.out) await appendFile(values.out, `${JSON.stringify(row)}\n`);
-  await keep(result, text, `fold${fold}`, row);
+  await keep(result, text, `classes-${valClasses.join('.')}`, row);
   release(result);
 }
 
