@@ -21,7 +21,15 @@ import {
 } from '@twinnet/core';
 import { initBackend, loadModelFromDir } from '@twinnet/core/node';
 import { type Dataset, loadDataset } from '@twinnet/datasets';
-import { mean, openSet, otherClasses, pct, sweepRecipe, tripletScores, wayShots } from './sweep-scores.ts';
+import {
+  openSet,
+  otherClasses,
+  pct,
+  sweepRecipe,
+  tripletPixels,
+  tripletScores,
+  wayShots,
+} from './sweep-scores.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((arg, i) => i > 0 || arg !== '--'),
@@ -160,8 +168,7 @@ async function scoreOther(members: Member[]) {
   const recipe = sweepRecipe(dataset.name, members[0]!.text, []);
   const { otherName, foreign, triplets } = await otherClasses(dataset.name, recipe);
   const where = `on ${otherName}'s classes (${triplets.length} triplets)`;
-  const pixels = rawPixelSimilarity(foreign.images);
-  report(where, 'raw pixels', mean(triplets.map((t) => wayShots(foreign.labels, t, pixels, 600))), []);
+  report(where, 'raw pixels', tripletPixels(foreign, triplets), []);
   for (const v of await variants(members, foreign.images)) {
     const { shots, openSet } = tripletScores(recipe, foreign.labels, triplets, v.e, v.dim);
     report(where, v.name, shots, openSet);

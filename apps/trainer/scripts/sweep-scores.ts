@@ -11,6 +11,7 @@ import {
   openSetEpisodes,
   preset,
   type RecipeOverrides,
+  rawPixelSimilarity,
   recipeStream,
   type SimilarityFn,
   STREAM,
@@ -116,4 +117,10 @@ export function tripletScores(
     shots: mean(triplets.map((t) => wayShots(labels, t, similarity, 600))),
     openSet: mean(triplets.map((t) => openSet(recipe, labels, t, e, dim, 300))),
   };
+}
+
+/** Raw pixels on the same triplet episodes as tripletScores: the baseline beside them. */
+export function tripletPixels(foreign: { images: Uint8Array; labels: Uint8Array }, triplets: number[][]) {
+  const pixels = rawPixelSimilarity(foreign.images);
+  return mean(triplets.map((t) => wayShots(foreign.labels, t, pixels, 600)));
 }

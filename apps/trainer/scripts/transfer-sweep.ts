@@ -40,7 +40,15 @@ import {
 } from '@twinnet/core';
 import { initBackend, saveModelToDir } from '@twinnet/core/node';
 import { type Dataset, loadDataset } from '@twinnet/datasets';
-import { mean, openSet, otherClasses, pct, sweepRecipe, tripletScores, wayShots } from './sweep-scores.ts';
+import {
+  openSet,
+  otherClasses,
+  pct,
+  sweepRecipe,
+  tripletPixels,
+  tripletScores,
+  wayShots,
+} from './sweep-scores.ts';
 
 const { values, positionals } = parseArgs({
   // pnpm passes its `--` on: options follow it.
@@ -144,13 +152,12 @@ async function acrossDatasets(text: string) {
   const { result, seconds } = await train(recipe);
   const dim = embeddingDim(result.model.readout);
   const e = embed(result.model.readout, foreign.images);
-  const pixels = rawPixelSimilarity(foreign.images);
   const row = {
     dataset: dataset.name,
     other: otherName,
     overrides: JSON.parse(text),
     ...tripletScores(recipe, foreign.labels, triplets, e, dim),
-    pixels: mean(triplets.map((t) => wayShots(foreign.labels, t, pixels, 600))),
+    pixels: tripletPixels(foreign, triplets),
     seconds,
   };
   console.log(
